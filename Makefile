@@ -1,0 +1,114 @@
+# switchboard build. GNU make only; every source is found by wildcard so adding a file needs no edit here.
+#   make            build server, client, bench and the micro-benchmarks into build/
+#   make test       install missing deps, build, run every GoogleTest binary (unit + integration)
+#   make test-asan  the same tests under AddressSanitizer + UndefinedBehaviorSanitizer (build/asan/)
+#   make test-tsan  the threaded (logging) tests under ThreadSanitizer (build/tsan/)
+#   make run-server build and run the server in the foreground with defaults
+# O=dir puts everything under another root (parallel work trees); MODE=asan|tsan selects a sanitizer.
+
+O    ?= build
+MODE ?=
+CXX  ?= g++
+JOBS ?= $(shell nproc)
+
+ifeq ($(MODE),asan)
+  OUT      := $(O)/asan
+  SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else ifeq ($(MODE),tsan)
+  OUT      := $(O)/tsan
+  SANFLAGS := -fsanitize=thread
+else
+  OUT      := $(O)
+  SANFLAGS :=
+endif
+
+CXXFLAGS ?= -O2 -g
+CXXFLAGS += -std=c++20 -Wall -Wextra -Werror -pthread -I. $(SANFLAGS) -MMD -MP
+LDFLAGS  += -pthread $(SANFLAGS)
+GTEST_LIBS := -lgtest -lgtest_main
+BENCH_LIBS := -lbenchmark -lbenchmark_main
+
+# Libraries: everything but a directory's main.cpp is a library, so tests can link the real code.
+COMMON_SRCS := $(shell find common -name '*.cpp' | sort)
+SERVER_SRCS := $(filter-out server/main.cpp,$(wildcard server/*.cpp))
+CLIENT_SRCS := $(filter-out client/main.cpp,$(wildcard client/*.cpp))
+BENCH_SRCS  := $(filter-out bench/main.cpp,$(wildcard bench/*.cpp))
+MICRO_SRCS  := $(wildcard bench/micro/*.cpp)
+TEST_SRCS   := $(wildcard tests/unit/test_*.cpp tests/integration/test_*.cpp)
+# Tests whose subject runs threads; these also run under ThreadSanitizer.
+TSAN_TEST_SRCS := $(wildcard tests/unit/test_log*.cpp)
+
+objs = $(patsubst %.cpp,$(OUT)/obj/%.o,$(1))
+
+LIBCOMMON := $(OUT)/lib/libcommon.a
+LIBSERVER := $(OUT)/lib/libserver.a
+LIBCLIENT := $(OUT)/lib/libclient.a
+LIBBENCH  := $(OUT)/lib/libbench.a
+ALL_LIBS  := $(LIBSERVER) $(LIBCLIENT) $(LIBBENCH) $(LIBCOMMON)
+
+SERVER_BIN := $(OUT)/switchboard-server
+CLIENT_BIN := $(OUT)/switchboard-client
+BENCH_BIN  := $(OUT)/switchboard-bench
+MICRO_BIN  := $(OUT)/switchboard-micro
+BINS := $(SERVER_BIN) $(if $(wildcard client/main.cpp),$(CLIENT_BIN)) $(if $(wildcard bench/main.cpp),$(BENCH_BIN))
+
+TEST_BINS      := $(patsubst %.cpp,$(OUT)/%,$(TEST_SRCS))
+TSAN_TEST_BINS := $(patsubst %.cpp,$(O)/tsan/%,$(TSAN_TEST_SRCS))
+
+.PHONY: all deps test test-asan test-tsan run-server bench micro clean
+all: $(BINS) $(if $(MICRO_SRCS),$(MICRO_BIN))
+
+deps:
+	@scripts/install-deps.sh
+
+$(OUT)/obj/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -c $< -o $@
+
+$(OUT)/lib/%.a:
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	ar rcs $@ $^
+$(LIBCOMMON): $(call objs,$(COMMON_SRCS))
+$(LIBSERVER): $(call objs,$(SERVER_SRCS))
+$(LIBCLIENT): $(call objs,$(CLIENT_SRCS))
+$(LIBBENCH):  $(call objs,$(BENCH_SRCS))
+
+$(SERVER_BIN): $(call objs,server/main.cpp) $(LIBSERVER) $(LIBCOMMON)
+	$(CXX) $^ -o $@ $(LDFLAGS)
+$(CLIENT_BIN): $(call objs,client/main.cpp) $(LIBCLIENT) $(LIBCOMMON)
+	$(CXX) $^ -o $@ $(LDFLAGS)
+$(BENCH_BIN): $(call objs,bench/main.cpp) $(LIBBENCH) $(LIBCOMMON)
+	$(CXX) $^ -o $@ $(LDFLAGS)
+$(MICRO_BIN): $(call objs,$(MICRO_SRCS)) $(ALL_LIBS)
+	$(CXX) $^ -o $@ $(LDFLAGS) $(BENCH_LIBS)
+
+$(OUT)/tests/%: $(OUT)/obj/tests/%.o $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CXX) $^ -o $@ $(LDFLAGS) $(GTEST_LIBS)
+
+# Integration tests exec the real binaries; they find them through SWITCHBOARD_BIN_DIR.
+test: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) all-tests MODE=$(MODE)
+	@SWITCHBOARD_BIN_DIR=$(abspath $(OUT)) scripts/run-tests.sh $(TEST_BINS)
+
+.PHONY: all-tests
+all-tests: $(BINS) $(TEST_BINS)
+
+test-asan: deps
+	@$(MAKE) --no-print-directory test MODE=asan
+
+test-tsan: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) $(TSAN_TEST_BINS) MODE=tsan
+	@scripts/run-tests.sh $(TSAN_TEST_BINS)
+
+run-server: $(SERVER_BIN)
+	$(SERVER_BIN) $(ARGS)
+
+micro: $(MICRO_BIN)
+	$(MICRO_BIN) $(ARGS)
+
+clean:
+	rm -rf $(O)
+
+-include $(shell find $(OUT)/obj -name '*.d' 2>/dev/null)

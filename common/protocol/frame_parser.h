@@ -1,0 +1,60 @@
+// Incremental parser for protocol v1 frames. It never copies: frames are views into the caller's
+// buffer. It keeps just enough state (how far it has scanned, the pending payload length) that
+// feeding the same bytes in any split gives the same frames, and a 1 MiB payload arriving in
+// pieces is not rescanned.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "common/protocol/frame.h"
+
+namespace sb::proto {
+
+enum class Role : uint8_t {
+  server,  // parses what clients send: HELLO SEND MSG PING WHO STATS QUIT
+  client,  // parses what servers send: WELCOME FROM PONG NODES STATS BYE ERR
+};
+
+struct ParseResult {
+  enum class Status : uint8_t {
+    frame,      // `frame` is complete; drop `consumed` bytes after using it
+    need_more,  // feed more bytes; drop `consumed` bytes (non-zero only while skipping a payload)
+    error,      // `error` says what; drop `consumed` bytes; if `fatal`, framing is lost: close
+  };
+  Status status = Status::need_more;
+  size_t consumed = 0;
+  Frame frame;
+  ErrorCode error = ErrorCode::none;
+  bool fatal = false;
+  std::string_view error_detail;  // e.g. the offending verb or target; a view like frame's
+};
+
+class FrameParser {
+ public:
+  explicit FrameParser(Role role, size_t max_payload = kDefaultMaxPayload)
+      : role_(role), max_payload_(max_payload) {}
+
+  // `input` is all unconsumed bytes, starting where the previous call's `consumed` ended.
+  // Successive calls may pass a longer `input` with the same prefix (more bytes arrived) or,
+  // after consuming, the bytes that followed.
+  ParseResult next(std::string_view input);
+
+  // Bytes the current frame still needs, when known (inside a payload); 0 when unknown.
+  size_t bytes_wanted(size_t have) const;
+
+  void reset();
+
+ private:
+  ParseResult parse_line(std::string_view input, size_t line_end);
+
+  Role role_;
+  size_t max_payload_;
+  size_t scanned_ = 0;        // bytes of the current line already known to hold no '\n'
+  size_t header_len_ = 0;     // >0 while waiting for a payload: length of the control line + '\n'
+  size_t payload_len_ = 0;
+  size_t skip_left_ = 0;      // bytes of a refused (too-large) payload still to discard
+};
+
+}  // namespace sb::proto
