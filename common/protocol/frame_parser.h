@@ -48,13 +48,17 @@ class FrameParser {
 
  private:
   ParseResult parse_line(std::string_view input, size_t line_end);
+  ParseResult begin_payload(std::string_view input, size_t header_len, const Frame& header);
+  ParseResult complete_payload(std::string_view input);
+  ParseResult skip_refused_payload(std::string_view input);
 
   Role role_;
   size_t max_payload_;
   size_t scanned_ = 0;        // bytes of the current line already known to hold no '\n'
   size_t header_len_ = 0;     // >0 while waiting for a payload: length of the control line + '\n'
   size_t payload_len_ = 0;
-  size_t skip_left_ = 0;      // bytes of a refused (too-large) payload still to discard
+  size_t skip_left_ = 0;      // bytes of a refused (too-large, bad target) payload to discard
+  bool skipping_terminator_ = false;  // the refused payload's '\n' is still to come
 };
 
 }  // namespace sb::proto

@@ -1,0 +1,35 @@
+// Wire spellings of error codes and the node id rule; kept apart from the parser so the client and
+// bench can use them without the parsing state machine.
+#include "common/protocol/frame.h"
+
+namespace sb::proto {
+
+namespace {
+constexpr std::string_view kErrorNames[] = {
+    "",           "bad-command",   "bad-id",    "id-taken",      "auth",
+    "not-registered", "no-such-node", "too-large", "line-too-long", "slow-consumer",
+    "idle-timeout",   "server-full",  "shutting-down",
+};
+}  // namespace
+
+std::string_view error_code_name(ErrorCode code) {
+  return kErrorNames[static_cast<size_t>(code)];
+}
+
+ErrorCode parse_error_code(std::string_view name) {
+  for (size_t i = 1; i < std::size(kErrorNames); ++i)
+    if (kErrorNames[i] == name) return static_cast<ErrorCode>(i);
+  return ErrorCode::none;
+}
+
+bool is_valid_node_id(std::string_view id) {
+  if (id.empty() || id.size() > kMaxIdLen) return false;
+  for (unsigned char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '.' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace sb::proto
