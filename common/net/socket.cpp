@@ -1,0 +1,142 @@
+// Socket helpers: address parsing and formatting, listen and connect with readable errors.
+#include "common/net/socket.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/tcp.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+
+namespace sb::net {
+
+namespace {
+std::string errno_text(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+}  // namespace
+
+bool parse_port(std::string_view text, uint16_t* out) {
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty() || value > 65535) return false;
+  *out = static_cast<uint16_t>(value);
+  return true;
+}
+
+bool resolve(std::string_view host, uint16_t port, Endpoint* out, std::string* error) {
+  std::string h(host);
+  if (h == "localhost") h = "127.0.0.1";
+  if (!h.empty() && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  *out = Endpoint{};
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&out->addr);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&out->addr);
+  if (inet_pton(AF_INET, h.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    out->len = sizeof(sockaddr_in);
+    return true;
+  }
+  if (inet_pton(AF_INET6, h.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    out->len = sizeof(sockaddr_in6);
+    return true;
+  }
+  if (error) *error = "not a numeric IPv4/IPv6 address: '" + std::string(host) + "'";
+  return false;
+}
+
+std::string format_endpoint(const sockaddr* addr, socklen_t len) {
+  char host[INET6_ADDRSTRLEN] = "?";
+  if (addr->sa_family == AF_INET && len >= sizeof(sockaddr_in)) {
+    auto* v4 = reinterpret_cast<const sockaddr_in*>(addr);
+    inet_ntop(AF_INET, &v4->sin_addr, host, sizeof host);
+    return std::string(host) + ":" + std::to_string(ntohs(v4->sin_port));
+  }
+  if (addr->sa_family == AF_INET6 && len >= sizeof(sockaddr_in6)) {
+    auto* v6 = reinterpret_cast<const sockaddr_in6*>(addr);
+    inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof host);
+    return "[" + std::string(host) + "]:" + std::to_string(ntohs(v6->sin6_port));
+  }
+  return "unknown";
+}
+
+bool set_nonblocking(int fd) {
+  int flags = fcntl(fd, F_GETFL, 0);
+  return flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0;
+}
+
+void set_nodelay(int fd) {
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+int listen_tcp(const Endpoint& at, int backlog, std::string* error, bool* in_use) {
+  if (in_use) *in_use = false;
+  int fd = socket(at.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    if (error) *error = errno_text("socket");
+    return -1;
+  }
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (bind(fd, reinterpret_cast<const sockaddr*>(&at.addr), at.len) != 0) {
+    if (in_use) *in_use = errno == EADDRINUSE;
+    if (error) *error = errno_text("bind");
+    close(fd);
+    return -1;
+  }
+  if (listen(fd, backlog) != 0) {
+    if (error) *error = errno_text("listen");
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+uint16_t local_port(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return 0;
+  if (ss.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+  if (ss.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
+  return 0;
+}
+
+int connect_tcp(const Endpoint& to, const Endpoint* source, bool nonblocking, std::string* error) {
+  int fd = socket(to.addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    if (error) *error = errno_text("socket");
+    return -1;
+  }
+  if (source != nullptr) {
+    int one = 1;
+    // Lets many nodes share a source address: the 4-tuple, not the local port, must be unique.
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, reinterpret_cast<const sockaddr*>(&source->addr), source->len) != 0) {
+      if (error) *error = errno_text("bind source address");
+      close(fd);
+      return -1;
+    }
+  }
+  int rc;
+  do {
+    rc = connect(fd, reinterpret_cast<const sockaddr*>(&to.addr), to.len);
+  } while (rc != 0 && errno == EINTR);
+  if (rc != 0) {
+    if (error) *error = errno_text("connect") + " (" +
+                        format_endpoint(reinterpret_cast<const sockaddr*>(&to.addr), to.len) + ")";
+    close(fd);
+    return -1;
+  }
+  set_nodelay(fd);
+  if (nonblocking && !set_nonblocking(fd)) {
+    if (error) *error = errno_text("fcntl");
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+}  // namespace sb::net

@@ -1,0 +1,40 @@
+// Thin, error-reporting wrappers over the BSD socket calls that server, client and bench share.
+// Every function returns -1 (or false) and fills *error with a sentence on failure; none throws.
+#pragma once
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace sb::net {
+
+// An IPv4 or IPv6 address with port, as the kernel wants it.
+struct Endpoint {
+  sockaddr_storage addr{};
+  socklen_t len = 0;
+};
+
+// Resolves a numeric host ("127.0.0.1", "::1", "localhost") and port; no DNS beyond localhost.
+bool resolve(std::string_view host, uint16_t port, Endpoint* out, std::string* error);
+// "127.0.0.1:53122" / "[::1]:2004".
+std::string format_endpoint(const sockaddr* addr, socklen_t len);
+// Strict port parse for flags: 0..65535.
+bool parse_port(std::string_view text, uint16_t* out);
+
+// Non-blocking, close-on-exec listening socket with SO_REUSEADDR. `in_use` is set when the
+// failure was EADDRINUSE so callers can print the operator-friendly message.
+int listen_tcp(const Endpoint& at, int backlog, std::string* error, bool* in_use = nullptr);
+// The port a bound socket really got (after binding port 0).
+uint16_t local_port(int fd);
+
+// Blocking connect (then optionally switched to non-blocking). `source` may bind a local
+// address first (bench spreads nodes over 127.0.0.x); pass nullptr for any.
+int connect_tcp(const Endpoint& to, const Endpoint* source, bool nonblocking, std::string* error);
+
+bool set_nonblocking(int fd);
+void set_nodelay(int fd);
+
+}  // namespace sb::net
