@@ -151,7 +151,11 @@ ParseResult FrameParser::parse_line(std::string_view input, size_t line_end) {
       break;
     case Verb::msg:
       ok = f.argc >= 1;
-      if (ok && !valid_target(f.args[0])) return error(ErrorCode::bad_id, consumed, f.args[0]);
+      if (ok && !valid_target(f.args[0])) {
+        ParseResult e = error(ErrorCode::bad_id, consumed, f.args[0]);
+        e.frame.verb = Verb::msg;  // lets the server count a refused message
+        return e;
+      }
       f.payload = f.tail;
       break;
     case Verb::ping:
@@ -189,7 +193,9 @@ ParseResult FrameParser::begin_payload(std::string_view input, size_t header_len
     // Discard the payload as it streams in instead of buffering up to `len` bytes.
     skip_left_ = len;
     skipping_terminator_ = true;
-    return error(refused_too_large ? ErrorCode::too_large : ErrorCode::bad_id, header_len, f.args[0]);
+    ParseResult e = error(refused_too_large ? ErrorCode::too_large : ErrorCode::bad_id, header_len, f.args[0]);
+    e.frame.verb = f.verb;  // lets the server count a refused message
+    return e;
   }
   header_len_ = header_len;
   payload_len_ = len;

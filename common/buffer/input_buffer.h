@@ -1,0 +1,88 @@
+// Per-connection input bytes that a read left unparsed (usually the start of one frame).
+// Storage is allocated only while bytes are held and returned when the buffer empties, so an idle
+// connection costs no heap memory here.
+#pragma once
+
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
+
+namespace sb {
+
+class InputBuffer {
+ public:
+  InputBuffer() = default;
+  InputBuffer(const InputBuffer&) = delete;
+  InputBuffer& operator=(const InputBuffer&) = delete;
+  InputBuffer(InputBuffer&& other) noexcept { swap(other); }
+  InputBuffer& operator=(InputBuffer&& other) noexcept {
+    swap(other);
+    return *this;
+  }
+  ~InputBuffer() { std::free(data_); }
+
+  bool empty() const { return begin_ == end_; }
+  size_t size() const { return end_ - begin_; }
+  size_t capacity() const { return capacity_; }
+  std::string_view view() const { return {data_ + begin_, end_ - begin_}; }
+
+  // Free space after the data, at least `min_free` bytes (moves the data to the front first).
+  char* writable(size_t min_free, size_t* available) {
+    ensure_free(min_free);
+    *available = capacity_ - end_;
+    return data_ + end_;
+  }
+  void commit(size_t n) { end_ += n; }
+
+  void append(const char* bytes, size_t n) {
+    ensure_free(n);
+    std::memcpy(data_ + end_, bytes, n);
+    end_ += n;
+  }
+
+  // Drops parsed bytes; frees the storage once nothing is left.
+  void consume(size_t n) {
+    begin_ += n;
+    if (begin_ == end_) release();
+  }
+
+  void release() {
+    std::free(data_);
+    data_ = nullptr;
+    begin_ = end_ = capacity_ = 0;
+  }
+
+ private:
+  void ensure_free(size_t n) {
+    if (capacity_ - end_ >= n) return;
+    size_t used = end_ - begin_;
+    if (begin_ > 0 && capacity_ - used >= n) {  // enough room once compacted
+      std::memmove(data_, data_ + begin_, used);
+    } else {
+      size_t cap = capacity_ < 4096 ? 4096 : capacity_;
+      while (cap - used < n) cap *= 2;
+      char* fresh = static_cast<char*>(std::malloc(cap));
+      if (fresh == nullptr) std::abort();  // a bounded allocation failing leaves nothing sane to do
+      if (used) std::memcpy(fresh, data_ + begin_, used);
+      std::free(data_);
+      data_ = fresh;
+      capacity_ = cap;
+    }
+    begin_ = 0;
+    end_ = used;
+  }
+  void swap(InputBuffer& o) noexcept {
+    std::swap(data_, o.data_);
+    std::swap(begin_, o.begin_);
+    std::swap(end_, o.end_);
+    std::swap(capacity_, o.capacity_);
+  }
+
+  char* data_ = nullptr;
+  size_t begin_ = 0;
+  size_t end_ = 0;
+  size_t capacity_ = 0;
+};
+
+}  // namespace sb

@@ -1,0 +1,171 @@
+// OutputQueue: copy small frames into an owned tail block, reference shared ones, hand the head to
+// writev, and translate bytes written into messages delivered.
+#include "common/buffer/output_queue.h"
+
+#include <cstring>
+#include <utility>
+
+namespace sb {
+
+namespace {
+// Vectors that grew during a burst keep at most this many entries' worth of memory once empty, so a
+// queue that empties every loop iteration (the light-load case) never reallocates.
+constexpr size_t kKeepCapacity = 64;
+// A queue that never empties (a steady backlog) compacts its vectors' dead prefix at this size.
+constexpr size_t kCompactAfter = 256;
+
+template <typename T>
+void compact(std::vector<T>& v, size_t& head) {
+  if (head == v.size()) {
+    v.clear();
+    head = 0;
+    if (v.capacity() > kKeepCapacity) std::vector<T>().swap(v);
+  } else if (head >= kCompactAfter && head * 2 >= v.size()) {
+    v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(head));
+    head = 0;
+  }
+}
+}  // namespace
+
+OutputQueue::OutputQueue(OutputQueue&& o) noexcept
+    : pool_(o.pool_),
+      segments_(std::move(o.segments_)),
+      head_(std::exchange(o.head_, 0)),
+      bytes_(std::exchange(o.bytes_, 0)),
+      total_appended_(std::exchange(o.total_appended_, 0)),
+      message_ends_(std::move(o.message_ends_)),
+      ends_head_(std::exchange(o.ends_head_, 0)) {}
+
+OutputQueue& OutputQueue::operator=(OutputQueue&& o) noexcept {
+  if (this != &o) {
+    clear();
+    pool_ = o.pool_;
+    segments_ = std::move(o.segments_);
+    head_ = std::exchange(o.head_, 0);
+    bytes_ = std::exchange(o.bytes_, 0);
+    total_appended_ = std::exchange(o.total_appended_, 0);
+    message_ends_ = std::move(o.message_ends_);
+    ends_head_ = std::exchange(o.ends_head_, 0);
+  }
+  return *this;
+}
+
+char* OutputQueue::reserve_contiguous(size_t n) {
+  if (head_ < segments_.size()) {
+    Segment& tail = segments_.back();
+    Block* b = tail.block;
+    // Only a block this queue owns alone, whose free space starts right after our segment, may grow.
+    if (b->refs == 1 && tail.offset + tail.length == b->size && b->capacity - b->size >= n) {
+      char* p = b->data + b->size;
+      b->size += static_cast<uint32_t>(n);
+      tail.length += static_cast<uint32_t>(n);
+      return p;
+    }
+  }
+  Block* b = pool_->acquire(n);
+  b->size = static_cast<uint32_t>(n);
+  segments_.push_back({b, 0, static_cast<uint32_t>(n)});
+  return b->data;
+}
+
+void OutputQueue::append(std::initializer_list<std::string_view> pieces) {
+  size_t n = 0;
+  for (auto p : pieces) n += p.size();
+  if (n == 0) return;
+  char* out = reserve_contiguous(n);
+  for (auto p : pieces) {
+    std::memcpy(out, p.data(), p.size());
+    out += p.size();
+  }
+  bytes_ += n;
+  total_appended_ += n;
+}
+
+void OutputQueue::append_message(std::initializer_list<std::string_view> pieces) {
+  append(pieces);
+  note_message_end();
+}
+
+void OutputQueue::append_shared_message(Block* block, uint32_t offset, uint32_t length) {
+  ++block->refs;
+  segments_.push_back({block, offset, length});
+  bytes_ += length;
+  total_appended_ += length;
+  note_message_end();
+}
+
+int OutputQueue::gather(iovec* iov, int max) const {
+  int n = 0;
+  for (size_t i = head_; i < segments_.size() && n < max; ++i, ++n) {
+    iov[n].iov_base = segments_[i].block->data + segments_[i].offset;
+    iov[n].iov_len = segments_[i].length;
+  }
+  return n;
+}
+
+size_t OutputQueue::consume(size_t n) {
+  bytes_ -= n;
+  while (n > 0) {
+    Segment& s = segments_[head_];
+    if (n < s.length) {
+      s.offset += static_cast<uint32_t>(n);
+      s.length -= static_cast<uint32_t>(n);
+      break;
+    }
+    n -= s.length;
+    pool_->unref(s.block);
+    ++head_;
+  }
+  const uint64_t written = total_appended_ - bytes_;
+  size_t delivered = 0;
+  while (ends_head_ < message_ends_.size() && message_ends_[ends_head_] <= written) {
+    ++ends_head_;
+    ++delivered;
+  }
+  compact(segments_, head_);
+  compact(message_ends_, ends_head_);
+  return delivered;
+}
+
+void OutputQueue::truncate_to(uint64_t stream_offset) {
+  uint64_t pos = total_appended_ - bytes_;  // stream offset of the head segment's first byte
+  size_t i = head_;
+  for (; i < segments_.size(); ++i) {
+    Segment& s = segments_[i];
+    if (pos + s.length >= stream_offset) {
+      s.length = static_cast<uint32_t>(stream_offset - pos);
+      // An owned tail block must not later grow over bytes we just dropped.
+      if (s.block->refs == 1) s.block->size = s.offset + s.length;
+      ++i;
+      break;
+    }
+    pos += s.length;
+  }
+  for (size_t j = i; j < segments_.size(); ++j) pool_->unref(segments_[j].block);
+  segments_.resize(i);
+  bytes_ -= static_cast<size_t>(total_appended_ - stream_offset);
+  total_appended_ = stream_offset;
+  if (bytes_ == 0) clear();
+}
+
+size_t OutputQueue::discard_unstarted() {
+  size_t pending = messages();
+  if (pending == 0) return 0;
+  // The head message may be partly written; finishing it keeps the peer's framing intact.
+  truncate_to(message_ends_[ends_head_]);
+  message_ends_.resize(ends_head_ + 1);
+  return pending - 1;
+}
+
+size_t OutputQueue::clear() {
+  size_t lost = messages();
+  for (size_t i = head_; i < segments_.size(); ++i) pool_->unref(segments_[i].block);
+  segments_.clear();
+  message_ends_.clear();
+  head_ = ends_head_ = 0;
+  bytes_ = 0;
+  total_appended_ = 0;
+  return lost;
+}
+
+}  // namespace sb

@@ -1,0 +1,70 @@
+// A connection's pending output: a FIFO of (block, offset, length) segments ready for writev.
+// Small frames are copied into the tail block it owns; shared blocks (broadcast) are referenced.
+// It also remembers where each routed message ends, so bytes written can be turned into
+// "messages delivered" and a discarded queue into an exact "messages dropped".
+#pragma once
+
+#include <sys/uio.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <string_view>
+#include <vector>
+
+#include "common/buffer/block_pool.h"
+
+namespace sb {
+
+class OutputQueue {
+ public:
+  explicit OutputQueue(BlockPool* pool) : pool_(pool) {}
+  ~OutputQueue() { clear(); }
+  OutputQueue(const OutputQueue&) = delete;
+  OutputQueue& operator=(const OutputQueue&) = delete;
+  OutputQueue(OutputQueue&& other) noexcept;
+  OutputQueue& operator=(OutputQueue&& other) noexcept;
+
+  bool empty() const { return bytes_ == 0; }
+  size_t bytes() const { return bytes_; }
+  // Routed messages queued and not yet completely written.
+  size_t messages() const { return message_ends_.size() - ends_head_; }
+
+  // Appends the concatenation of the pieces as one contiguous run (one frame).
+  void append(std::initializer_list<std::string_view> pieces);
+  // Same, and counts the frame as a routed message.
+  void append_message(std::initializer_list<std::string_view> pieces);
+  // References `length` bytes of a shared block (adds a reference) as one routed message.
+  void append_shared_message(Block* block, uint32_t offset, uint32_t length);
+
+  // Fills up to `max` iovecs from the head; returns how many.
+  int gather(iovec* iov, int max) const;
+  // Drops `n` written bytes; returns how many routed messages became completely written.
+  size_t consume(size_t n);
+
+  // Discards every routed message that has not started to be written, keeping a partly written
+  // head message so the peer never sees a torn frame. Returns how many messages were discarded.
+  size_t discard_unstarted();
+  // Releases everything; returns how many routed messages were never completely written.
+  size_t clear();
+
+ private:
+  struct Segment {
+    Block* block;
+    uint32_t offset;
+    uint32_t length;
+  };
+  char* reserve_contiguous(size_t n);
+  void note_message_end() { message_ends_.push_back(total_appended_); }
+  void truncate_to(uint64_t stream_offset);
+
+  BlockPool* pool_;
+  std::vector<Segment> segments_;
+  size_t head_ = 0;           // first live segment
+  size_t bytes_ = 0;          // unwritten bytes
+  uint64_t total_appended_ = 0;  // stream offset of the end of the queue
+  std::vector<uint64_t> message_ends_;  // stream offsets where routed messages end, ascending
+  size_t ends_head_ = 0;
+};
+
+}  // namespace sb
