@@ -61,7 +61,8 @@ bool Server::read_once(Connection& c, size_t* budget) {
     if (n > 0) {
       stats_.bytes_in += size_t(n);
       size_t used = process_input(c, {scratch_, size_t(n)});
-      if (used < size_t(n) && !c.closing) c.in.append(scratch_ + used, size_t(n) - used);
+      if (used < size_t(n) && !c.closing && c.state != ConnState::draining)
+        c.in.append(scratch_ + used, size_t(n) - used);
     }
   } else {
     // Part of a frame is buffered. Make room for all of it when its size is known (a large
@@ -233,9 +234,9 @@ void Server::begin_drain(Connection& c, const char* reason) {
   c.state = ConnState::draining;
   // Senders blocked on this connection resume; their retried SEND now finds no such node.
   wake_waiters(c);
-  // Whoever this connection was blocked on no longer needs to wake it.
+  // Whoever this connection was blocked on no longer needs to wake it. (Its input buffer is
+  // freed at reap, not here: the parse loop that called us may still be consuming from it.)
   c.blocked_on = Handle{};
-  c.in.release();
   wheel_.schedule(c.timer, now_tick_ + kDrainStallTicks);
   if (c.out.empty()) {
     close_now(c, reason);

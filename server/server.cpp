@@ -206,15 +206,14 @@ void Server::dispatch(const epoll_event& ev) {
 
 void Server::run_pending_input() {
   // Swap first: handling input may mark connections pending again (budget spent again).
-  std::vector<uint64_t> batch;
-  batch.swap(pending_);
-  for (uint64_t packed : batch) {
+  pending_batch_.swap(pending_);
+  for (uint64_t packed : pending_batch_) {
     Connection* c = slab_.find(Handle::unpack(packed));
     if (c == nullptr) continue;
     c->pending = false;
     handle_input(*c);
   }
-  if (pending_.empty()) pending_.swap(batch), pending_.clear();  // keep the capacity
+  pending_batch_.clear();
 }
 
 void Server::flush_dirty() {
@@ -355,7 +354,10 @@ void Server::shed_with_spare_fd() {
   int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
   if (fd >= 0) refuse(fd, "ERR server-full\n");
   spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  SB_LOG(*log_, warn, "fd_exhausted", {"connections", uint64_t(connections_)}, {"refused", stats_.refused});
+  if (last_fd_warning_tick_ != now_tick_) {  // one line per tick, not one per refused connection
+    last_fd_warning_tick_ = now_tick_;
+    SB_LOG(*log_, warn, "fd_exhausted", {"connections", uint64_t(connections_)}, {"refused", stats_.refused});
+  }
   if (fd < 0 && spare_fd_ < 0) {
     // Even the spare could not be had back: stop accepting until the next tick instead of spinning.
     epoll_ctl(epfd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
@@ -406,6 +408,10 @@ void Server::on_deadline(Connection& c) {
       begin_drain(c, "handshake-timeout");
       break;
     case ConnState::registered:
+      if (c.blocked_on.valid()) {  // paused by back-pressure, not silent: its commands are waiting
+        wheel_.schedule(c.timer, now_tick_ + idle_ticks_);
+        break;
+      }
       SB_LOG(*log_, info, "evict_idle", {"node", c.node_id()}, {"peer", std::string_view(c.peer)},
              {"idle_timeout_ms", uint64_t(options_.idle_timeout_s * 1000)});
       ++stats_.evicted_idle;

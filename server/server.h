@@ -110,6 +110,7 @@ class Server {
 
   std::vector<uint32_t> dirty_;
   std::vector<uint64_t> pending_;   // packed handles: input left unread (budget) or unblocked
+  std::vector<uint64_t> pending_batch_;
   std::vector<uint32_t> closing_;
   std::vector<uint64_t> over_limit_;  // packed handles of targets at or over --max-outbuf
   bool listener_paused_ = false;    // out of descriptors even for the spare: retry next tick
@@ -117,6 +118,7 @@ class Server {
   bool finished_ = false;
   uint64_t shutdown_deadline_ = 0;
   uint64_t last_summary_tick_ = 0;
+  uint64_t last_fd_warning_tick_ = UINT64_MAX;
 
   std::vector<epoll_event> events_;
   char* scratch_;  // the shared read buffer (muduo's extrabuf), kScratchSize bytes
