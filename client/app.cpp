@@ -1,0 +1,474 @@
+// The client's poll() loop. Everything that touches the socket is here; the Session does the
+// protocol, the Frontend does the talking to the person or script. Status and error wording is
+// decided here once, so both front ends say the same things.
+#include "client/app.h"
+
+#include <poll.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <ctime>
+#include <vector>
+
+#include "client/text.h"
+#include "common/net/socket.h"
+
+namespace sb::client {
+
+namespace {
+
+constexpr size_t kReadChunk = 64 * 1024;
+// Bytes read from the socket per wakeup before stdin gets a turn (poll is level-triggered, so
+// the rest is picked up on the next iteration; nothing is lost).
+constexpr size_t kReadBudget = 1 << 20;
+constexpr int64_t kQuitWaitMs = 5000;        // BYE must come this long after our last progress
+constexpr int64_t kFirstBackoffMs = 250;
+constexpr int64_t kMaxBackoffMs = 8000;
+constexpr int64_t kMinKeepaliveMs = 500;
+constexpr std::string_view kKeepaliveWord = "k";  // user /ping words are numbers
+
+int64_t monotonic_us() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+}
+
+std::string seconds_text(int64_t ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(ms) / 1000.0);
+  return buf;
+}
+
+bool is_refusal(proto::ErrorCode code) {
+  using proto::ErrorCode;
+  return code == ErrorCode::bad_id || code == ErrorCode::id_taken || code == ErrorCode::auth ||
+         code == ErrorCode::server_full;
+}
+
+}  // namespace
+
+void Frontend::on_interrupt() {
+  if (app_ != nullptr) app_->quit();
+}
+
+App::~App() {
+  close_connection();
+  if (signal_fd_ >= 0) ::close(signal_fd_);
+}
+
+App::Clock App::now_ms() { return monotonic_us() / 1000; }
+
+bool App::setup_signals(std::string* error) {
+  // A reader that went away must show up as EPIPE from write(), not kill us mid-sentence.
+  std::signal(SIGPIPE, SIG_IGN);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  if (frontend_.owns_terminal()) {
+    sigaddset(&set, SIGTSTP);   // so the terminal can be restored before we stop
+    sigaddset(&set, SIGWINCH);
+  }
+  if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0) {
+    *error = std::string("sigprocmask: ") + std::strerror(errno);
+    return false;
+  }
+  signal_fd_ = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (signal_fd_ < 0) {
+    *error = std::string("signalfd: ") + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+void App::handle_signals() {
+  signalfd_siginfo info{};
+  while (::read(signal_fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+    switch (info.ssi_signo) {
+      case SIGTSTP:
+        frontend_.on_suspend();
+        break;
+      case SIGWINCH:
+        frontend_.on_resize();
+        break;
+      default:  // SIGINT, SIGTERM, SIGHUP
+        SB_LOG(log_, info, "signal", {"signal", static_cast<unsigned>(info.ssi_signo)});
+        // The first one asks for a clean QUIT; a second one means "now".
+        if (quitting_) finish(kExitFailure);
+        else frontend_.on_interrupt();
+        break;
+    }
+  }
+}
+
+bool App::connect() {
+  net::Endpoint to;
+  std::string error;
+  // The host was checked when the flags were parsed, so this only fails on a broken libc.
+  if (!net::resolve(options_.host, options_.port, &to, &error)) {
+    frontend_.show_error("Error: " + error);
+    return false;
+  }
+  peer_ = net::format_endpoint(reinterpret_cast<const sockaddr*>(&to.addr), to.len);
+  int fd = net::connect_tcp(to, nullptr, /*nonblocking=*/true, &error);
+  if (fd < 0) {
+    SB_LOG(log_, warn, "connect_failed", {"peer", peer_}, {"error", error});
+    last_connect_error_ = error;
+    return false;
+  }
+  fd_ = fd;
+  session_.reset();
+  quit_deadline_ = -1;
+  SB_LOG(log_, info, "connect", {"peer", peer_});
+  return true;
+}
+
+void App::close_connection() {
+  if (fd_ < 0) return;
+  ::close(fd_);
+  fd_ = -1;
+  session_.reset();
+}
+
+void App::register_as(const std::string& id) {
+  id_ = id;
+  if (fd_ < 0 && !connect()) {
+    frontend_.show_error("Error: cannot connect to the server: " + last_connect_error_);
+    if (options_.reconnect) schedule_reconnect();
+    else finish(kExitFailure);
+    return;
+  }
+  session_.hello(id);
+  queued(now_ms());
+}
+
+bool App::send(std::string_view target, std::string_view payload) {
+  if (!registered() || quitting_) return false;
+  session_.send(target, payload);
+  queued(now_ms());
+  SB_LOG(log_, debug, "sent", {"target", target}, {"bytes", payload.size()});
+  return true;
+}
+
+bool App::who() {
+  if (!registered()) return false;
+  session_.who();
+  queued(now_ms());
+  return true;
+}
+
+bool App::stats() {
+  if (!registered()) return false;
+  session_.stats();
+  queued(now_ms());
+  return true;
+}
+
+bool App::ping() {
+  if (!registered()) return false;
+  uint64_t seq = ++ping_seq_;
+  pings_.emplace_back(seq, monotonic_us());
+  session_.ping(std::to_string(seq));
+  queued(now_ms());
+  return true;
+}
+
+void App::quit() {
+  if (quitting_ || finished_) return;
+  if (fd_ < 0 || session_.state() == Session::State::idle) {
+    SB_LOG(log_, info, "quit", {"connected", 0});
+    finish(failed_ ? kExitFailure : kExitOk);
+    return;
+  }
+  quitting_ = true;
+  reconnect_at_ = -1;
+  session_.quit();
+  queued(now_ms());
+}
+
+void App::finish(int exit_code) {
+  if (finished_) return;
+  finished_ = true;
+  exit_code_ = exit_code;
+}
+
+void App::schedule_reconnect() {
+  reconnect_delay_ms_ = reconnect_delay_ms_ == 0 ? kFirstBackoffMs
+                                                  : std::min(reconnect_delay_ms_ * 2, kMaxBackoffMs);
+  // +-20% jitter so that every client of a restarted server does not knock at the same instant.
+  uint16_t r = 0;
+  if (getrandom(&r, sizeof r, GRND_NONBLOCK) != sizeof r) r = 32768;
+  int64_t delay = reconnect_delay_ms_ * (80 + static_cast<int64_t>(r % 41)) / 100;
+  reconnect_at_ = now_ms() + delay;
+  SB_LOG(log_, info, "reconnect_wait", {"delay_ms", static_cast<long long>(delay)});
+  frontend_.show_status("Reconnecting in " + seconds_text(delay) + "...");
+}
+
+void App::connection_lost(const std::string& why) {
+  bool was_quitting = quitting_;
+  close_connection();
+  SB_LOG(log_, info, "disconnect", {"peer", peer_}, {"reason", why});
+  if (finished_) return;
+  if (was_quitting) {
+    frontend_.show_error("Error: the connection closed before the server confirmed QUIT (" + why + ")");
+    finish(kExitFailure);
+    return;
+  }
+  frontend_.show_error("Error: lost connection to the server at " + peer_ + ": " + why);
+  bool retry = options_.reconnect && ever_registered_;
+  frontend_.on_disconnected(retry);
+  if (retry) schedule_reconnect();
+  else finish(kExitFailure);
+}
+
+void App::on_readable() {
+  char buf[kReadChunk];
+  size_t budget = kReadBudget;
+  while (fd_ >= 0 && budget > 0) {
+    ssize_t n = ::read(fd_, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    if (n <= 0) {
+      connection_lost(n == 0 ? "the server closed the connection" : std::strerror(errno));
+      return;
+    }
+    budget -= std::min(budget, static_cast<size_t>(n));
+    if (quit_deadline_ >= 0) quit_deadline_ = now_ms() + kQuitWaitMs;  // still making progress
+    std::string error;
+    // Callbacks only record what must happen to the connection (bye_, refused_): resetting the
+    // session from inside feed() would free the buffer it is parsing.
+    bool ok = session_.feed(std::string_view(buf, static_cast<size_t>(n)),
+                            [this](const ServerEvent& ev) { on_event(ev); }, &error);
+    if (!ok) {
+      SB_LOG(log_, error, "protocol_error", {"error", error});
+      connection_lost(error);
+      return;
+    }
+    if (bye_) {
+      bye_ = false;
+      SB_LOG(log_, info, "disconnect", {"peer", peer_}, {"reason", "quit"});
+      close_connection();
+      finish(failed_ ? kExitFailure : kExitOk);
+      return;
+    }
+    if (refused_ != proto::ErrorCode::none) {
+      proto::ErrorCode code = refused_;
+      refused_ = proto::ErrorCode::none;
+      close_connection();
+      if (quitting_) {
+        finish(kExitFailure);
+      } else if (ever_registered_ && options_.reconnect &&
+                 (code == proto::ErrorCode::id_taken || code == proto::ErrorCode::server_full)) {
+        schedule_reconnect();  // our previous connection may not have been noticed as gone yet
+      } else {
+        frontend_.on_registration_refused(code);
+      }
+      return;
+    }
+  }
+}
+
+void App::flush_output() {
+  while (fd_ >= 0 && session_.output_size() > 0) {
+    std::string_view out = session_.output();
+    ssize_t n = ::send(fd_, out.data(), out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      session_.consume_output(static_cast<size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    // The peer is gone. Read what it said last (ERR shutting-down, say) before reporting.
+    std::string why = std::strerror(errno);
+    on_readable();
+    if (fd_ >= 0) connection_lost(why);
+    return;
+  }
+  if (quitting_ && fd_ >= 0 && quit_deadline_ < 0) quit_deadline_ = now_ms() + kQuitWaitMs;
+}
+
+void App::on_event(const ServerEvent& ev) {
+  using Kind = ServerEvent::Kind;
+  switch (ev.kind) {
+    case Kind::welcome:
+      ever_registered_ = true;
+      reconnect_delay_ms_ = 0;
+      SB_LOG(log_, info, "register", {"node", ev.node}, {"peer", peer_},
+             {"idle_timeout_s", static_cast<unsigned>(ev.idle_timeout_s)});
+      frontend_.show_status("Connected to server as node '" + std::string(ev.node) + "'");
+      frontend_.on_registered();
+      break;
+    case Kind::message:
+      SB_LOG(log_, debug, "received", {"from", ev.node}, {"bytes", ev.text.size()});
+      frontend_.on_message(ev.node, ev.text);
+      break;
+    case Kind::pong: {
+      if (ev.text == kKeepaliveWord) break;
+      uint64_t seq = 0;
+      for (char c : ev.text) seq = seq * 10 + static_cast<uint64_t>(c - '0');
+      while (!pings_.empty() && pings_.front().first < seq) pings_.pop_front();
+      if (!pings_.empty() && pings_.front().first == seq) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "Pong from server in %.3f ms",
+                      static_cast<double>(monotonic_us() - pings_.front().second) / 1000.0);
+        pings_.pop_front();
+        frontend_.show_status(buf);
+      } else {
+        frontend_.show_status("Pong from server");
+      }
+      break;
+    }
+    case Kind::nodes: {
+      std::vector<std::string_view> ids;
+      for (size_t pos = 0; pos < ev.text.size();) {
+        size_t end = ev.text.find(' ', pos);
+        if (end == std::string_view::npos) end = ev.text.size();
+        if (end > pos) ids.push_back(ev.text.substr(pos, end - pos));
+        pos = end + 1;
+      }
+      std::sort(ids.begin(), ids.end());
+      std::string line = "Nodes (" + std::to_string(ids.size()) + "):";
+      for (size_t i = 0; i < ids.size(); ++i) line += (i == 0 ? " " : ", ") + escape_payload(ids[i]);
+      frontend_.show_status(line);
+      break;
+    }
+    case Kind::stats:
+      frontend_.show_status("Server stats: " + escape_payload(ev.text));
+      break;
+    case Kind::bye:
+      bye_ = true;
+      break;
+    case Kind::error:
+      on_error_reply(ev);
+      break;
+    case Kind::protocol_error:
+      SB_LOG(log_, warn, "protocol_error", {"error", ev.text});
+      frontend_.show_error("Error: " + std::string(ev.text));
+      break;
+  }
+}
+
+void App::on_error_reply(const ServerEvent& ev) {
+  SB_LOG(log_, warn, "error", {"code", ev.code_text}, {"detail", ev.text});
+  frontend_.show_error("Error: " + describe_error(ev.code_text, ev.text));
+  using proto::ErrorCode;
+  if (is_refusal(ev.code) && session_.state() == Session::State::idle) {
+    SB_LOG(log_, warn, "register_refused", {"node", id_}, {"code", ev.code_text});
+    refused_ = ev.code;
+  } else if (ev.code == ErrorCode::no_such_node || ev.code == ErrorCode::too_large ||
+             ev.code == ErrorCode::bad_id) {
+    note_failure();
+  }
+}
+
+int App::poll_timeout() const {
+  Clock now = now_ms();
+  Clock next = -1;
+  auto consider = [&](Clock at) {
+    if (at >= 0 && (next < 0 || at < next)) next = at;
+  };
+  consider(quit_deadline_);
+  consider(reconnect_at_);
+  consider(keepalive_at());
+  if (next < 0) return -1;
+  return next <= now ? 0 : static_cast<int>(std::min<Clock>(next - now, 60 * 60 * 1000));
+}
+
+App::Clock App::keepalive_at() const {
+  if (!options_.keepalive || !registered() || quitting_ || session_.idle_timeout_s() == 0) return -1;
+  // A third of the timeout leaves room for two lost or late pings before the server gives up.
+  Clock interval = std::max<Clock>(kMinKeepaliveMs, session_.idle_timeout_s() * 1000 / 3);
+  return last_sent_ + interval;
+}
+
+void App::run_timers() {
+  Clock now = now_ms();
+  if (quit_deadline_ >= 0 && now >= quit_deadline_) {
+    frontend_.show_error("Error: the server did not confirm QUIT within " + seconds_text(kQuitWaitMs));
+    SB_LOG(log_, warn, "disconnect", {"peer", peer_}, {"reason", "no BYE"});
+    close_connection();
+    finish(kExitFailure);
+    return;
+  }
+  if (reconnect_at_ >= 0 && now >= reconnect_at_) {
+    reconnect_at_ = -1;
+    if (connect()) {
+      session_.hello(id_);
+      queued(now);
+    } else {
+      frontend_.show_error("Error: cannot connect to the server: " + last_connect_error_);
+      schedule_reconnect();
+    }
+  }
+  Clock ka = keepalive_at();
+  if (ka >= 0 && now >= ka) {
+    session_.ping(kKeepaliveWord);
+    queued(now);
+    SB_LOG(log_, debug, "keepalive", {"node", id_});
+  }
+}
+
+int App::run() {
+  std::string error;
+  if (!setup_signals(&error)) {
+    frontend_.show_error("Error: " + error);
+    return kExitFailure;
+  }
+  if (!frontend_.start(*this)) return finished_ ? exit_code_ : kExitFailure;
+  while (!finished_) {
+    flush_output();
+    if (finished_) break;
+
+    pollfd fds[3];
+    nfds_t n = 0;
+    fds[n++] = {signal_fd_, POLLIN, 0};
+    int sock_index = -1, stdin_index = -1;
+    const int polled_fd = fd_;
+    if (fd_ >= 0) {
+      sock_index = static_cast<int>(n);
+      fds[n++] = {fd_, static_cast<short>(POLLIN | (session_.output_size() > 0 ? POLLOUT : 0)), 0};
+    }
+    if (stdin_open_ && frontend_.wants_input()) {
+      stdin_index = static_cast<int>(n);
+      fds[n++] = {STDIN_FILENO, POLLIN, 0};
+    }
+    int rc = ::poll(fds, n, poll_timeout());
+    if (rc < 0) {
+      if (errno == EINTR) continue;
+      frontend_.show_error(std::string("Error: poll: ") + std::strerror(errno));
+      finish(kExitFailure);
+      break;
+    }
+    if (fds[0].revents != 0) handle_signals();
+    if (sock_index >= 0 && fds[sock_index].revents != 0 && fd_ == polled_fd && !finished_) {
+      // POLLHUP/POLLERR are handled by reading: read() returns the pending bytes, then 0 or the
+      // error, which is where we learn why.
+      if (fds[sock_index].revents & (POLLIN | POLLHUP | POLLERR)) on_readable();
+      if (fd_ == polled_fd && (fds[sock_index].revents & POLLOUT)) flush_output();
+    }
+    if (stdin_index >= 0 && fds[stdin_index].revents != 0 && !finished_) {
+      char buf[kReadChunk];
+      ssize_t got = ::read(STDIN_FILENO, buf, sizeof buf);
+      if (got > 0) {
+        frontend_.on_input(std::string_view(buf, static_cast<size_t>(got)));
+      } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
+        stdin_open_ = false;  // EOF, or EIO from a terminal that went away
+        frontend_.on_input_end();
+      }
+    }
+    if (!finished_) run_timers();
+  }
+  flush_output();  // a last QUIT or error reply still fits in the socket buffer, usually
+  frontend_.stop();
+  close_connection();
+  return exit_code_;
+}
+
+}  // namespace sb::client

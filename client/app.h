@@ -1,0 +1,93 @@
+// The client's event loop: one poll() over stdin, the server socket and a signalfd, with the
+// keepalive, quit and reconnect deadlines as its timeout. It owns the connection and the protocol
+// session; a Frontend turns stdin into requests and shows what arrives.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+
+#include "client/frontend.h"
+#include "client/options.h"
+#include "client/session.h"
+#include "common/log/logger.h"
+
+namespace sb::client {
+
+class App {
+ public:
+  App(const Options& options, log::Logger& logger, Frontend& frontend)
+      : options_(options), log_(logger), frontend_(frontend) {}
+  ~App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  // Runs until finish(); returns the exit code.
+  int run();
+
+  // --- for front ends ---
+  const Options& options() const { return options_; }
+  // Connects (if needed) and sends HELLO. Connection failures are reported through the front end.
+  void register_as(const std::string& id);
+  bool registered() const { return fd_ >= 0 && session_.state() == Session::State::registered; }
+  // False (and nothing queued) when not registered.
+  bool send(std::string_view target, std::string_view payload);
+  bool who();
+  bool stats();
+  bool ping();
+  // QUIT, then finish when BYE arrives; finishes at once when not connected.
+  void quit();
+  bool quitting() const { return quitting_; }
+  void finish(int exit_code);
+  // A message was refused or a line was unusable: the eventual exit code is 1, not 0.
+  void note_failure() { failed_ = true; }
+  // Bytes queued for the server and not yet written.
+  size_t backlog() const { return session_.output_size(); }
+
+ private:
+  using Clock = int64_t;  // CLOCK_MONOTONIC milliseconds
+  static Clock now_ms();
+
+  bool setup_signals(std::string* error);
+  void handle_signals();
+  bool connect();
+  void close_connection();
+  void connection_lost(const std::string& why);
+  void schedule_reconnect();
+  void on_readable();
+  void flush_output();
+  void on_event(const ServerEvent& ev);
+  void on_error_reply(const ServerEvent& ev);
+  int poll_timeout() const;
+  int64_t keepalive_at() const;
+  void run_timers();
+  void queued(Clock now) { last_sent_ = now; }
+
+  const Options& options_;
+  log::Logger& log_;
+  Frontend& frontend_;
+  Session session_;
+  int fd_ = -1;
+  int signal_fd_ = -1;
+  std::string peer_;        // "127.0.0.1:2004", for messages and the log
+  std::string id_;          // the id to (re-)register
+  std::string last_connect_error_;
+  bool bye_ = false;                                     // set during feed(), acted on after
+  proto::ErrorCode refused_ = proto::ErrorCode::none;    // same
+  bool ever_registered_ = false;
+  bool finished_ = false;
+  int exit_code_ = kExitOk;
+  bool failed_ = false;
+  bool quitting_ = false;
+  bool stdin_open_ = true;
+
+  Clock last_sent_ = 0;
+  Clock quit_deadline_ = -1;       // armed once QUIT has left our buffer
+  Clock reconnect_at_ = -1;
+  int64_t reconnect_delay_ms_ = 0;
+  uint64_t ping_seq_ = 0;
+  std::deque<std::pair<uint64_t, Clock>> pings_;  // user /ping words in flight, oldest first
+};
+
+}  // namespace sb::client

@@ -1,0 +1,38 @@
+// What a typed or piped line means: the interactive menu answers and one-line commands
+// ("@b hi", "/who"), and scripting lines ("b hi"). Pure parsing, no I/O.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace sb::client {
+
+struct Command {
+  enum class Kind {
+    empty,         // blank line
+    menu_message,  // "m": start the target/message prompts
+    quit,          // "q" or "/quit"
+    send,          // "@target text"
+    who, stats, ping, help,
+    invalid,       // `error` says why, in words
+  };
+  Kind kind = Kind::empty;
+  std::string_view target;  // views into the parsed line
+  std::string_view text;
+  std::string error;
+};
+
+// A line typed at the menu prompt.
+Command parse_menu_line(std::string_view line);
+
+// True for a node id or "*".
+bool is_valid_target(std::string_view target);
+
+// A scripting-mode stdin line "target message text" (the text is everything after the first
+// space and may be empty). A trailing '\r' (CRLF files) is dropped. kind is send, empty or invalid.
+Command parse_script_line(std::string_view line);
+
+// The /help text, one command per line.
+std::string_view help_text();
+
+}  // namespace sb::client

@@ -1,0 +1,116 @@
+// getopt_long over the client's flags, with strict value checks so a typo is a usage error
+// (exit 2) instead of a silently different behaviour.
+#include "client/options.h"
+
+#include <getopt.h>
+
+#include "common/net/socket.h"
+#include "common/protocol/frame.h"
+
+namespace sb::client {
+
+namespace {
+
+enum LongOnly : int {
+  kHost = 1000, kPort, kId, kLogDir, kLogLevel, kNoKeepalive, kReconnect, kListen, kRaw, kVersion,
+};
+
+const option kLongOptions[] = {
+    {"host", required_argument, nullptr, kHost},
+    {"port", required_argument, nullptr, kPort},
+    {"id", required_argument, nullptr, kId},
+    {"log-dir", required_argument, nullptr, kLogDir},
+    {"log-level", required_argument, nullptr, kLogLevel},
+    {"no-keepalive", no_argument, nullptr, kNoKeepalive},
+    {"reconnect", no_argument, nullptr, kReconnect},
+    {"listen", no_argument, nullptr, kListen},
+    {"raw", no_argument, nullptr, kRaw},
+    {"help", no_argument, nullptr, 'h'},
+    {"version", no_argument, nullptr, kVersion},
+    {nullptr, 0, nullptr, 0},
+};
+
+ParseOutcome usage_error(std::string message) {
+  return {ParseOutcome::Action::usage_error, std::move(message)};
+}
+
+}  // namespace
+
+ParseOutcome parse_options(int argc, char* const argv[], Options* out) {
+  optind = 0;  // 0 (not 1) makes glibc reinitialise fully, so repeated calls (tests) work
+  opterr = 0;  // we word the errors ourselves
+  ParseOutcome result;
+  for (;;) {
+    int long_index = 0;
+    // The leading ':' makes a missing argument return ':' instead of '?'.
+    int c = getopt_long(argc, argv, ":h", kLongOptions, &long_index);
+    if (c == -1) break;
+    std::string value = optarg != nullptr ? optarg : "";
+    switch (c) {
+      case kHost:
+        if (value.empty()) return usage_error("--host needs a non-empty address");
+        out->host = value;
+        break;
+      case kPort:
+        if (!net::parse_port(value, &out->port) || out->port == 0)
+          return usage_error("--port must be a number from 1 to 65535, not '" + value + "'");
+        break;
+      case kId:
+        if (!proto::is_valid_node_id(value))
+          return usage_error("--id must be 1-64 characters of A-Z a-z 0-9 _ . -, not '" + value + "'");
+        out->id = value;
+        break;
+      case kLogDir:
+        if (value.empty()) return usage_error("--log-dir needs a directory");
+        out->log_dir = value;
+        break;
+      case kLogLevel:
+        if (!log::parse_level(value, &out->log_level))
+          return usage_error("--log-level must be debug, info, warn or error, not '" + value + "'");
+        break;
+      case kNoKeepalive: out->keepalive = false; break;
+      case kReconnect: out->reconnect = true; break;
+      case kListen: out->listen = true; break;
+      case kRaw: out->raw = true; break;
+      case 'h': result.action = ParseOutcome::Action::help; break;
+      case kVersion: result.action = ParseOutcome::Action::version; break;
+      case ':':
+        if (optopt > 0 && optopt < 256)
+          return usage_error(std::string("option '-") + static_cast<char>(optopt) + "' needs a value");
+        return usage_error(std::string("option '") + argv[optind - 1] + "' needs a value");
+      default:  // '?': optopt is the character of an unknown short option, 0 for a long one
+        if (optopt > 0 && optopt < 256)
+          return usage_error(std::string("unknown option '-") + static_cast<char>(optopt) + "'");
+        return usage_error(std::string("unknown option '") + argv[optind - 1] + "'");
+    }
+  }
+  if (result.action != ParseOutcome::Action::run) return result;
+  if (optind < argc) return usage_error(std::string("unexpected argument '") + argv[optind] + "'");
+  net::Endpoint endpoint;
+  std::string why;
+  if (!net::resolve(out->host, out->port, &endpoint, &why)) return usage_error("--host: " + why);
+  return result;
+}
+
+std::string usage_text(const char* program) {
+  return std::string("Usage: ") + program + " [options]\n" +
+         "Talk to a switchboard server. Interactive when stdin is a terminal; otherwise each stdin\n"
+         "line 'target message text' is sent and received messages are printed as 'source: text'.\n"
+         "\n"
+         "  --host ADDR       server address (default 127.0.0.1)\n"
+         "  --port N          server port (default 2004)\n"
+         "  --id ID           node id to register (asked for when interactive; required otherwise)\n"
+         "  --listen          only print received messages; do not read stdin\n"
+         "  --raw             write received payloads byte-exact, nothing added (non-interactive)\n"
+         "  --reconnect       when the server goes away, reconnect with backoff as the same id\n"
+         "  --no-keepalive    do not send PING to stay under the server's idle timeout\n"
+         "  --log-dir DIR     where client.log goes (default .)\n"
+         "  --log-level L     debug, info, warn or error (default info)\n"
+         "  --help, --version\n"
+         "\n"
+         "Exit codes: 0 ok, 1 connection or server error, 2 usage error.\n";
+}
+
+std::string version_text() { return "switchboard-client 1.0 (protocol v1)\n"; }
+
+}  // namespace sb::client

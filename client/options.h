@@ -1,0 +1,41 @@
+// Command-line flags of switchboard-client. Parsing is pure (no I/O, no exit) so it can be unit
+// tested; main() prints the message and picks the exit code.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/log/logger.h"
+
+namespace sb::client {
+
+// Exit codes, documented in docs/CLIENT.md.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;  // connection lost/refused, server refused us or a message
+inline constexpr int kExitUsage = 2;    // bad flag or value
+
+struct Options {
+  std::string host = "127.0.0.1";
+  uint16_t port = 2004;
+  std::string id;          // empty: ask (interactive) / usage error (scripting)
+  std::string log_dir = ".";
+  log::Level log_level = log::Level::info;
+  bool keepalive = true;
+  bool reconnect = false;
+  bool listen = false;     // only print what arrives; stdin is not read
+  bool raw = false;        // payloads written byte-exact, nothing added
+};
+
+struct ParseOutcome {
+  enum class Action { run, help, version, usage_error };
+  Action action = Action::run;
+  std::string error;  // for usage_error: one sentence, without the usage text
+};
+
+// Parses argv with getopt_long. Resets getopt's global state first so it can be called repeatedly.
+ParseOutcome parse_options(int argc, char* const argv[], Options* out);
+
+std::string usage_text(const char* program);
+std::string version_text();
+
+}  // namespace sb::client

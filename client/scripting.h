@@ -1,0 +1,47 @@
+// The front end for pipes and files (stdin not a terminal, or --listen): each stdin line
+// "target message text" is sent; EOF quits once everything is written; received messages go to
+// stdout as "source: text" (escaped) or byte-exact with --raw; status and errors go to stderr.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "client/frontend.h"
+
+namespace sb::client {
+
+class ScriptFrontend final : public Frontend {
+ public:
+  // Stop reading stdin while this much is queued for the server: memory stays bounded when the
+  // input is faster than the connection.
+  static constexpr size_t kMaxBacklog = 1 << 20;
+  // A line longer than this cannot be a message any server accepts (max payload is 1 MiB by
+  // default); it is reported and skipped instead of growing memory without bound.
+  static constexpr size_t kMaxLine = 64u << 20;
+
+  explicit ScriptFrontend(int out_fd = 1, int err_fd = 2) : out_fd_(out_fd), err_fd_(err_fd) {}
+
+  bool start(App& app) override;
+  bool wants_input() const override;
+  void on_input(std::string_view bytes) override;
+  void on_input_end() override;
+  void on_registered() override {}
+  void on_registration_refused(proto::ErrorCode code) override;
+  void on_disconnected(bool) override {}
+  void on_message(std::string_view from, std::string_view payload) override;
+  void show_status(std::string_view line) override;
+  void show_error(std::string_view line) override;
+
+ private:
+  void handle_line(std::string_view line);
+  void write_out(std::string_view bytes);
+
+  int out_fd_;
+  int err_fd_;
+  std::string pending_;   // stdin bytes after the last '\n'
+  bool skipping_ = false; // inside an over-long line: drop until its '\n'
+  uint64_t line_no_ = 0;
+  bool input_done_ = false;
+};
+
+}  // namespace sb::client
