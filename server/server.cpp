@@ -13,6 +13,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 
@@ -152,22 +153,39 @@ int Server::run() {
   while (!finished_) {
     // Connections with input left over (read budget spent, or just unblocked) must not wait for an
     // edge that will never come: poll without sleeping while there are any (nginx posted events).
-    int timeout = pending_.empty() ? -1 : 0;
-    int n = epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()), timeout);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      SB_LOG(*log_, error, "epoll_wait_failed", {"error", std::strerror(errno)});
-      return 1;
-    }
-    for (int i = 0; i < n; ++i) dispatch(events_[i]);
-    run_pending_input();
-    flush_dirty();
-    reap_closed();
-    if (shutting_down_ && connections_ == 0) finished_ = true;
+    if (!run_once(pending_.empty() ? -1 : 0)) return 1;
   }
   SB_LOG(*log_, info, "shutdown_complete", {"msgs_in", stats_.msgs_in}, {"msgs_out", stats_.msgs_out},
          {"dropped", stats_.dropped});
   return 0;
+}
+
+bool Server::run_once(int timeout_ms) {
+  int n = epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()), timeout_ms);
+  if (n < 0) {
+    if (errno == EINTR) return true;
+    SB_LOG(*log_, error, "epoll_wait_failed", {"error", std::strerror(errno)});
+    return false;
+  }
+  for (int i = 0; i < n; ++i) dispatch(events_[i]);
+  run_pending_input();
+  flush_dirty();
+  reap_closed();
+  if (shutting_down_ && connections_ == 0) finished_ = true;
+  return true;
+}
+
+void Server::advance_ticks(uint64_t ticks) {
+  now_tick_ += ticks;
+  on_ticks_advanced();
+  flush_dirty();
+  reap_closed();
+}
+
+void Server::adopt(int fd, const char* peer) {
+  sockaddr_storage none{};
+  if (Connection* c = open_connection(fd, reinterpret_cast<sockaddr*>(&none), 0))
+    std::snprintf(c->peer, sizeof c->peer, "%s", peer);
 }
 
 void Server::dispatch(const epoll_event& ev) {
@@ -251,6 +269,10 @@ void Server::on_timer() {
   if (::read(timer_fd_, &expirations, sizeof expirations) != sizeof expirations) return;
   // Every expiration is a tick: a loop delayed for 300 ms advances the wheel by 3 ticks.
   now_tick_ += expirations;
+  on_ticks_advanced();
+}
+
+void Server::on_ticks_advanced() {
   wheel_.advance(now_tick_, [this](TimerNode& node) { on_deadline(slab_[node.owner]); });
   check_slow_consumers();
   if (listener_paused_ && !shutting_down_) {
@@ -365,11 +387,11 @@ void Server::shed_with_spare_fd() {
   }
 }
 
-void Server::open_connection(int fd, const sockaddr* addr, socklen_t len) {
+Connection* Server::open_connection(int fd, const sockaddr* addr, socklen_t len) {
   uint32_t slot = slab_.acquire();
   if (slot == UINT32_MAX) {
     refuse(fd, "ERR server-full\n");
-    return;
+    return nullptr;
   }
   Connection& c = slab_[slot];
   epoll_event ev{};
@@ -381,7 +403,7 @@ void Server::open_connection(int fd, const sockaddr* addr, socklen_t len) {
     SB_LOG(*log_, error, "epoll_add_failed", {"error", std::strerror(errno)});
     slab_.release(slot);
     refuse(fd, "ERR server-full\n");
-    return;
+    return nullptr;
   }
   net::set_nodelay(fd);
   c.fd = fd;
@@ -396,6 +418,7 @@ void Server::open_connection(int fd, const sockaddr* addr, socklen_t len) {
   ++connections_;
   ++stats_.accepted;
   SB_LOG(*log_, info, "connect", {"peer", std::string_view(c.peer)}, {"conn", slot});
+  return &c;
 }
 
 void Server::on_deadline(Connection& c) {

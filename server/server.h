@@ -41,6 +41,16 @@ class Server {
   // Starts a graceful shutdown; safe from any thread.
   void request_shutdown();
 
+  // For tests and the in-process fuzzer: one loop iteration (epoll_wait with this timeout, then
+  // dispatch, pending input, flush, reap); false on a fatal epoll error. run() is this in a loop.
+  bool run_once(int timeout_ms);
+  // Moves the loop's clock forward as if the timerfd had fired `ticks` times (100 ms each).
+  void advance_ticks(uint64_t ticks);
+  // Serves an already connected socket (a socketpair end) as if it had been accepted.
+  void adopt(int fd, const char* peer);
+  bool finished() const { return finished_; }
+  size_t connections() const { return connections_; }
+
   const ServerStats& stats() const { return stats_; }
 
  private:
@@ -50,6 +60,7 @@ class Server {
   void flush_dirty();
   void reap_closed();
   void on_timer();
+  void on_ticks_advanced();
   void on_signal();
   void begin_shutdown();
 
@@ -57,7 +68,7 @@ class Server {
   void accept_connections();
   void refuse(int fd, const char* reply);
   void shed_with_spare_fd();
-  void open_connection(int fd, const sockaddr* addr, socklen_t len);
+  Connection* open_connection(int fd, const sockaddr* addr, socklen_t len);
   void handle_input(Connection& c);
   bool read_once(Connection& c, size_t* budget);
   size_t process_input(Connection& c, std::string_view input);
