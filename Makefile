@@ -55,7 +55,7 @@ BINS := $(SERVER_BIN) $(if $(wildcard client/main.cpp),$(CLIENT_BIN)) $(if $(wil
 TEST_BINS      := $(patsubst %.cpp,$(OUT)/%,$(TEST_SRCS))
 TSAN_TEST_BINS := $(patsubst %.cpp,$(O)/tsan/%,$(TSAN_TEST_SRCS))
 
-.PHONY: all deps test test-asan test-tsan run-server bench micro clean
+.PHONY: all deps test test-asan test-tsan test-valgrind run-server bench micro fuzz clean
 all: $(BINS) $(if $(MICRO_SRCS),$(MICRO_BIN))
 
 deps:
@@ -107,6 +107,21 @@ run-server: $(SERVER_BIN)
 
 micro: $(MICRO_BIN)
 	$(MICRO_BIN) $(ARGS)
+
+# The standard load + micro-benchmark suite (docs/PERFORMANCE.md); writes bench/results/.
+bench: all
+	scripts/bench.sh
+
+# libFuzzer targets (clang); each runs FUZZ_SECONDS. Crashes land in build/fuzz/ and become
+# regression inputs under tests/fuzz/regressions/.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# The integration tests with the server under valgrind memcheck (slow; not in CI).
+test-valgrind: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) all-tests
+	@SWITCHBOARD_BIN_DIR=$(abspath $(OUT)) SWITCHBOARD_SERVER_WRAPPER="valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" scripts/run-tests.sh $(filter $(OUT)/tests/integration/test_server%,$(TEST_BINS))
 
 clean:
 	rm -rf $(O)
