@@ -4,6 +4,7 @@
 #include "client/app.h"
 
 #include <poll.h>
+#include <pthread.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -64,22 +65,36 @@ App::~App() {
 
 App::Clock App::now_ms() { return monotonic_us() / 1000; }
 
-bool App::setup_signals(std::string* error) {
-  // A reader that went away must show up as EPIPE from write(), not kill us mid-sentence.
-  std::signal(SIGPIPE, SIG_IGN);
+namespace {
+sigset_t loop_signals(bool terminal) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGHUP);
-  if (frontend_.owns_terminal()) {
-    sigaddset(&set, SIGTSTP);   // so the terminal can be restored before we stop
+  if (terminal) {
+    sigaddset(&set, SIGTSTP);  // so the terminal can be restored before we stop
     sigaddset(&set, SIGWINCH);
   }
-  if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0) {
-    *error = std::string("sigprocmask: ") + std::strerror(errno);
+  return set;
+}
+}  // namespace
+
+bool App::block_signals(bool terminal, std::string* error) {
+  // A reader that went away must show up as EPIPE from write(), not kill us mid-sentence.
+  std::signal(SIGPIPE, SIG_IGN);
+  sigset_t set = loop_signals(terminal);
+  if (pthread_sigmask(SIG_BLOCK, &set, nullptr) != 0) {
+    *error = std::string("pthread_sigmask: ") + std::strerror(errno);
     return false;
   }
+  return true;
+}
+
+bool App::setup_signals(std::string* error) {
+  // Blocking again is harmless when main() already did it, and needed when it did not (tests).
+  if (!block_signals(frontend_.owns_terminal(), error)) return false;
+  sigset_t set = loop_signals(frontend_.owns_terminal());
   signal_fd_ = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
   if (signal_fd_ < 0) {
     *error = std::string("signalfd: ") + std::strerror(errno);

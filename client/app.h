@@ -23,6 +23,11 @@ class App {
   App(const App&) = delete;
   App& operator=(const App&) = delete;
 
+  // Blocks the signals the loop takes through its signalfd. Must run before any thread starts
+  // (the logger's workers): a thread that has them unblocked would take SIGTERM's default action
+  // and kill the process. `terminal` adds Ctrl-Z and window-size changes.
+  static bool block_signals(bool terminal, std::string* error);
+
   // Runs until finish(); returns the exit code.
   int run();
 

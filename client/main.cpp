@@ -41,9 +41,13 @@ int main(int argc, char** argv) {
   if (interactive && options.raw)
     return usage_error(program, "--raw is for scripting mode (stdin not a terminal, or --listen)");
 
+  std::string error;
+  if (!App::block_signals(interactive, &error)) {
+    write_all(STDERR_FILENO, std::string(program) + ": " + error + "\n");
+    return kExitFailure;
+  }
   sb::log::Logger logger;
   sb::log::LoggerOptions log_options{options.log_dir, "client.log", options.log_level, 1, false};
-  std::string error;
   // A client that cannot log is still useful: say so once and carry on (the server, by contrast,
   // treats this as fatal).
   if (!logger.start(log_options, &error))

@@ -1,0 +1,229 @@
+// The real switchboard-client in scripting mode (stdin and stdout are pipes) against the real
+// server: end-to-end delivery, EOF flushing, --listen, --raw, errors in words, exit codes,
+// server shutdown, reconnect and keepalive. Every wait is for expected output, with a deadline.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "tests/support/client_process.h"
+
+namespace sb::test {
+namespace {
+
+using namespace std::chrono_literals;
+using namespace std::string_literals;
+
+class ClientScriptTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(server_.start(dir_.path())) << "cannot start the server"; }
+
+  std::vector<std::string> client_args(const std::string& id, std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv = {client_bin("switchboard-client"), "--port", server_.port_text(),
+                                     "--log-dir", dir_.path()};
+    if (!id.empty()) argv.insert(argv.end(), {"--id", id});
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return argv;
+  }
+
+  // Starts a client and waits until it is registered (its "Connected" line on stderr).
+  void start_registered(ClientProcess& p, const std::string& id, std::vector<std::string> extra = {}) {
+    ASSERT_TRUE(p.start(client_args(id, std::move(extra)))) << p.error();
+    ASSERT_TRUE(p.wait_for_err("Connected to server as node '" + id + "'")) << p.err();
+  }
+
+  std::string read_log() {
+    std::ifstream in(dir_.path() + "/client.log");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+
+  ClientTempDir dir_;
+  ClientTestServer server_;
+};
+
+TEST_F(ClientScriptTest, TwoClientsExchangeMessagesBothWays) {
+  ClientProcess a, b;
+  start_registered(a, "a");
+  start_registered(b, "b");
+  ASSERT_TRUE(a.write("b Hello from A\n"));
+  ASSERT_TRUE(b.write("a Hello from B\n"));
+  EXPECT_TRUE(b.wait_for_out("a: Hello from A\n")) << b.out() << b.err();
+  EXPECT_TRUE(a.wait_for_out("b: Hello from B\n")) << a.out() << a.err();
+  a.close_stdin();
+  b.close_stdin();
+  EXPECT_EQ(a.wait_exit(), 0) << a.err();
+  EXPECT_EQ(b.wait_exit(), 0) << b.err();
+}
+
+TEST_F(ClientScriptTest, EofFlushesEveryMessageInOrderThenExitsZero) {
+  ClientProcess listener, sender;
+  start_registered(listener, "b", {"--listen"});
+  ASSERT_TRUE(sender.start(client_args("a"))) << sender.error();
+  std::string input, expected;
+  for (int i = 0; i < 2000; ++i) {
+    input += "b message number " + std::to_string(i) + "\n";
+    expected += "a: message number " + std::to_string(i) + "\n";
+  }
+  // Written and closed before the sender has even registered: nothing may be lost at EOF.
+  ASSERT_TRUE(sender.write(input));
+  sender.close_stdin();
+  EXPECT_EQ(sender.wait_exit(), 0) << sender.err();
+  EXPECT_TRUE(listener.wait_until([&] { return listener.out().size() >= expected.size(); }));
+  EXPECT_EQ(listener.out(), expected);
+}
+
+TEST_F(ClientScriptTest, MessageTextIsKeptExactlyAndLastLineNeedsNoNewline) {
+  ClientProcess listener, sender;
+  start_registered(listener, "b", {"--listen"});
+  ASSERT_TRUE(sender.start(client_args("a")));
+  ASSERT_TRUE(sender.write("b   three leading spaces and trailing  \nb\nb last line without newline"));
+  sender.close_stdin();
+  EXPECT_EQ(sender.wait_exit(), 0) << sender.err();
+  std::string expected =
+      "a:   three leading spaces and trailing  \n"
+      "a: \n"
+      "a: last line without newline\n";
+  EXPECT_TRUE(listener.wait_until([&] { return listener.out().size() >= expected.size(); }));
+  EXPECT_EQ(listener.out(), expected);
+}
+
+TEST_F(ClientScriptTest, NonPrintableBytesAreEscaped) {
+  ClientProcess listener, sender;
+  start_registered(listener, "b", {"--listen"});
+  ASSERT_TRUE(sender.start(client_args("a")));
+  ASSERT_TRUE(sender.write("b tab\there bell\x07 esc\x1b[2J nul\0 back\\slash caf\xc3\xa9 bad\xff\n"s));
+  sender.close_stdin();
+  EXPECT_EQ(sender.wait_exit(), 0) << sender.err();
+  std::string expected = "a: tab\\there bell\\x07 esc\\x1b[2J nul\\0 back\\\\slash caf\xc3\xa9 bad\\xff\n";
+  EXPECT_TRUE(listener.wait_until([&] { return listener.out().size() >= expected.size(); }));
+  EXPECT_EQ(listener.out(), expected);
+}
+
+TEST_F(ClientScriptTest, RawWritesPayloadsByteExact) {
+  ClientProcess listener, sender;
+  start_registered(listener, "b", {"--listen", "--raw"});
+  ASSERT_TRUE(sender.start(client_args("a")));
+  std::string payload = "one\x01\x1b\r\xff\0"s;
+  ASSERT_TRUE(sender.write("b " + payload + "\nb two\n"));
+  sender.close_stdin();
+  EXPECT_EQ(sender.wait_exit(), 0) << sender.err();
+  std::string expected = payload + "two";
+  EXPECT_TRUE(listener.wait_until([&] { return listener.out().size() >= expected.size(); }));
+  EXPECT_EQ(listener.out(), expected);
+}
+
+TEST_F(ClientScriptTest, BroadcastReachesEveryOtherNode) {
+  ClientProcess b, c, a;
+  start_registered(b, "b", {"--listen"});
+  start_registered(c, "c", {"--listen"});
+  ASSERT_TRUE(a.start(client_args("a")));
+  ASSERT_TRUE(a.write("* to everyone\n"));
+  a.close_stdin();
+  EXPECT_EQ(a.wait_exit(), 0) << a.err();
+  EXPECT_TRUE(b.wait_for_out("a: to everyone\n"));
+  EXPECT_TRUE(c.wait_for_out("a: to everyone\n"));
+  EXPECT_EQ(a.out(), "");  // the sender does not get its own broadcast
+}
+
+TEST_F(ClientScriptTest, ListenDoesNotReadStdinAndQuitsCleanlyOnSigterm) {
+  ClientProcess listener, other;
+  start_registered(listener, "b", {"--listen"});
+  start_registered(other, "a");
+  // Would be a message to a if stdin were read; with --listen it must be ignored, EOF included.
+  ASSERT_TRUE(listener.write("a must not be sent\n"));
+  listener.close_stdin();
+  ASSERT_TRUE(other.write("b ping after eof\n"));
+  EXPECT_TRUE(listener.wait_for_out("a: ping after eof\n"));  // still running after its EOF
+  listener.signal(SIGTERM);
+  EXPECT_EQ(listener.wait_exit(), 0) << listener.err();
+  other.close_stdin();
+  EXPECT_EQ(other.wait_exit(), 0);
+  EXPECT_EQ(other.out().find("must not be sent"), std::string::npos) << other.out();
+}
+
+TEST_F(ClientScriptTest, RefusedMessagesAreExplainedAndMakeTheExitCodeOne) {
+  ClientProcess sender;
+  ASSERT_TRUE(sender.start(client_args("a")));
+  ASSERT_TRUE(sender.write("nobody hello\nbad/id hello\n"));
+  sender.close_stdin();
+  EXPECT_EQ(sender.wait_exit(), 1);
+  EXPECT_NE(sender.err().find("Error: no such node 'nobody'"), std::string::npos) << sender.err();
+  EXPECT_NE(sender.err().find("Error: line 2: invalid node id 'bad/id'"), std::string::npos) << sender.err();
+}
+
+TEST_F(ClientScriptTest, TakenIdIsRefusedWithExitOne) {
+  ClientProcess first, second;
+  start_registered(first, "a", {"--listen"});
+  ASSERT_TRUE(second.start(client_args("a")));
+  EXPECT_EQ(second.wait_exit(), 1);
+  EXPECT_NE(second.err().find("Error: node id 'a' is already taken"), std::string::npos) << second.err();
+}
+
+TEST_F(ClientScriptTest, ServerStoppingMakesTheClientExitOneWithAClearMessage) {
+  ClientProcess listener;
+  start_registered(listener, "b", {"--listen"});
+  server_.process().signal(SIGTERM);
+  EXPECT_EQ(listener.wait_exit(), 1);
+  EXPECT_NE(listener.err().find("Error: the server is shutting down"), std::string::npos) << listener.err();
+  EXPECT_NE(listener.err().find("Error: lost connection to the server at 127.0.0.1:" + server_.port_text()),
+            std::string::npos)
+      << listener.err();
+}
+
+TEST_F(ClientScriptTest, ReconnectReRegistersTheSameIdAfterTheServerComesBack) {
+  ClientProcess listener;
+  start_registered(listener, "b", {"--listen", "--reconnect"});
+  const std::string port = server_.port_text();
+  server_.process().signal(SIGTERM);
+  ASSERT_TRUE(server_.process().wait_exit().has_value());
+  ASSERT_TRUE(listener.wait_for_err("Reconnecting in")) << listener.err();
+
+  ClientTestServer second;  // same port: the client only knows that one
+  ASSERT_TRUE(second.start(dir_.path(), {"--port", port}));
+  ASSERT_TRUE(listener.wait_until([&] {
+    size_t first = listener.err().find("Connected to server as node 'b'");
+    return first != std::string::npos &&
+           listener.err().find("Connected to server as node 'b'", first + 1) != std::string::npos;
+  })) << listener.err();
+  ClientProcess sender;
+  ASSERT_TRUE(sender.start(client_args("a")));
+  ASSERT_TRUE(sender.write("b after the restart\n"));
+  sender.close_stdin();
+  EXPECT_EQ(sender.wait_exit(), 0) << sender.err();
+  EXPECT_TRUE(listener.wait_for_out("a: after the restart\n"));
+  listener.signal(SIGTERM);
+  EXPECT_EQ(listener.wait_exit(), 0) << listener.err();
+}
+
+TEST_F(ClientScriptTest, ConnectionRefusedExitsOne) {
+  ClientTempDir other_dir;
+  ClientProcess client;
+  // A port nobody listens on: take the server's, after stopping it.
+  server_.process().signal(SIGTERM);
+  ASSERT_TRUE(server_.process().wait_exit().has_value());
+  ASSERT_TRUE(client.start(client_args("a", {"--listen"})));
+  EXPECT_EQ(client.wait_exit(), 1);
+  EXPECT_NE(client.err().find("Error: cannot connect to the server"), std::string::npos) << client.err();
+}
+
+TEST_F(ClientScriptTest, ClientLogRecordsConnectRegisterSentReceivedAndDisconnect) {
+  ClientProcess listener, sender;
+  start_registered(listener, "b", {"--listen", "--log-level", "debug"});
+  ASSERT_TRUE(sender.start(client_args("a", {"--log-level", "debug"})));
+  ASSERT_TRUE(sender.write("b logged\nnobody x\n"));
+  sender.close_stdin();
+  EXPECT_EQ(sender.wait_exit(), 1);
+  EXPECT_TRUE(listener.wait_for_out("a: logged\n"));
+  listener.signal(SIGTERM);
+  EXPECT_EQ(listener.wait_exit(), 0);
+  std::string log = read_log();
+  for (const char* want : {"event=connect ", "event=register node=a", "event=register node=b",
+                           "event=sent target=b bytes=6", "event=received from=a bytes=6",
+                           "event=error code=no-such-node detail=nobody", "event=disconnect"})
+    EXPECT_NE(log.find(want), std::string::npos) << want << "\n" << log;
+}
+
+}  // namespace
+}  // namespace sb::test
