@@ -1,0 +1,207 @@
+// Flag parsing with getopt_long, then cross-flag checks (sizes vs the stamp, nodes per process).
+#include "bench/options.h"
+
+#include <getopt.h>
+
+#include <charconv>
+#include <cmath>
+#include <string_view>
+#include <vector>
+
+#include "common/net/socket.h"
+
+namespace sb::bench {
+
+namespace {
+
+bool parse_u32(std::string_view text, uint32_t* out) {
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty() || v > UINT32_MAX) return false;
+  *out = static_cast<uint32_t>(v);
+  return true;
+}
+
+bool parse_seconds(std::string_view text, double* out) {
+  double v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty() || !std::isfinite(v) || v < 0)
+    return false;
+  *out = v;
+  return true;
+}
+
+bool parse_size(std::string_view text, uint32_t* lo, uint32_t* hi) {
+  size_t dash = text.find('-');
+  if (dash == std::string_view::npos) {
+    if (!parse_u32(text, lo)) return false;
+    *hi = *lo;
+    return true;
+  }
+  return parse_u32(text.substr(0, dash), lo) && parse_u32(text.substr(dash + 1), hi) && *lo <= *hi;
+}
+
+enum : int {
+  kNodes = 256, kSenders, kPattern, kSize, kWindow, kRate, kDuration, kWarmup, kDrain, kHost, kPort,
+  kProcs, kSources, kJson, kServerPid, kProto, kSeed, kHelp,
+};
+
+constexpr option kLongOptions[] = {
+    {"nodes", required_argument, nullptr, kNodes},       {"senders", required_argument, nullptr, kSenders},
+    {"pattern", required_argument, nullptr, kPattern},   {"size", required_argument, nullptr, kSize},
+    {"window", required_argument, nullptr, kWindow},     {"rate", required_argument, nullptr, kRate},
+    {"duration", required_argument, nullptr, kDuration}, {"warmup", required_argument, nullptr, kWarmup},
+    {"drain", required_argument, nullptr, kDrain},       {"host", required_argument, nullptr, kHost},
+    {"port", required_argument, nullptr, kPort},         {"procs", required_argument, nullptr, kProcs},
+    {"sources", required_argument, nullptr, kSources},   {"json", no_argument, nullptr, kJson},
+    {"server-pid", required_argument, nullptr, kServerPid}, {"proto", required_argument, nullptr, kProto},
+    {"seed", required_argument, nullptr, kSeed},         {"help", no_argument, nullptr, kHelp},
+    {nullptr, 0, nullptr, 0},
+};
+
+bool check(const Options& o, std::string* error) {
+  auto fail = [&](std::string why) {
+    *error = std::move(why);
+    return false;
+  };
+  if (o.nodes < 2) return fail("--nodes must be at least 2");
+  if (o.size_min < kMinPayload)
+    return fail("--size must be at least " + std::to_string(kMinPayload) + " bytes (the payload carries a stamp)");
+  if (o.size_max > (1u << 20)) return fail("--size above 1048576 exceeds the server's default --max-payload");
+  if (o.window == 0) return fail("--window must be at least 1");
+  if (o.duration_s <= 0) return fail("--duration must be positive");
+  if (o.procs == 0 || o.procs > 64) return fail("--procs must be 1..64");
+  if (o.sources == 0 || o.sources > 254) return fail("--sources must be 1..254");
+  uint32_t per_proc = (o.nodes + o.procs - 1) / o.procs;
+  if (per_proc > kMaxNodesPerProc)
+    return fail("--nodes " + std::to_string(o.nodes) + " needs --procs " +
+                std::to_string((o.nodes + kMaxNodesPerProc - 1) / kMaxNodesPerProc) +
+                " or more: one process holds at most " + std::to_string(kMaxNodesPerProc) + " connections");
+  if (o.nodes / o.procs < 2) return fail("each --procs worker needs at least 2 nodes");
+  if (o.senders > o.nodes) return fail("--senders cannot exceed --nodes");
+  return true;
+}
+
+}  // namespace
+
+const char* pattern_name(Pattern p) {
+  switch (p) {
+    case Pattern::random: return "random";
+    case Pattern::ring: return "ring";
+    case Pattern::pairs: return "pairs";
+    case Pattern::fanin: return "fanin";
+    case Pattern::broadcast: return "broadcast";
+  }
+  return "?";
+}
+
+const char* proto_name(Proto p) { return p == Proto::nats ? "nats" : "switchboard"; }
+
+uint32_t effective_senders(const Options& o) {
+  // fanin: the sink of each worker only receives.
+  uint32_t cap = o.pattern == Pattern::fanin ? o.nodes - o.procs : o.nodes;
+  return o.senders == 0 || o.senders > cap ? cap : o.senders;
+}
+
+std::string usage() {
+  return "usage: switchboard-bench [flags]\n"
+         "  --nodes N            simulated nodes, each a TCP connection (default 1000)\n"
+         "  --senders K          nodes that send (default: all; fanin: all but the sink)\n"
+         "  --pattern P          random|ring|pairs|fanin|broadcast (default random)\n"
+         "  --size B | MIN-MAX   payload bytes, >= 16 (default 64)\n"
+         "  --window W           messages in flight per sender (default 64)\n"
+         "  --rate R             open loop: total msgs/s, latency from the intended send time (default 0: closed loop)\n"
+         "  --duration S         measured seconds (default 5)\n"
+         "  --warmup S           unmeasured seconds before (default 1)\n"
+         "  --drain S            max seconds to wait for in-flight messages at the end (default 3)\n"
+         "  --host H --port P    server (default 127.0.0.1, port 2004; nats 4222)\n"
+         "  --procs P            worker processes sharing the nodes (default 1; needed above 19000 nodes)\n"
+         "  --sources S          spread source addresses over 127.0.0.1..127.0.0.S (default 50)\n"
+         "  --proto switchboard|nats   wire protocol (nats: core NATS, SUB node.<id>, PUB node.<target>)\n"
+         "  --server-pid PID     report the server's RSS (/proc/PID/status VmRSS)\n"
+         "  --json               print one JSON object on stdout (the table goes to stderr)\n"
+         "  --seed N             random seed (default 1)\n";
+}
+
+bool parse_options(int argc, char* const* argv, Options* out, std::string* error) {
+  Options o;
+  // getopt permutes argv and keeps global state; work on a copy and restart it (optind = 0).
+  std::vector<char*> args(argv, argv + argc);
+  args.push_back(nullptr);
+  optind = 0;
+  opterr = 0;
+  bool port_given = false;
+  for (;;) {
+    int idx = 0;
+    int c = getopt_long(argc, args.data(), ":h", kLongOptions, &idx);
+    if (c == -1) break;
+    std::string_view arg = optarg ? optarg : "";
+    std::string flag = c >= kNodes && c <= kHelp ? std::string("--") + kLongOptions[c - kNodes].name : "";
+    auto bad = [&] {
+      *error = "bad value for " + flag + ": '" + std::string(arg) + "'";
+      return false;
+    };
+    bool ok = true;
+    switch (c) {
+      case kNodes: ok = parse_u32(arg, &o.nodes); break;
+      case kSenders: ok = parse_u32(arg, &o.senders); break;
+      case kPattern:
+        if (arg == "random") o.pattern = Pattern::random;
+        else if (arg == "ring") o.pattern = Pattern::ring;
+        else if (arg == "pairs") o.pattern = Pattern::pairs;
+        else if (arg == "fanin") o.pattern = Pattern::fanin;
+        else if (arg == "broadcast") o.pattern = Pattern::broadcast;
+        else ok = false;
+        break;
+      case kSize: ok = parse_size(arg, &o.size_min, &o.size_max); break;
+      case kWindow: ok = parse_u32(arg, &o.window); break;
+      case kRate: ok = parse_seconds(arg, &o.rate); break;
+      case kDuration: ok = parse_seconds(arg, &o.duration_s); break;
+      case kWarmup: ok = parse_seconds(arg, &o.warmup_s); break;
+      case kDrain: ok = parse_seconds(arg, &o.drain_s); break;
+      case kHost: o.host = std::string(arg); ok = !arg.empty(); break;
+      case kPort: ok = net::parse_port(arg, &o.port) && o.port != 0; port_given = true; break;
+      case kProcs: ok = parse_u32(arg, &o.procs); break;
+      case kSources: ok = parse_u32(arg, &o.sources); break;
+      case kJson: o.json = true; break;
+      case kServerPid: {
+        uint32_t pid = 0;
+        ok = parse_u32(arg, &pid) && pid > 0 && pid < (1u << 31);
+        o.server_pid = static_cast<int>(pid);
+        break;
+      }
+      case kProto:
+        if (arg == "switchboard") o.proto = Proto::switchboard;
+        else if (arg == "nats") o.proto = Proto::nats;
+        else ok = false;
+        break;
+      case kSeed: {
+        uint32_t s = 0;
+        ok = parse_u32(arg, &s);
+        o.seed = s;
+        break;
+      }
+      case kHelp:
+      case 'h': o.help = true; break;
+      case ':':
+        *error = "missing value for " + std::string(args[optind - 1]);
+        return false;
+      default: {
+        const char* bad_arg = optind >= 1 && optind <= argc ? args[optind - 1] : "?";
+        *error = "unknown or incomplete flag '" + std::string(bad_arg ? bad_arg : "?") + "'";
+        return false;
+      }
+    }
+    if (!ok) return bad();
+  }
+  if (optind < argc) {
+    *error = "unexpected argument '" + std::string(args[optind]) + "'";
+    return false;
+  }
+  if (!port_given) o.port = o.proto == Proto::nats ? 4222 : 2004;
+  if (!o.help && !check(o, error)) return false;
+  *out = o;
+  return true;
+}
+
+}  // namespace sb::bench

@@ -1,0 +1,49 @@
+// Command-line options of switchboard-bench: the workload (nodes, pattern, sizes, window, rate),
+// the target server and the output. parse_options never exits, so tests can feed it bad flags.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace sb::bench {
+
+enum class Pattern : uint8_t { random, ring, pairs, fanin, broadcast };
+enum class Proto : uint8_t { switchboard, nats };
+
+struct Options {
+  uint32_t nodes = 1000;
+  uint32_t senders = 0;  // 0 = every node that can send under the pattern (fanin: all but the sink)
+  Pattern pattern = Pattern::random;
+  uint32_t size_min = 64;
+  uint32_t size_max = 64;
+  uint32_t window = 64;     // messages in flight per sender
+  double rate = 0;          // total msgs/s across senders; 0 = closed loop (as fast as the window allows)
+  double duration_s = 5;    // measured phase
+  double warmup_s = 1;      // sent but not measured
+  double drain_s = 3;       // after sending stops, how long to wait for messages still in flight
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;        // 0 = the protocol's default (2004 or 4222)
+  uint32_t procs = 1;
+  uint32_t sources = 50;    // source addresses 127.0.0.1 .. 127.0.0.<sources> (IPv4 loopback only)
+  bool json = false;
+  int server_pid = 0;
+  Proto proto = Proto::switchboard;
+  uint64_t seed = 1;
+  bool help = false;
+};
+
+// Smallest payload: it must hold the stamp (send time, sender, sequence).
+inline constexpr uint32_t kMinPayload = 16;
+// Above this a single process runs out of file descriptors (limit 20000 per process here).
+inline constexpr uint32_t kMaxNodesPerProc = 19000;
+
+// Returns false and sets *error to one sentence on a bad flag or value. argv is not modified.
+bool parse_options(int argc, char* const* argv, Options* out, std::string* error);
+std::string usage();
+
+const char* pattern_name(Pattern p);
+const char* proto_name(Proto p);
+// Senders the run really uses after defaults and the pattern's limits.
+uint32_t effective_senders(const Options& o);
+
+}  // namespace sb::bench

@@ -1,0 +1,58 @@
+// Per-(sender, receiver) sequence numbers on both ends, and the receiver's verdict on each arrival:
+// in order, ahead of a gap, late (filling a gap: reordered) or a duplicate. Gaps are remembered
+// exactly, so a late message is never mistaken for a duplicate or the other way round.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <set>
+#include <tuple>
+#include <vector>
+
+namespace sb::bench {
+
+class SequenceTracker {
+ public:
+  enum class Arrival : uint8_t { in_order, ahead, late, duplicate };
+
+  // Senders are global node indexes < `nodes`; receivers are this process's [lo, lo + n).
+  SequenceTracker(uint32_t nodes, uint32_t lo, uint32_t n);
+
+  // Sequence number for the next message from `sender` to `receiver` (a local node). Broadcast
+  // passes receiver == sender: a node never receives its own broadcast, so that pair is free to
+  // stand for (sender, "*").
+  uint32_t next_send(uint32_t sender, uint32_t receiver) { return slot(sender, receiver).send_next++; }
+
+  Arrival on_receive(uint32_t sender, uint32_t receiver, uint32_t seq);
+
+  uint64_t received() const { return received_; }
+  uint64_t duplicates() const { return duplicates_; }
+  uint64_t late() const { return late_; }          // arrived after a later one of the same pair
+  uint64_t gap_events() const { return gap_events_; }
+  uint64_t outstanding_gaps() const { return missing_.size() + huge_gap_msgs_; }
+  uint64_t unique() const { return received_ - duplicates_; }
+
+ private:
+  struct Pair {
+    uint32_t send_next = 0;
+    uint32_t recv_next = 0;
+  };
+  Pair& slot(uint32_t sender, uint32_t receiver);
+  Pair& hashed(uint64_t key);
+  void grow();
+
+  uint32_t lo_, n_;
+  // Dense [sender][receiver] while it fits in a few MiB; otherwise an open-addressing table
+  // keyed by (sender, receiver) holding only the pairs the run really uses (random at 10k nodes).
+  bool dense_;
+  std::vector<Pair> dense_pairs_;
+  std::vector<uint64_t> keys_;  // key + 1; 0 = empty
+  std::vector<Pair> values_;
+  size_t used_ = 0;
+
+  std::set<std::tuple<uint32_t, uint32_t, uint32_t>> missing_;  // (sender, receiver, seq): rare
+  uint64_t huge_gap_msgs_ = 0;  // gaps too large to list one by one (corruption, not just loss)
+  uint64_t received_ = 0, duplicates_ = 0, late_ = 0, gap_events_ = 0;
+};
+
+}  // namespace sb::bench

@@ -1,0 +1,128 @@
+// switchboard-bench flag parsing: defaults, every flag, and the errors that make main exit 2.
+#include "bench/options.h"
+
+#include <gtest/gtest.h>
+
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+using namespace sb::bench;
+
+namespace {
+
+bool parse(std::initializer_list<const char*> args, Options* o, std::string* err) {
+  std::vector<std::string> store{"switchboard-bench"};
+  for (const char* a : args) store.emplace_back(a);
+  std::vector<char*> argv;
+  for (auto& s : store) argv.push_back(s.data());
+  return parse_options(static_cast<int>(argv.size()), argv.data(), o, err);
+}
+
+std::string error_of(std::initializer_list<const char*> args) {
+  Options o;
+  std::string err;
+  EXPECT_FALSE(parse(args, &o, &err));
+  EXPECT_FALSE(err.empty());
+  return err;
+}
+
+}  // namespace
+
+TEST(BenchOptions, Defaults) {
+  Options o;
+  std::string err;
+  ASSERT_TRUE(parse({}, &o, &err)) << err;
+  EXPECT_EQ(o.nodes, 1000u);
+  EXPECT_EQ(o.pattern, Pattern::random);
+  EXPECT_EQ(o.size_min, 64u);
+  EXPECT_EQ(o.size_max, 64u);
+  EXPECT_EQ(o.window, 64u);
+  EXPECT_EQ(o.rate, 0);
+  EXPECT_EQ(o.port, 2004);
+  EXPECT_EQ(o.procs, 1u);
+  EXPECT_FALSE(o.json);
+  EXPECT_EQ(effective_senders(o), 1000u);
+}
+
+TEST(BenchOptions, EveryFlag) {
+  Options o;
+  std::string err;
+  ASSERT_TRUE(parse({"--nodes", "20000", "--senders", "10", "--pattern", "fanin", "--size", "16-1024", "--window",
+                     "1", "--rate", "20000", "--duration", "2.5", "--warmup", "0", "--drain", "1", "--host", "::1",
+                     "--port", "4000", "--procs", "2", "--sources", "10", "--json", "--server-pid", "123", "--seed",
+                     "9"},
+                    &o, &err))
+      << err;
+  EXPECT_EQ(o.nodes, 20000u);
+  EXPECT_EQ(o.senders, 10u);
+  EXPECT_EQ(o.pattern, Pattern::fanin);
+  EXPECT_EQ(o.size_min, 16u);
+  EXPECT_EQ(o.size_max, 1024u);
+  EXPECT_EQ(o.window, 1u);
+  EXPECT_EQ(o.rate, 20000);
+  EXPECT_EQ(o.duration_s, 2.5);
+  EXPECT_EQ(o.warmup_s, 0);
+  EXPECT_EQ(o.host, "::1");
+  EXPECT_EQ(o.port, 4000);
+  EXPECT_EQ(o.procs, 2u);
+  EXPECT_TRUE(o.json);
+  EXPECT_EQ(o.server_pid, 123);
+  EXPECT_EQ(o.seed, 9u);
+}
+
+TEST(BenchOptions, NatsDefaultPort) {
+  Options o;
+  std::string err;
+  ASSERT_TRUE(parse({"--proto", "nats"}, &o, &err)) << err;
+  EXPECT_EQ(o.proto, Proto::nats);
+  EXPECT_EQ(o.port, 4222);
+}
+
+TEST(BenchOptions, FaninSinkNeverSends) {
+  Options o;
+  std::string err;
+  ASSERT_TRUE(parse({"--pattern", "fanin", "--nodes", "100", "--procs", "2"}, &o, &err)) << err;
+  EXPECT_EQ(effective_senders(o), 98u);  // one sink per worker
+}
+
+TEST(BenchOptions, HelpNeedsNoValidWorkload) {
+  Options o;
+  std::string err;
+  ASSERT_TRUE(parse({"--help"}, &o, &err));
+  EXPECT_TRUE(o.help);
+  EXPECT_NE(usage().find("--pattern"), std::string::npos);
+}
+
+TEST(BenchOptions, Errors) {
+  EXPECT_NE(error_of({"--bogus"}).find("--bogus"), std::string::npos);
+  EXPECT_NE(error_of({"--window"}).find("--window"), std::string::npos);
+  EXPECT_NE(error_of({"--nodes", "abc"}).find("--nodes"), std::string::npos);
+  EXPECT_NE(error_of({"--nodes", "1"}).find("at least 2"), std::string::npos);
+  EXPECT_NE(error_of({"--nodes", "-5"}).find("--nodes"), std::string::npos);
+  EXPECT_NE(error_of({"--pattern", "star"}).find("--pattern"), std::string::npos);
+  EXPECT_NE(error_of({"--size", "8"}).find("16"), std::string::npos);
+  EXPECT_NE(error_of({"--size", "100-50"}).find("--size"), std::string::npos);
+  EXPECT_NE(error_of({"--size", "2000000"}).find("max-payload"), std::string::npos);
+  EXPECT_NE(error_of({"--window", "0"}).find("--window"), std::string::npos);
+  EXPECT_NE(error_of({"--rate", "-1"}).find("--rate"), std::string::npos);
+  EXPECT_NE(error_of({"--duration", "0"}).find("--duration"), std::string::npos);
+  EXPECT_NE(error_of({"--duration", "nan"}).find("--duration"), std::string::npos);
+  EXPECT_NE(error_of({"--port", "70000"}).find("--port"), std::string::npos);
+  EXPECT_NE(error_of({"--port", "0"}).find("--port"), std::string::npos);
+  EXPECT_NE(error_of({"--proto", "mqtt"}).find("--proto"), std::string::npos);
+  EXPECT_NE(error_of({"--senders", "2000"}).find("--senders"), std::string::npos);
+  EXPECT_NE(error_of({"--procs", "0"}).find("--procs"), std::string::npos);
+  EXPECT_NE(error_of({"stray"}).find("stray"), std::string::npos);
+  // Beyond one process's descriptors: the message says how many workers are needed.
+  EXPECT_NE(error_of({"--nodes", "40000"}).find("--procs 3"), std::string::npos);
+}
+
+TEST(BenchOptions, ParsingTwiceStartsFresh) {
+  // getopt keeps global state; a second parse must not continue where the first stopped.
+  Options a, b;
+  std::string err;
+  ASSERT_TRUE(parse({"--nodes", "10"}, &a, &err));
+  ASSERT_TRUE(parse({"--nodes", "20"}, &b, &err));
+  EXPECT_EQ(b.nodes, 20u);
+}
