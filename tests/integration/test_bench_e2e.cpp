@@ -1,0 +1,157 @@
+// The real switchboard-bench against the real switchboard-server on port 0: short runs of each
+// pattern must deliver everything exactly once and in order and print one sane JSON object.
+// This checks correctness only; the numbers are never asserted (benchmarks belong in bench/).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "common/net/socket.h"
+#include "tests/support/server_process.h"
+
+using namespace sb::test;
+
+namespace {
+
+std::string bench_binary() { return bin_dir() + "/switchboard-bench"; }
+
+ExitResult run_bench(const std::vector<std::string>& flags, milliseconds timeout = milliseconds(60000)) {
+  TempDir dir;
+  ExitResult result;
+  std::string out_path = dir.path() + "/stdout", err_path = dir.path() + "/stderr";
+  int out_fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int err_fd = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  std::vector<std::string> argv{bench_binary()};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  pid_t pid = detail::spawn(argv, out_fd, err_fd);
+  ::close(out_fd);
+  ::close(err_fd);
+  auto code = detail::wait_for_exit(pid, timeout);
+  if (!code) {
+    result.timed_out = true;
+    kill(pid, SIGKILL);
+    detail::wait_for_exit(pid, kDefaultWait);
+  } else {
+    result.exit_code = *code;
+  }
+  result.out = read_file(out_path);
+  result.err = read_file(err_path);
+  return result;
+}
+
+// The value after "key": in a flat JSON object, as text ("" when absent).
+std::string json_field(const std::string& json, const std::string& key) {
+  size_t at = json.find("\"" + key + "\":");
+  if (at == std::string::npos) return "";
+  size_t start = at + key.size() + 3, end = json.find_first_of(",}", start);
+  return json.substr(start, end - start);
+}
+
+double json_number(const std::string& json, const std::string& key) {
+  std::string v = json_field(json, key);
+  EXPECT_FALSE(v.empty()) << key << " missing from " << json;
+  return std::strtod(v.c_str(), nullptr);
+}
+
+class BenchE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    raise_fd_limit();
+    ASSERT_TRUE(server_.ok()) << server_.error();
+  }
+
+  // Runs the bench against the server with `flags` plus --json, and checks the universal
+  // invariants: exit 0, one JSON object, everything sent was delivered once and in order.
+  std::string run_clean(std::vector<std::string> flags) {
+    flags.insert(flags.end(), {"--host", "127.0.0.1", "--port", std::to_string(server_.port()), "--json",
+                               "--server-pid", std::to_string(server_.pid())});
+    ExitResult r = run_bench(flags);
+    EXPECT_FALSE(r.timed_out);
+    EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
+    const std::string& j = r.out;
+    EXPECT_EQ(j.find('{'), 0u) << j;
+    EXPECT_EQ(j.find('\n'), j.size() - 1) << "exactly one line of JSON on stdout: " << j;
+    EXPECT_EQ(json_field(j, "ok"), "true") << j;
+    EXPECT_EQ(json_number(j, "lost"), 0) << j;
+    EXPECT_EQ(json_number(j, "duplicated"), 0) << j;
+    EXPECT_EQ(json_number(j, "reordered"), 0) << j;
+    EXPECT_EQ(json_number(j, "corrupt"), 0) << j;
+    EXPECT_GT(json_number(j, "sent"), 0) << j;
+    EXPECT_EQ(json_number(j, "delivered"), json_number(j, "expected")) << j;
+    EXPECT_GT(json_number(j, "msgs_per_s"), 0) << j;
+    double p50 = json_number(j, "p50_us"), p99 = json_number(j, "p99_us"), max = json_number(j, "max_us");
+    EXPECT_GT(p50, 0) << j;
+    EXPECT_LE(p50, p99) << j;
+    EXPECT_LE(p99, max) << j;
+    EXPECT_GT(json_number(j, "connect_s"), 0) << j;
+    EXPECT_GT(json_number(j, "server_rss_kb"), 0) << j;
+    // The human table still goes somewhere a person can see it.
+    EXPECT_NE(r.err.find("latency us"), std::string::npos) << r.err;
+    return j;
+  }
+
+  ServerProcess server_;
+};
+
+}  // namespace
+
+TEST_F(BenchE2E, RandomThreeHundredNodesOneSecond) {
+  std::string j = run_clean({"--nodes", "300", "--duration", "1", "--warmup", "0.2"});
+  EXPECT_EQ(json_number(j, "nodes"), 300);
+  EXPECT_EQ(json_number(j, "senders"), 300);
+  EXPECT_EQ(json_field(j, "pattern"), "\"random\"");
+  EXPECT_EQ(json_number(j, "server_errors"), 0);
+}
+
+TEST_F(BenchE2E, OpenLoopRingCountsFromIntendedTimes) {
+  std::string j = run_clean({"--nodes", "100", "--pattern", "ring", "--window", "1", "--rate", "2000",
+                             "--duration", "1", "--warmup", "0.2", "--size", "16-300"});
+  // 2000 msgs/s for 1.2 s; the generator stops issuing at the end of the measured phase.
+  EXPECT_NEAR(json_number(j, "sent"), 2400, 200) << j;
+  EXPECT_EQ(json_number(j, "rate"), 2000);
+}
+
+TEST_F(BenchE2E, FaninBroadcastAndPairs) {
+  run_clean({"--nodes", "50", "--pattern", "fanin", "--duration", "0.5", "--warmup", "0"});
+  std::string b = run_clean({"--nodes", "30", "--pattern", "broadcast", "--senders", "3", "--window", "4",
+                             "--duration", "0.5", "--warmup", "0"});
+  EXPECT_EQ(json_number(b, "expected"), json_number(b, "sent") * 29) << b;
+  run_clean({"--nodes", "51", "--pattern", "pairs", "--duration", "0.5", "--warmup", "0"});
+}
+
+TEST_F(BenchE2E, WorkerProcessesShareTheNodes) {
+  std::string j = run_clean({"--nodes", "200", "--procs", "2", "--duration", "0.5", "--warmup", "0.1"});
+  EXPECT_EQ(json_number(j, "procs"), 2);
+  std::string b = run_clean({"--nodes", "40", "--procs", "2", "--pattern", "broadcast", "--senders", "2",
+                             "--window", "2", "--duration", "0.5", "--warmup", "0"});
+  EXPECT_EQ(json_number(b, "expected"), json_number(b, "sent") * 39) << b;
+}
+
+TEST(BenchCli, BadFlagsExitTwoWithAReason) {
+  ExitResult r = run_bench({"--pattern", "star"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--pattern"), std::string::npos) << r.err;
+  r = run_bench({"--size", "4"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("16"), std::string::npos) << r.err;
+  r = run_bench({"--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("--window"), std::string::npos);
+}
+
+TEST(BenchCli, NoServerIsALoudFailure) {
+  // Find a port nobody listens on: bind one, note it, close it.
+  sb::net::Endpoint ep;
+  std::string error;
+  ASSERT_TRUE(sb::net::resolve("127.0.0.1", 0, &ep, &error));
+  int fd = sb::net::listen_tcp(ep, 1, &error);
+  ASSERT_GE(fd, 0) << error;
+  uint16_t port = sb::net::local_port(fd);
+  ::close(fd);
+  ExitResult r = run_bench({"--port", std::to_string(port), "--nodes", "10", "--duration", "0.2", "--json"},
+                           milliseconds(20000));
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("cannot connect"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("\"ok\":false"), std::string::npos) << r.out;
+}
