@@ -108,19 +108,4 @@ std::string describe_error(std::string_view code_text, std::string_view detail) 
   return describe_error(code, detail);
 }
 
-bool error_closes_connection(proto::ErrorCode code) {
-  using proto::ErrorCode;
-  switch (code) {
-    case ErrorCode::auth:
-    case ErrorCode::line_too_long:
-    case ErrorCode::slow_consumer:
-    case ErrorCode::idle_timeout:
-    case ErrorCode::server_full:
-    case ErrorCode::shutting_down:
-      return true;
-    default:
-      return false;
-  }
-}
-
 }  // namespace sb::client

@@ -19,7 +19,4 @@ std::string describe_error(proto::ErrorCode code, std::string_view detail);
 // Same, from the wire spelling (unknown codes are shown as they came, escaped).
 std::string describe_error(std::string_view code_text, std::string_view detail);
 
-// True for the codes after which the server closes the connection.
-bool error_closes_connection(proto::ErrorCode code);
-
 }  // namespace sb::client

@@ -225,5 +225,89 @@ TEST_F(ClientScriptTest, ClientLogRecordsConnectRegisterSentReceivedAndDisconnec
     EXPECT_NE(log.find(want), std::string::npos) << want << "\n" << log;
 }
 
+
+TEST_F(ClientScriptTest, KeepaliveKeepsAQuietListenerRegisteredPastTheIdleTimeout) {
+  ClientTempDir quiet_dir;
+  ClientTestServer strict;
+  ASSERT_TRUE(strict.start(dir_.path(), {"--idle-timeout", "1"}));
+  ClientProcess listener;
+  ASSERT_TRUE(listener.start({client_bin("switchboard-client"), "--port", strict.port_text(), "--id", "b",
+                              "--listen", "--log-dir", quiet_dir.path(), "--log-level", "debug"}));
+  ASSERT_TRUE(listener.wait_for_err("Connected to server as node 'b'"));
+  // Six keepalives at a third of 1 s each: the idle timeout has passed twice over. Counted in
+  // the client's own log, so the test waits for events, not for a clock.
+  auto keepalives = [&] {
+    std::ifstream in(quiet_dir.path() + "/client.log");
+    std::string line;
+    int n = 0;
+    while (std::getline(in, line)) n += line.find("event=keepalive") != std::string::npos;
+    return n;
+  };
+  ASSERT_TRUE(listener.wait_until([&] { return keepalives() >= 6; })) << listener.err();
+  ClientProcess sender;
+  ASSERT_TRUE(sender.start({client_bin("switchboard-client"), "--port", strict.port_text(), "--id", "a",
+                            "--log-dir", dir_.path()}));
+  ASSERT_TRUE(sender.write("b still here?\n"));
+  sender.close_stdin();
+  EXPECT_EQ(sender.wait_exit(), 0) << sender.err();
+  EXPECT_TRUE(listener.wait_for_out("a: still here?\n")) << listener.err();
+  EXPECT_EQ(listener.err().find("idle"), std::string::npos) << listener.err();
+  listener.signal(SIGTERM);
+  EXPECT_EQ(listener.wait_exit(), 0);
+}
+
+TEST_F(ClientScriptTest, WithoutKeepaliveAQuietListenerIsEvictedAndExitsOne) {
+  ClientTestServer strict;
+  ASSERT_TRUE(strict.start(dir_.path(), {"--idle-timeout", "1"}));
+  ClientProcess listener;
+  ASSERT_TRUE(listener.start({client_bin("switchboard-client"), "--port", strict.port_text(), "--id", "b",
+                              "--listen", "--no-keepalive", "--log-dir", dir_.path()}));
+  EXPECT_EQ(listener.wait_exit(), 1);
+  EXPECT_NE(listener.err().find("Error: the server disconnected us for being idle too long"), std::string::npos)
+      << listener.err();
+}
+
+// Flags are checked before any connection is tried, so these need no server.
+int run_client(const std::vector<std::string>& args, std::string* out, std::string* err,
+               const std::string& stdin_text = "") {
+  std::vector<std::string> argv = {client_bin("switchboard-client")};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ClientProcess p;
+  if (!p.start(argv)) return -1;
+  p.write(stdin_text);
+  p.close_stdin();
+  std::optional<int> code = p.wait_exit();
+  *out = p.out();
+  *err = p.err();
+  return code.value_or(-1);
+}
+
+TEST(ClientFlags, BadFlagsAndValuesExitTwoWithTheReasonAndUsage) {
+  const std::vector<std::vector<std::string>> cases = {
+      {"--bogus"}, {"--port", "http"}, {"--port", "70000"}, {"--port"}, {"--id", "bad id"},
+      {"--log-level", "loud"}, {"--host", "example.invalid"}, {"extra-argument", "--id", "a"},
+      {},  // stdin is a pipe here, so --id is required
+  };
+  for (const auto& args : cases) {
+    std::string out, err;
+    EXPECT_EQ(run_client(args, &out, &err), 2) << testing::PrintToString(args) << err;
+    EXPECT_NE(err.find("Usage:"), std::string::npos) << err;
+    EXPECT_EQ(out, "");
+  }
+  std::string out, err;
+  EXPECT_EQ(run_client({"--port", "http"}, &out, &err), 2);
+  EXPECT_NE(err.find("--port must be a number from 1 to 65535, not 'http'"), std::string::npos) << err;
+}
+
+TEST(ClientFlags, HelpAndVersionExitZero) {
+  std::string out, err;
+  EXPECT_EQ(run_client({"--help"}, &out, &err), 0);
+  for (const char* flag : {"--host", "--port", "--id", "--listen", "--raw", "--reconnect", "--no-keepalive",
+                           "--log-dir", "--log-level", "Exit codes"})
+    EXPECT_NE(out.find(flag), std::string::npos) << flag;
+  EXPECT_EQ(run_client({"--version"}, &out, &err), 0);
+  EXPECT_NE(out.find("switchboard-client"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sb::test

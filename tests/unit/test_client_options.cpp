@@ -1,0 +1,111 @@
+// parse_options: every flag, defaults, and each kind of usage error.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "client/options.h"
+
+namespace sb::client {
+namespace {
+
+ParseOutcome parse(std::vector<std::string> args, Options* out) {
+  args.insert(args.begin(), "switchboard-client");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  return parse_options(static_cast<int>(args.size()), argv.data(), out);
+}
+
+using Action = ParseOutcome::Action;
+
+TEST(ClientOptions, Defaults) {
+  Options o;
+  EXPECT_EQ(parse({}, &o).action, Action::run);
+  EXPECT_EQ(o.host, "127.0.0.1");
+  EXPECT_EQ(o.port, 2004);
+  EXPECT_EQ(o.id, "");
+  EXPECT_EQ(o.log_dir, ".");
+  EXPECT_EQ(o.log_level, log::Level::info);
+  EXPECT_TRUE(o.keepalive);
+  EXPECT_FALSE(o.reconnect);
+  EXPECT_FALSE(o.listen);
+  EXPECT_FALSE(o.raw);
+}
+
+TEST(ClientOptions, EveryFlag) {
+  Options o;
+  ParseOutcome r = parse({"--host", "::1", "--port", "4000", "--id", "node-1.x_y", "--log-dir", "/tmp/l",
+                          "--log-level", "debug", "--no-keepalive", "--reconnect", "--listen", "--raw"},
+                         &o);
+  ASSERT_EQ(r.action, Action::run) << r.error;
+  EXPECT_EQ(o.host, "::1");
+  EXPECT_EQ(o.port, 4000);
+  EXPECT_EQ(o.id, "node-1.x_y");
+  EXPECT_EQ(o.log_dir, "/tmp/l");
+  EXPECT_EQ(o.log_level, log::Level::debug);
+  EXPECT_FALSE(o.keepalive);
+  EXPECT_TRUE(o.reconnect);
+  EXPECT_TRUE(o.listen);
+  EXPECT_TRUE(o.raw);
+}
+
+TEST(ClientOptions, EqualsFormAndLocalhost) {
+  Options o;
+  ASSERT_EQ(parse({"--port=5000", "--id=a", "--host=localhost"}, &o).action, Action::run);
+  EXPECT_EQ(o.port, 5000);
+  EXPECT_EQ(o.id, "a");
+}
+
+TEST(ClientOptions, HelpAndVersion) {
+  Options o;
+  EXPECT_EQ(parse({"--help"}, &o).action, Action::help);
+  EXPECT_EQ(parse({"-h"}, &o).action, Action::help);
+  EXPECT_EQ(parse({"--version"}, &o).action, Action::version);
+}
+
+TEST(ClientOptions, UsageErrorsSayWhatIsWrong) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const Case cases[] = {
+      {{"--bogus"}, "unknown option '--bogus'"},
+      {{"-x"}, "unknown option '-x'"},
+      {{"--port"}, "option '--port' needs a value"},
+      {{"--port", "0"}, "--port must be a number from 1 to 65535, not '0'"},
+      {{"--port", "65536"}, "--port must be a number from 1 to 65535, not '65536'"},
+      {{"--port", "12ab"}, "--port must be a number from 1 to 65535, not '12ab'"},
+      {{"--id", "has space"}, "--id must be 1-64 characters"},
+      {{"--id", std::string(65, 'a')}, "--id must be 1-64 characters"},
+      {{"--id", "*"}, "--id must be 1-64 characters"},
+      {{"--log-level", "verbose"}, "--log-level must be debug, info, warn or error, not 'verbose'"},
+      {{"--host", "example.com"}, "--host: not a numeric IPv4/IPv6 address"},
+      {{"--host", ""}, "--host needs a non-empty address"},
+      {{"stray"}, "unexpected argument 'stray'"},
+  };
+  for (const Case& c : cases) {
+    Options o;
+    ParseOutcome r = parse(c.args, &o);
+    EXPECT_EQ(r.action, Action::usage_error) << testing::PrintToString(c.args);
+    EXPECT_NE(r.error.find(c.message), std::string::npos) << r.error;
+  }
+}
+
+TEST(ClientOptions, RepeatedParsingStartsFresh) {
+  // getopt keeps global state; a second parse must not continue where the first stopped.
+  Options a, b;
+  ASSERT_EQ(parse({"--id", "a", "--bogus"}, &a).action, Action::usage_error);
+  ASSERT_EQ(parse({"--id", "b"}, &b).action, Action::run);
+  EXPECT_EQ(b.id, "b");
+}
+
+TEST(ClientOptions, UsageListsFlagsAndExitCodes) {
+  std::string u = usage_text("switchboard-client");
+  for (const char* flag : {"--host", "--port", "--id", "--listen", "--raw", "--reconnect", "--no-keepalive",
+                           "--log-dir", "--log-level", "--help", "--version", "Exit codes: 0"})
+    EXPECT_NE(u.find(flag), std::string::npos) << flag;
+}
+
+}  // namespace
+}  // namespace sb::client
