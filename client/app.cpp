@@ -379,7 +379,7 @@ void App::on_error_reply(const ServerEvent& ev) {
     refused_ = ev.code;
   } else if (ev.code == ErrorCode::no_such_node || ev.code == ErrorCode::too_large ||
              ev.code == ErrorCode::bad_id) {
-    note_failure();
+    frontend_.on_refused(ev.code);
   }
 }
 

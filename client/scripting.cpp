@@ -79,6 +79,8 @@ void ScriptFrontend::handle_line(std::string_view line) {
 
 void ScriptFrontend::on_registration_refused(proto::ErrorCode) { app_->finish(kExitFailure); }
 
+void ScriptFrontend::on_refused(proto::ErrorCode) { app_->note_failure(); }
+
 void ScriptFrontend::on_message(std::string_view from, std::string_view payload) {
   if (app_->options().raw) {
     write_out(payload);

@@ -29,6 +29,8 @@ class ScriptFrontend final : public Frontend {
   void on_registration_refused(proto::ErrorCode code) override;
   void on_disconnected(bool) override {}
   void on_message(std::string_view from, std::string_view payload) override;
+  // A script cannot see the error line as a person would: the exit code says it (1).
+  void on_refused(proto::ErrorCode) override;
   void show_status(std::string_view line) override;
   void show_error(std::string_view line) override;
 

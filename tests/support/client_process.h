@@ -72,6 +72,7 @@ class ClientProcess {
     close_fd(in_fd_);
     close_fd(out_fd_);
     close_fd(err_fd_);
+    close_fd(pty_slave_fd_);
   }
 
   // Starts argv[0] with the given arguments. False (with the reason in error()) if it cannot.
@@ -96,6 +97,10 @@ class ClientProcess {
     }
     return true;
   }
+  // Pty only: the terminal's current settings (the test keeps the slave side open, so they stay
+  // readable after the child exited, which is how "the terminal was restored" is checked).
+  bool tty_settings(termios* out) const { return pty_slave_fd_ >= 0 && ::tcgetattr(pty_slave_fd_, out) == 0; }
+
   // Pipes only: the child's stdin sees EOF.
   void close_stdin() { close_fd(in_fd_); }
 
@@ -239,6 +244,7 @@ class ClientProcess {
       ::_exit(127);
     }
     in_fd_ = master;
+    pty_slave_fd_ = ::open(slave.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
     out_fd_ = ::dup(master);
     ::fcntl(out_fd_, F_SETFD, FD_CLOEXEC);
     return true;
@@ -248,6 +254,7 @@ class ClientProcess {
   int in_fd_ = -1;
   int out_fd_ = -1;
   int err_fd_ = -1;
+  int pty_slave_fd_ = -1;
   bool exited_ = false;
   int exit_code_ = -1;
   std::string out_;

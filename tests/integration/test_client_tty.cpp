@@ -1,0 +1,205 @@
+// The real switchboard-client in interactive mode, driven through a pseudo-terminal, against the
+// real server: the original m/q flow with its prompts verbatim, the @ and / syntax, a message
+// arriving while a line is half typed, line editing, and the terminal restored on every exit.
+#include <gtest/gtest.h>
+
+#include "tests/support/client_process.h"
+
+namespace sb::test {
+namespace {
+
+constexpr std::string_view kAskId = "Enter node ID:";
+constexpr std::string_view kMenu = "Enter 'm' to send a message or 'q' to quit:";
+constexpr std::string_view kAskTarget = "Enter target node (e.g., a, b, c):";
+constexpr std::string_view kAskMessage = "Enter your message:";
+
+size_t count(const std::string& haystack, std::string_view needle) {
+  size_t n = 0;
+  for (size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++n;
+  return n;
+}
+
+class ClientTtyTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(server_.start(dir_.path())) << "cannot start the server"; }
+
+  std::vector<std::string> args(std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv = {client_bin("switchboard-client"), "--port", server_.port_text(),
+                                     "--log-dir", dir_.path()};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return argv;
+  }
+
+  // A scripting-mode peer (pipes), registered as `id`.
+  void start_peer(ClientProcess& p, const std::string& id) {
+    ASSERT_TRUE(p.start(args({"--id", id}))) << p.error();
+    ASSERT_TRUE(p.wait_for_err("Connected to server as node '" + id + "'")) << p.err();
+  }
+
+  // An interactive client registered as `id`, sitting at the menu prompt.
+  void start_tty(ClientProcess& t, const std::string& id) {
+    ASSERT_TRUE(t.start(args({"--id", id}), ClientProcess::Io::pty)) << t.error();
+    ASSERT_TRUE(t.wait_for_out("Connected to server as node '" + id + "'")) << t.out();
+    ASSERT_TRUE(t.wait_for_out(kMenu)) << t.out();
+  }
+
+  // Waits until `text` appears `n` times in the terminal output.
+  static bool wait_count(ClientProcess& t, std::string_view text, size_t n) {
+    return t.wait_until([&] { return count(t.out(), text) >= n; });
+  }
+
+  static void expect_terminal_restored(ClientProcess& t) {
+    termios tio{};
+    ASSERT_TRUE(t.tty_settings(&tio));
+    EXPECT_TRUE(tio.c_lflag & ICANON) << "canonical mode not restored";
+    EXPECT_TRUE(tio.c_lflag & ECHO) << "echo not restored";
+  }
+
+  ClientTempDir dir_;
+  ClientTestServer server_;
+};
+
+TEST_F(ClientTtyTest, OriginalMenuFlowSendsAMessageAndQExitsZero) {
+  ClientProcess b, a;
+  start_peer(b, "b");
+  ASSERT_TRUE(a.start(args(), ClientProcess::Io::pty)) << a.error();
+  ASSERT_TRUE(a.wait_for_out(kAskId)) << a.out();
+  termios tio{};
+  ASSERT_TRUE(a.tty_settings(&tio));
+  EXPECT_FALSE(tio.c_lflag & ICANON) << "the client should read keys one by one";
+  EXPECT_FALSE(tio.c_lflag & ECHO) << "the client echoes through its own line editor";
+
+  a.write("a\r");
+  ASSERT_TRUE(a.wait_for_out("Connected to server as node 'a'")) << a.out();
+  ASSERT_TRUE(a.wait_for_out(kMenu)) << a.out();
+  a.write("m\r");
+  ASSERT_TRUE(a.wait_for_out(kAskTarget)) << a.out();
+  a.write("b\r");
+  ASSERT_TRUE(a.wait_for_out(kAskMessage)) << a.out();
+  a.write("Hello from A\r");
+  EXPECT_TRUE(b.wait_for_out("a: Hello from A\n")) << b.out() << a.out();
+  ASSERT_TRUE(wait_count(a, kMenu, 2)) << a.out();  // back at the menu
+  a.write("q\r");
+  EXPECT_EQ(a.wait_exit(), 0) << a.out();
+  expect_terminal_restored(a);
+}
+
+TEST_F(ClientTtyTest, AtSyntaxSlashCommandsAndIncomingLines) {
+  ClientProcess b, a;
+  start_peer(b, "b");
+  start_tty(a, "a");
+
+  a.write("@b hi there\r");
+  EXPECT_TRUE(b.wait_for_out("a: hi there\n")) << b.out();
+  b.write("a Hello from B\n");
+  EXPECT_TRUE(a.wait_for_out("Server: b: Hello from B")) << a.out();
+
+  a.write("/who\r");
+  EXPECT_TRUE(a.wait_for_out("Nodes (2): a, b")) << a.out();
+  a.write("/ping\r");
+  EXPECT_TRUE(a.wait_for_out("Pong from server in ")) << a.out();
+  a.write("/stats\r");
+  EXPECT_TRUE(a.wait_for_out("Server stats: ")) << a.out();
+  EXPECT_TRUE(a.wait_for_out("nodes=2")) << a.out();
+  a.write("/help\r");
+  EXPECT_TRUE(a.wait_for_out("@* text")) << a.out();
+  a.write("@zz hello?\r");
+  EXPECT_TRUE(a.wait_for_out("Error: no such node 'zz'")) << a.out();
+  a.write("/nope\r");
+  EXPECT_TRUE(a.wait_for_out("Error: unknown command '/nope'")) << a.out();
+
+  a.write("@* to all\r");
+  EXPECT_TRUE(b.wait_for_out("a: to all\n")) << b.out();
+  a.write("/quit\r");
+  EXPECT_EQ(a.wait_exit(), 0) << a.out();
+  expect_terminal_restored(a);
+  b.close_stdin();
+  EXPECT_EQ(b.wait_exit(), 0) << b.err();
+}
+
+TEST_F(ClientTtyTest, AMessageArrivingMidTypingDoesNotLoseTheTypedText) {
+  ClientProcess b, a;
+  start_peer(b, "b");
+  start_tty(a, "a");
+  a.write("m\r");
+  ASSERT_TRUE(a.wait_for_out(kAskTarget));
+  a.write("b\r");
+  ASSERT_TRUE(a.wait_for_out(kAskMessage));
+  a.write("Hel");
+  ASSERT_TRUE(a.wait_for_out("Enter your message: Hel")) << a.out();
+  size_t mark = a.out().size();
+
+  b.write("a interrupting\n");
+  ASSERT_TRUE(a.wait_until([&] {
+    std::string since = a.out_since(mark);
+    size_t line = since.find("Server: b: interrupting\r\n");
+    return line != std::string::npos && since.find("Enter your message: Hel", line) != std::string::npos;
+  })) << a.out_since(mark);
+  // The incoming line starts at column 0 of a cleared row, not after "Hel".
+  EXPECT_NE(a.out_since(mark).find("\r\x1b[JServer: b: interrupting"), std::string::npos) << a.out_since(mark);
+
+  a.write("lo\r");
+  EXPECT_TRUE(b.wait_for_out("a: Hello\n")) << b.out();
+  a.write("q\r");
+  EXPECT_EQ(a.wait_exit(), 0);
+}
+
+TEST_F(ClientTtyTest, BackspaceEditsTheLineBeforeItIsSent) {
+  ClientProcess b, a;
+  start_peer(b, "b");
+  start_tty(a, "a");
+  a.write("@b Hellx\x7fo wrld\x7f\x7f\x7f" "orld\r");
+  EXPECT_TRUE(b.wait_for_out("a: Hello world\n")) << b.out();
+  a.write("\x15");  // Ctrl-U on an empty line is harmless
+  a.write("q\r");
+  EXPECT_EQ(a.wait_exit(), 0);
+}
+
+TEST_F(ClientTtyTest, ATakenIdGetsTheReasonAndTheIdPromptAgain) {
+  ClientProcess b, a;
+  start_peer(b, "b");
+  ASSERT_TRUE(a.start(args(), ClientProcess::Io::pty));
+  ASSERT_TRUE(a.wait_for_out(kAskId));
+  a.write("b\r");
+  EXPECT_TRUE(a.wait_for_out("Error: node id 'b' is already taken")) << a.out();
+  ASSERT_TRUE(wait_count(a, kAskId, 2)) << a.out();
+  a.write("not valid!\r");
+  EXPECT_TRUE(a.wait_for_out("Error: invalid node id 'not valid!'")) << a.out();
+  ASSERT_TRUE(wait_count(a, kAskId, 3)) << a.out();
+  a.write("a\r");
+  EXPECT_TRUE(a.wait_for_out("Connected to server as node 'a'")) << a.out();
+  ASSERT_TRUE(a.wait_for_out(kMenu));
+  a.write("q\r");
+  EXPECT_EQ(a.wait_exit(), 0);
+}
+
+TEST_F(ClientTtyTest, ServerGoingAwayIsExplainedExitsOneAndRestoresTheTerminal) {
+  ClientProcess a;
+  start_tty(a, "a");
+  server_.process().signal(SIGTERM);
+  EXPECT_EQ(a.wait_exit(), 1) << a.out();
+  EXPECT_NE(a.out().find("Error: the server is shutting down"), std::string::npos) << a.out();
+  EXPECT_NE(a.out().find("Error: lost connection to the server"), std::string::npos) << a.out();
+  expect_terminal_restored(a);
+}
+
+TEST_F(ClientTtyTest, CtrlCQuitsCleanlyAndRestoresTheTerminal) {
+  ClientProcess a;
+  start_tty(a, "a");
+  a.write("half typed");
+  ASSERT_TRUE(a.wait_for_out("half typed"));
+  a.write("\x03");  // the tty turns it into SIGINT for the foreground process group
+  EXPECT_EQ(a.wait_exit(), 0) << a.out();
+  expect_terminal_restored(a);
+}
+
+TEST_F(ClientTtyTest, CtrlDOnAnEmptyLineQuits) {
+  ClientProcess a;
+  start_tty(a, "a");
+  a.write("\x04");
+  EXPECT_EQ(a.wait_exit(), 0) << a.out();
+  expect_terminal_restored(a);
+}
+
+}  // namespace
+}  // namespace sb::test
