@@ -19,6 +19,7 @@ class ByteBuffer {
   char* prepare(size_t n);  // room for n more bytes at the end; valid until the next prepare
   void commit(size_t n) { end_ += n; }
   void append(std::string_view s) {
+    if (s.empty()) return;  // an empty buffer has no storage: memcpy(nullptr, ..., 0) is UB
     std::memcpy(prepare(s.size()), s.data(), s.size());
     commit(s.size());
   }
