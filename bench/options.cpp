@@ -113,7 +113,7 @@ std::string usage() {
          "  --rate R             open loop: total msgs/s, latency from the intended send time (default 0: closed loop)\n"
          "  --duration S         measured seconds (default 5)\n"
          "  --warmup S           unmeasured seconds before (default 1)\n"
-         "  --drain S            max seconds to wait for in-flight messages at the end (default 3)\n"
+         "  --drain S            max seconds to wait for in-flight messages at the end (default 10)\n"
          "  --host H --port P    server (default 127.0.0.1, port 2004; nats 4222)\n"
          "  --procs P            worker processes sharing the nodes (default 1; needed above 19000 nodes)\n"
          "  --sources S          spread source addresses over 127.0.0.1..127.0.0.S (default 50)\n"

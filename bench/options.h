@@ -20,7 +20,7 @@ struct Options {
   double rate = 0;          // total msgs/s across senders; 0 = closed loop (as fast as the window allows)
   double duration_s = 5;    // measured phase
   double warmup_s = 1;      // sent but not measured
-  double drain_s = 3;       // after sending stops, how long to wait for messages still in flight
+  double drain_s = 10;      // after sending stops, how long to wait for messages still in flight
   std::string host = "127.0.0.1";
   uint16_t port = 0;        // 0 = the protocol's default (2004 or 4222)
   uint32_t procs = 1;

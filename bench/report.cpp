@@ -58,7 +58,9 @@ Summary summarize(const Options& o, const WorkerResult& r, const RunInfo& info) 
 std::vector<std::string> problems(const WorkerResult& r) {
   std::vector<std::string> p;
   auto n = [](uint64_t v) { return std::to_string(v); };
-  if (r.lost() > 0) p.push_back("LOST " + n(r.lost()) + " of " + n(r.expected) + " expected deliveries");
+  if (r.lost() > 0)
+    p.push_back("LOST " + n(r.lost()) + " of " + n(r.expected) + " expected deliveries" +
+                (r.drain_timed_out ? " (not delivered by the end of the drain: lost, or the server is that far behind)" : ""));
   if (r.duplicates > 0) p.push_back("DUPLICATED " + n(r.duplicates) + " deliveries");
   if (r.reordered > 0) p.push_back("REORDERED " + n(r.reordered) + " deliveries (arrived after a later message of the same sender and target)");
   if (r.corrupt > 0) p.push_back("CORRUPT " + n(r.corrupt) + " payloads (bad stamp or size)");
