@@ -1,0 +1,164 @@
+// The Logger: the hot path (claim a ring slot, copy the record, publish) and the worker pool that
+// drains the ring in batches, formats each batch into its own buffer, and hands it to the
+// OrderedSink, which writes batches strictly in queue order. See docs/LOGGING.md for the design.
+#include "common/log/logger.h"
+
+#include <chrono>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "common/log/clock.h"
+#include "common/log/format.h"
+#include "common/log/ordered_sink.h"
+#include "common/log/record.h"
+#include "common/log/record_queue.h"
+
+namespace sb::log {
+namespace {
+
+// Records per batch: big enough that a busy worker issues ~50-100 KiB write(2) calls, small
+// enough that N workers share a burst instead of one of them taking all of it.
+constexpr size_t kMaxBatch = 512;
+// An idle worker polls this often. It bounds the time from write() to the file when the loop is
+// quiet, and costs a wakeup per worker per period; the producer never pays for a wakeup.
+constexpr auto kIdlePoll = std::chrono::milliseconds(1);
+
+uint64_t default_clock() { return coarse_now_ns(); }
+
+}  // namespace
+
+struct Logger::Impl {
+  // Drop counter on its own line: producers bump it only when the ring is full.
+  alignas(64) std::atomic<uint64_t> dropped{0};
+  alignas(64) std::unique_ptr<RecordQueue<Record>> queue;
+  uint64_t (*clock)() = default_clock;
+  bool clock_injected = false;
+  Level level = Level::info;
+  unsigned worker_count = 0;
+  bool running = false;
+  std::atomic<bool> stopping{false};
+  std::vector<std::thread> workers;
+  OrderedSink sink;
+
+  // One batch: claim, format into buf, give the slots back, commit in order. False if empty.
+  bool drain_batch(LineFormatter* formatter, std::string* buf) {
+    uint64_t first;
+    const size_t n = queue->claim_batch(kMaxBatch, &first);
+    if (n == 0) return false;
+    buf->clear();
+    for (size_t i = 0; i < n; ++i) formatter->append_record(queue->at(first + i), buf);
+    // Free the slots before waiting for our turn to write, so producers get the room back early.
+    queue->release(first, n);
+    sink.commit(first, n, *buf);
+    return true;
+  }
+
+  void drain_all() {
+    LineFormatter formatter;
+    std::string buf;
+    while (drain_batch(&formatter, &buf)) {
+    }
+  }
+
+  void worker_main() {
+    LineFormatter formatter;
+    std::string buf;
+    buf.reserve(kMaxBatch * 160);
+    for (;;) {
+      // Read the flag before looking at the ring: a record published before stop() set it is
+      // then guaranteed to be seen by the claim below.
+      const bool stop = stopping.load(std::memory_order_acquire);
+      if (drain_batch(&formatter, &buf)) continue;
+      if (stop) return;
+      if (sink.has_pending_work()) sink.idle_check(queue->claimed());
+      std::this_thread::sleep_for(kIdlePoll);
+    }
+  }
+};
+
+Logger::Logger() : impl_(new Impl) {}
+
+Logger::~Logger() {
+  stop();
+  delete impl_;
+}
+
+bool Logger::start(const LoggerOptions& options, std::string* error) {
+  Impl& im = *impl_;
+  if (im.running) {
+    if (error != nullptr) *error = "logger already started";
+    return false;
+  }
+  im.clock = options.clock != nullptr ? options.clock : default_clock;
+  im.clock_injected = options.clock != nullptr;
+  im.level = options.level;
+  im.worker_count = options.workers;
+  im.dropped.store(0, std::memory_order_relaxed);
+  im.queue = std::make_unique<RecordQueue<Record>>(options.queue_capacity);
+  if (!im.sink.open(options, im.clock, &im.dropped, error)) return false;
+  im.stopping.store(false, std::memory_order_relaxed);
+  try {
+    for (unsigned i = 0; i < options.workers; ++i) im.workers.emplace_back([&im] { im.worker_main(); });
+  } catch (const std::system_error& e) {
+    im.stopping.store(true, std::memory_order_release);
+    for (auto& t : im.workers) t.join();
+    im.workers.clear();
+    im.sink.close();
+    if (error != nullptr) *error = std::string("starting log workers: ") + e.what();
+    return false;
+  }
+  im.running = true;
+  threshold_.store(static_cast<uint8_t>(options.level), std::memory_order_release);
+  return true;
+}
+
+void Logger::stop() {
+  Impl& im = *impl_;
+  if (!im.running) return;
+  threshold_.store(kOff, std::memory_order_relaxed);
+  im.stopping.store(true, std::memory_order_release);
+  for (auto& t : im.workers) t.join();
+  im.workers.clear();
+  im.drain_all();  // workers == 0, or a record published after the last worker looked
+  im.sink.close();
+  im.running = false;
+}
+
+void Logger::flush() {
+  Impl& im = *impl_;
+  if (!im.running) return;
+  const uint64_t end = im.queue->enqueued();
+  if (im.worker_count == 0) im.drain_all();
+  im.sink.wait_written(end);
+}
+
+void Logger::write(Level level, const char* event, std::initializer_list<Field> fields) noexcept {
+  if (!enabled(level)) return;
+  Impl& im = *impl_;
+  uint64_t pos;
+  Record* slot = im.queue->try_claim(&pos);
+  if (slot == nullptr) {
+    im.dropped.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  // The clock is read after the claim, so the (rare) drop path skips it and timestamps of one
+  // producer never go backwards relative to queue order.
+  const uint64_t now = im.clock_injected ? im.clock() : coarse_now_ns();
+  slot->fill(now, level, event, fields);
+  im.queue->publish(pos);
+}
+
+void Logger::reopen() noexcept {
+  impl_->sink.request_reopen();
+}
+
+uint64_t Logger::dropped() const noexcept {
+  return impl_->dropped.load(std::memory_order_relaxed);
+}
+
+uint64_t Logger::written() const noexcept {
+  return impl_->sink.written();
+}
+
+}  // namespace sb::log
