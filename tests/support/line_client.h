@@ -1,0 +1,304 @@
+// Test support: a deliberately simple loopback client for integration tests. It speaks protocol v1
+// by hand (lines and FROM frames) so the tests check the server against the spec, not against the
+// project's own parser. Every read takes a deadline; failures come back as readable values
+// ("<timeout>", "<eof>") so an EXPECT_EQ on a reply prints what really happened.
+#pragma once
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "tests/support/server_process.h"
+
+namespace sb::test {
+
+inline constexpr std::string_view kTimeout = "<timeout>";
+inline constexpr std::string_view kEof = "<eof>";
+
+// One routed message as a client receives it: "FROM <source> <len>\n<payload>\n".
+struct FromFrame {
+  std::string source;
+  std::string payload;
+  std::string error;  // empty when the frame was read and well formed
+  bool ok() const { return error.empty(); }
+};
+
+inline std::ostream& operator<<(std::ostream& os, const FromFrame& f) {
+  if (!f.ok()) return os << "FromFrame{error: " << f.error << "}";
+  return os << "FromFrame{" << f.source << ", " << f.payload.size() << " bytes}";
+}
+
+// Printable form of arbitrary bytes for failure messages.
+inline std::string escape_bytes(std::string_view s, size_t max = 200) {
+  std::string out;
+  for (size_t i = 0; i < s.size() && i < max; ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c < 32 || c >= 127) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02x", c);
+      out += hex;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (s.size() > max) out += "...(" + std::to_string(s.size()) + " bytes)";
+  return out;
+}
+
+class LineClient {
+ public:
+  // Connects to 127.0.0.1:port. `rcvbuf`/`sndbuf` > 0 shrink the socket buffers before connecting
+  // (a small receive buffer makes a non-reading client fill the server's queue quickly).
+  explicit LineClient(uint16_t port, int rcvbuf = 0, int sndbuf = 0) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) {
+      error_ = std::string("socket: ") + std::strerror(errno);
+      return;
+    }
+    if (rcvbuf > 0) setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    if (sndbuf > 0) setsockopt(fd_, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int rc;
+    do {
+      rc = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    } while (rc != 0 && errno == EINTR);
+    if (rc != 0) {
+      error_ = std::string("connect: ") + std::strerror(errno);
+      ::close(fd_);
+      fd_ = -1;
+      return;
+    }
+    int one = 1;
+    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    fcntl(fd_, F_SETFL, fcntl(fd_, F_GETFL) | O_NONBLOCK);
+  }
+  ~LineClient() { close(); }
+  LineClient(const LineClient&) = delete;
+  LineClient& operator=(const LineClient&) = delete;
+
+  bool connected() const { return fd_ >= 0; }
+  const std::string& error() const { return error_; }
+  int fd() const { return fd_; }
+
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  // Closes with an RST instead of a FIN (SO_LINGER 0): the abrupt disconnect.
+  void reset() {
+    if (fd_ < 0) return;
+    linger lg{1, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    close();
+  }
+  // Half-close: the server sees EOF on input but may still write to us.
+  void shutdown_write() { ::shutdown(fd_, SHUT_WR); }
+
+  // ---------------------------------------------------------------------------------------------
+  // Sending
+
+  // Writes all of `data`, waiting for room as needed. False on error or timeout.
+  bool send_all(std::string_view data, milliseconds timeout = kDefaultWait) {
+    const auto deadline = Clock::now() + timeout;
+    while (!data.empty()) {
+      ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+      if (n > 0) {
+        data.remove_prefix(static_cast<size_t>(n));
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return false;
+      if (!wait_fd(POLLOUT, deadline)) return false;
+    }
+    return true;
+  }
+  bool send_line(std::string_view line, milliseconds timeout = kDefaultWait) {
+    return send_all(std::string(line) + "\n", timeout);
+  }
+  // Writes what the socket accepts right now: bytes written (0 when full), or -1 on error.
+  ssize_t send_some(std::string_view data) {
+    ssize_t n;
+    do {
+      n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 0;
+    return n;
+  }
+  // Waits until the socket accepts more bytes; false if it stayed full for `timeout`.
+  bool wait_writable(milliseconds timeout) { return wait_fd(POLLOUT, Clock::now() + timeout); }
+
+  // ---------------------------------------------------------------------------------------------
+  // Receiving
+
+  // The next line without its "\n" (a "\r" before it is kept: the server never sends one), or
+  // kTimeout / kEof / "<error: ...>".
+  std::string read_line(milliseconds timeout = kDefaultWait) {
+    const auto deadline = Clock::now() + timeout;
+    for (;;) {
+      size_t nl = buf_.find('\n', pos_);
+      if (nl != std::string::npos) {
+        std::string line = buf_.substr(pos_, nl - pos_);
+        pos_ = nl + 1;
+        compact();
+        return line;
+      }
+      std::string status = fill(deadline);
+      if (!status.empty()) return status;
+    }
+  }
+
+  // Exactly `n` bytes, or fewer if the stream ended or the deadline passed.
+  std::string read_exact(size_t n, milliseconds timeout = kDefaultWait) {
+    const auto deadline = Clock::now() + timeout;
+    while (buf_.size() - pos_ < n) {
+      if (!fill(deadline).empty()) break;
+    }
+    size_t take = std::min(n, buf_.size() - pos_);
+    std::string out = buf_.substr(pos_, take);
+    pos_ += take;
+    compact();
+    return out;
+  }
+
+  // A "FROM <source> <len>\n<payload>\n" frame.
+  FromFrame read_frame(milliseconds timeout = kDefaultWait) {
+    const auto deadline = Clock::now() + timeout;
+    FromFrame f;
+    std::string line = read_line(remaining(deadline));
+    // "FROM" SP source SP len: the source is a node id, so it holds no space.
+    size_t sp1 = line.find(' '), sp2 = line.find(' ', sp1 == std::string::npos ? 0 : sp1 + 1);
+    if (line.rfind("FROM ", 0) != 0 || sp2 == std::string::npos || line.find(' ', sp2 + 1) != std::string::npos) {
+      f.error = "expected 'FROM <source> <len>', got '" + escape_bytes(line) + "'";
+      return f;
+    }
+    f.source = line.substr(sp1 + 1, sp2 - sp1 - 1);
+    std::string len_text = line.substr(sp2 + 1);
+    if (len_text.empty() || len_text.find_first_not_of("0123456789") != std::string::npos) {
+      f.error = "bad length in '" + escape_bytes(line) + "'";
+      return f;
+    }
+    size_t len = std::stoull(len_text);
+    f.payload = read_exact(len, remaining(deadline));
+    if (f.payload.size() != len) {
+      f.error = "payload cut short: " + std::to_string(f.payload.size()) + " of " + std::to_string(len) + " bytes";
+      return f;
+    }
+    std::string term = read_exact(1, remaining(deadline));
+    if (term != "\n") f.error = "payload not followed by '\\n' but '" + escape_bytes(term) + "'";
+    return f;
+  }
+
+  // Reads everything up to end of stream; true if the stream ended (FIN or RST) before the
+  // deadline. The bytes that came first are stored in *before (if given).
+  bool read_until_eof(std::string* before = nullptr, milliseconds timeout = kDefaultWait) {
+    const auto deadline = Clock::now() + timeout;
+    for (;;) {
+      std::string status = fill(deadline);
+      if (status == kEof || status.rfind("<error", 0) == 0) break;
+      if (status == kTimeout) {
+        if (before != nullptr) *before = buf_.substr(pos_);
+        return false;
+      }
+    }
+    if (before != nullptr) *before = buf_.substr(pos_);
+    pos_ = 0;
+    buf_.clear();
+    return true;
+  }
+
+  // The stream ends with nothing more to read.
+  bool expect_eof(milliseconds timeout = kDefaultWait) {
+    std::string rest;
+    return read_until_eof(&rest, timeout) && rest.empty();
+  }
+
+  // Bytes received and not yet consumed by a read_* call.
+  size_t buffered() const { return buf_.size() - pos_; }
+
+  // ---------------------------------------------------------------------------------------------
+  // Conveniences
+
+  // Sends `line` and returns the next line received.
+  std::string request(std::string_view line, milliseconds timeout = kDefaultWait) {
+    if (!send_line(line, timeout)) return "<send failed>";
+    return read_line(timeout);
+  }
+  // "HELLO id"; returns the reply ("WELCOME id 60" on success).
+  std::string hello(std::string_view id, milliseconds timeout = kDefaultWait) {
+    return request("HELLO " + std::string(id), timeout);
+  }
+  // The SEND frame for `payload`, to be sent with send_all.
+  static std::string send_frame(std::string_view target, std::string_view payload) {
+    std::string out = "SEND " + std::string(target) + " " + std::to_string(payload.size()) + "\n";
+    out.append(payload);
+    out += '\n';
+    return out;
+  }
+
+ private:
+  static milliseconds remaining(Clock::time_point deadline) {
+    auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+    return left.count() > 0 ? left : milliseconds(0);
+  }
+
+  bool wait_fd(short events, Clock::time_point deadline) {
+    for (;;) {
+      auto left = remaining(deadline).count();
+      pollfd p{fd_, events, 0};
+      int r = ::poll(&p, 1, static_cast<int>(left));
+      if (r < 0 && errno == EINTR) continue;
+      return r > 0;
+    }
+  }
+
+  // Reads once into the buffer, waiting until `deadline`; "" when bytes arrived, else the status.
+  std::string fill(Clock::time_point deadline) {
+    if (fd_ < 0) return "<error: not connected>";
+    for (;;) {
+      char chunk[64 * 1024];
+      ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+      if (n > 0) {
+        buf_.append(chunk, static_cast<size_t>(n));
+        return {};
+      }
+      if (n == 0) return std::string(kEof);
+      if (errno == EINTR) continue;
+      if (errno == ECONNRESET) return std::string(kEof);  // the server closed with data unread
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return std::string("<error: ") + std::strerror(errno) + ">";
+      if (!wait_fd(POLLIN, deadline)) return std::string(kTimeout);
+    }
+  }
+
+  void compact() {
+    if (pos_ > 64 * 1024 && pos_ * 2 > buf_.size()) {
+      buf_.erase(0, pos_);
+      pos_ = 0;
+    }
+  }
+
+  int fd_ = -1;
+  std::string error_;
+  std::string buf_;
+  size_t pos_ = 0;
+};
+
+}  // namespace sb::test
