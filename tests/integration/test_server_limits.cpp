@@ -1,0 +1,395 @@
+// Integration tests of the server's limits through the real binary: idle and handshake eviction,
+// --max-conns, and the output bound (a reader that never reads: back-pressure on its sender,
+// bounded memory, slow-consumer eviction with the counters and log lines that go with it).
+// Timeouts are set to 1-2 s and every wait is for a condition, with a generous deadline.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/support/line_client.h"
+#include "tests/support/server_process.h"
+
+namespace sb::test {
+namespace {
+
+std::map<std::string, uint64_t> stats_of(LineClient& c) {
+  std::map<std::string, uint64_t> out;
+  std::string line = c.request("STATS");
+  if (line.rfind("STATS ", 0) != 0) return out;
+  size_t pos = 6;
+  while (pos < line.size()) {
+    size_t end = line.find(' ', pos);
+    if (end == std::string::npos) end = line.size();
+    std::string kv = line.substr(pos, end - pos);
+    size_t eq = kv.find('=');
+    if (eq != std::string::npos) out[kv.substr(0, eq)] = std::stoull(kv.substr(eq + 1));
+    pos = end + 1;
+  }
+  return out;
+}
+
+void expect_usable(LineClient& c, const std::string& word = "alive") {
+  EXPECT_EQ(c.request("PING " + word), "PONG " + word);
+}
+
+// Pushes `frame_for(i)` frames through `c` without blocking until the socket has stayed full for
+// `stall`: the server has stopped reading. Returns the bytes the kernel accepted; `*tail` gets the
+// unsent rest of a frame cut in the middle (it must be finished before anything else is sent).
+template <typename FrameFor>
+size_t push_until_stalled(LineClient& c, FrameFor frame_for, size_t cap, milliseconds stall, std::string* tail,
+                          int* frames_started) {
+  size_t accepted = 0;
+  std::string pending;
+  int i = 0;
+  while (accepted < cap) {
+    if (pending.empty()) pending = frame_for(i++);
+    ssize_t n = c.send_some(pending);
+    if (n < 0) break;
+    if (n == 0) {
+      if (!c.wait_writable(stall)) break;
+      continue;
+    }
+    accepted += static_cast<size_t>(n);
+    pending.erase(0, static_cast<size_t>(n));
+  }
+  *tail = pending;
+  *frames_started = i;  // frame i-1 is only partly sent when `*tail` is not empty
+  return accepted;
+}
+
+// Sends `tail` + `line` + "\n" while reading replies, so a client whose own output queue is full
+// cannot deadlock against the server. Every reply before `expect_last` must satisfy `each`.
+// Returns how many replies came before `expect_last`, or -1 on timeout.
+template <typename Each>
+int finish_and_drain(LineClient& c, const std::string& tail, const std::string& line, const std::string& expect_last,
+                     Each each) {
+  std::string out = tail + line + "\n";
+  const auto deadline = Clock::now() + kDefaultWait;
+  int count = 0;
+  while (Clock::now() < deadline) {
+    if (!out.empty()) {
+      ssize_t n = c.send_some(out);
+      if (n > 0) out.erase(0, static_cast<size_t>(n));
+    }
+    std::string reply = c.read_line(milliseconds(50));
+    if (reply == kTimeout) continue;
+    if (reply == expect_last) return count;
+    if (!each(reply)) return -1;
+    ++count;
+  }
+  return -1;
+}
+
+TEST(ServerLimits, IdleNodeIsEvicted) {
+  ServerProcess server({"--idle-timeout", "1"});
+  ASSERT_TRUE(server.ok()) << server.error();
+  LineClient a(server.port());
+  ASSERT_EQ(a.hello("sleepy"), "WELCOME sleepy 1");
+  EXPECT_EQ(a.read_line(), "ERR idle-timeout");
+  EXPECT_TRUE(a.expect_eof());
+  EXPECT_TRUE(server.wait_log_contains("event=evict_idle node=sleepy"));
+  EXPECT_TRUE(server.wait_log_contains("event=disconnect node=sleepy"));
+  LineClient b(server.port());
+  ASSERT_EQ(b.hello("b"), "WELCOME b 1");
+  auto s = stats_of(b);
+  EXPECT_EQ(s["evicted_idle"], 1u);
+  EXPECT_EQ(s["nodes"], 1u);
+  EXPECT_EQ(server.stop(), 0);
+}
+
+TEST(ServerLimits, AnyCommandRearmsTheIdleTimer) {
+  ServerProcess server({"--idle-timeout", "2"});
+  ASSERT_TRUE(server.ok()) << server.error();
+  LineClient a(server.port());
+  ASSERT_EQ(a.hello("busy"), "WELCOME busy 2");
+  // Commands every 100 ms for twice the timeout: never evicted (the margin is 1.9 s).
+  const auto until = Clock::now() + milliseconds(4000);
+  int i = 0;
+  while (Clock::now() < until) {
+    ASSERT_EQ(a.request(i % 2 ? "PING" : "WHO"), i % 2 ? "PONG" : "NODES 1 busy") << "after " << i << " commands";
+    ++i;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  // Then silence: evicted.
+  EXPECT_EQ(a.read_line(), "ERR idle-timeout");
+  EXPECT_TRUE(a.expect_eof());
+}
+
+TEST(ServerLimits, ConnectionWithoutHelloIsClosedAfterHandshakeTimeout) {
+  ServerProcess server({"--handshake-timeout", "1"});
+  ASSERT_TRUE(server.ok()) << server.error();
+  LineClient registered(server.port());
+  ASSERT_EQ(registered.hello("early"), "WELCOME early 60");
+  LineClient silent(server.port());
+  LineClient chatty(server.port());
+  EXPECT_EQ(chatty.request("PING"), "ERR not-registered");  // commands before HELLO do not help
+
+  for (LineClient* c : {&silent, &chatty}) {
+    std::string line = c->read_line();
+    EXPECT_EQ(line.rfind("ERR idle-timeout", 0), 0u) << line;
+    EXPECT_TRUE(c->expect_eof());
+  }
+  // The registered node was connected just as long and is not affected (idle timeout is 60 s).
+  expect_usable(registered);
+  EXPECT_TRUE(server.wait_log_contains("event=evict_handshake"));
+  EXPECT_EQ(server.stop(), 0);
+}
+
+TEST(ServerLimits, ConnectionsBeyondMaxConnsGetServerFull) {
+  ServerProcess server({"--max-conns", "2"});
+  ASSERT_TRUE(server.ok()) << server.error();
+  LineClient a(server.port());
+  ASSERT_EQ(a.hello("a"), "WELCOME a 60");
+  auto b = std::make_unique<LineClient>(server.port());
+  ASSERT_EQ(b->hello("b"), "WELCOME b 60");
+  for (int i = 0; i < 3; ++i) {
+    LineClient extra(server.port());
+    EXPECT_EQ(extra.read_line(), "ERR server-full");
+    EXPECT_TRUE(extra.expect_eof());
+  }
+  expect_usable(a);
+  expect_usable(*b);
+  EXPECT_EQ(stats_of(a)["refused"], 3u);
+
+  // A freed place can be taken again.
+  EXPECT_EQ(b->request("QUIT"), "BYE");
+  EXPECT_TRUE(b->expect_eof());
+  b.reset();
+  EXPECT_TRUE(wait_until([&] {
+    LineClient c(server.port());
+    return c.hello("c") == "WELCOME c 60";
+  }));
+  EXPECT_EQ(server.stop(), 0);
+}
+
+// Payload of message i in the back-pressure tests: its number, padded to 1000 bytes.
+std::string numbered(int i) {
+  std::string p = std::to_string(i) + ":";
+  p.resize(1000, static_cast<char>('a' + i % 26));
+  return p;
+}
+
+// Reads FROM frames on a thread until a frame with payload "END" (or an error), so a test can keep
+// a reader busy while its main thread drives the sender. No gtest assertions off the main thread.
+class FrameCollector {
+ public:
+  explicit FrameCollector(LineClient& c)
+      : thread_([this, &c] {
+          for (;;) {
+            FromFrame f = c.read_frame(milliseconds(30000));
+            if (!f.ok()) {
+              error = f.error;
+              return;
+            }
+            if (f.payload == "END") return;
+            payloads.push_back(std::move(f.payload));
+          }
+        }) {}
+  ~FrameCollector() {
+    if (thread_.joinable()) thread_.join();
+  }
+  void join() { thread_.join(); }
+  std::vector<std::string> payloads;
+  std::string error;
+
+ private:
+  std::thread thread_;
+};
+
+// The main back-pressure scenario: `r` registers and never reads while `s` keeps sending to it.
+// The slow-consumer timeout is out of reach here, so this shows the pause itself: s is stopped,
+// memory stays bounded, others are served, and nothing is lost once r reads again.
+TEST(ServerLimits, ReaderThatNeverReadsPausesItsSenderWithoutLoss) {
+  ServerProcess server({"--max-outbuf", "65536", "--slow-consumer-timeout", "600"});
+  ASSERT_TRUE(server.ok()) << server.error();
+  LineClient r(server.port(), /*rcvbuf=*/4096);
+  ASSERT_EQ(r.hello("r"), "WELCOME r 60");
+  LineClient s(server.port(), 0, /*sndbuf=*/16384);
+  ASSERT_EQ(s.hello("s"), "WELCOME s 60");
+  LineClient x(server.port());
+  ASSERT_EQ(x.hello("x"), "WELCOME x 60");
+  LineClient y(server.port());
+  ASSERT_EQ(y.hello("y"), "WELCOME y 60");
+  const long rss_before = server.rss_kib();
+  ASSERT_GT(rss_before, 0);
+
+  // Kernel socket buffers on both sides absorb some megabytes (they autotune up to tcp_rmem and
+  // tcp_wmem maxima); if the server kept reading s and queueing for r this would reach the cap.
+  constexpr size_t kCap = 160u << 20;
+  std::string tail;
+  int frames = 0;
+  size_t pushed = push_until_stalled(
+      s, [](int i) { return LineClient::send_frame("r", numbered(i)); }, kCap, milliseconds(300), &tail, &frames);
+  ASSERT_LT(pushed, 96u << 20) << "the sender was never paused";
+  const long rss_during = server.rss_kib();
+  EXPECT_LT(rss_during - rss_before, 24 * 1024) << "server RSS grew from " << rss_before << " to " << rss_during
+                                                << " KiB while " << pushed << " bytes were pushed";
+
+  // Other pairs are unaffected while s is paused and r is full.
+  ASSERT_TRUE(x.send_all("MSG y unaffected\n"));
+  FromFrame f = y.read_frame();
+  ASSERT_TRUE(f.ok()) << f;
+  EXPECT_EQ(f.payload, "unaffected");
+  auto st = stats_of(x);
+  EXPECT_GE(st["blocked"], 1u);
+  EXPECT_EQ(st["evicted_slow"], 0u);
+  EXPECT_EQ(st["rejected"], 0u);
+  EXPECT_EQ(st["dropped"], 0u);
+
+  // r starts reading: every message s sent arrives, once, in order, and s is served again.
+  FrameCollector collector(r);
+  ASSERT_TRUE(s.send_all(tail + "MSG r END\nPING s-alive\n", milliseconds(30000)));
+  EXPECT_EQ(s.read_line(milliseconds(30000)), "PONG s-alive");  // no ERR before it: nothing refused
+  collector.join();
+  EXPECT_EQ(collector.error, "");
+  ASSERT_EQ(collector.payloads.size(), size_t(frames));
+  for (int i = 0; i < frames; ++i) ASSERT_EQ(collector.payloads[size_t(i)], numbered(i)) << "message " << i;
+
+  st = stats_of(x);
+  EXPECT_EQ(st["msgs_in"], uint64_t(frames) + 2);  // s's frames, END, x -> y
+  EXPECT_EQ(st["msgs_out"], uint64_t(frames) + 2);
+  EXPECT_EQ(st["dropped"], 0u);
+  EXPECT_EQ(server.stop(), 0);
+}
+
+// The same reader, with --slow-consumer-timeout 1: evicted with ERR slow-consumer, its unsent
+// messages dropped and counted, its paused sender resumed with no-such-node.
+TEST(ServerLimits, ReaderThatNeverReadsIsEvictedAsSlowConsumer) {
+  ServerProcess server({"--max-outbuf", "65536", "--slow-consumer-timeout", "1"});
+  ASSERT_TRUE(server.ok()) << server.error();
+  LineClient r(server.port(), /*rcvbuf=*/4096);
+  ASSERT_EQ(r.hello("r"), "WELCOME r 60");
+  LineClient s(server.port(), 0, /*sndbuf=*/16384);
+  ASSERT_EQ(s.hello("s"), "WELCOME s 60");
+  LineClient x(server.port());
+  ASSERT_EQ(x.hello("x"), "WELCOME x 60");
+
+  // s keeps sending until the server reports the eviction.
+  std::string pending;
+  int frames = 0;
+  bool evicted = false;
+  auto last_check = Clock::now();
+  const auto give_up = Clock::now() + kDefaultWait;
+  while (!evicted && Clock::now() < give_up) {
+    if (pending.empty()) pending = LineClient::send_frame("r", numbered(frames++));
+    ssize_t n = s.send_some(pending);
+    ASSERT_GE(n, 0) << "s was disconnected";
+    if (n > 0) pending.erase(0, static_cast<size_t>(n));
+    if (n == 0) s.wait_writable(milliseconds(50));
+    if (Clock::now() - last_check > milliseconds(50)) {
+      evicted = stats_of(x)["evicted_slow"] == 1;
+      last_check = Clock::now();
+    }
+  }
+  ASSERT_TRUE(evicted) << x.request("STATS");
+
+  // r finally reads: whole frames from s, in order, then the error, then the end.
+  int received = 0;
+  std::string last;
+  for (;;) {
+    std::string line = r.read_line();
+    if (line.rfind("FROM ", 0) != 0) {
+      last = line;
+      break;
+    }
+    ASSERT_EQ(line, "FROM s 1000");
+    ASSERT_EQ(r.read_exact(1001), numbered(received) + "\n") << "frame " << received << " torn or out of order";
+    ++received;
+  }
+  EXPECT_EQ(last, "ERR slow-consumer");
+  EXPECT_TRUE(r.expect_eof());
+  EXPECT_GT(received, 0);
+  EXPECT_LT(received, frames);
+
+  // s was paused, not dropped: whatever it still had for r gets no-such-node, then it is served.
+  int refused = finish_and_drain(s, pending, "PING s-alive", "PONG s-alive",
+                                 [](const std::string& l) { return l == "ERR no-such-node r"; });
+  EXPECT_GE(refused, 0) << "s was not served after r's eviction";
+
+  auto st = stats_of(x);
+  EXPECT_EQ(st["evicted_slow"], 1u);
+  EXPECT_GT(st["dropped"], 0u);
+  EXPECT_GE(st["blocked"], 1u);
+  EXPECT_EQ(st["msgs_out"], uint64_t(received));
+  EXPECT_EQ(st["rejected"], uint64_t(refused));
+  // Every message s sent is accounted for once the queues are empty.
+  EXPECT_EQ(st["msgs_in"], st["msgs_out"] + st["dropped"] + st["rejected"]);
+  EXPECT_EQ(st["nodes"], 2u);
+  EXPECT_TRUE(server.wait_log_contains("event=evict_slow node=r"));
+  EXPECT_TRUE(server.wait_log_contains("event=disconnect node=r"));
+  EXPECT_EQ(server.stop(), 0);
+}
+
+// A broadcast to a full target pauses the broadcaster; nobody gets a copy twice on resume.
+TEST(ServerLimits, BroadcastToAFullTargetPausesWithoutDuplicates) {
+  ServerProcess server({"--max-outbuf", "65536", "--slow-consumer-timeout", "600"});
+  ASSERT_TRUE(server.ok()) << server.error();
+  LineClient r(server.port(), /*rcvbuf=*/4096);
+  ASSERT_EQ(r.hello("r"), "WELCOME r 60");
+  LineClient s(server.port(), 0, /*sndbuf=*/16384);
+  ASSERT_EQ(s.hello("s"), "WELCOME s 60");
+  LineClient y(server.port());
+  ASSERT_EQ(y.hello("y"), "WELCOME y 60");
+
+  // y reads everything as it comes, so only r fills up.
+  auto y_collector = std::make_unique<FrameCollector>(y);
+  std::string tail;
+  int frames = 0;
+  size_t pushed = push_until_stalled(
+      s, [](int i) { return LineClient::send_frame("*", numbered(i)); }, 160u << 20, milliseconds(300), &tail,
+      &frames);
+  ASSERT_LT(pushed, 96u << 20) << "the broadcaster was never paused";
+  // r reads again: the broadcast resumes, and both targets get every message exactly once.
+  FrameCollector r_collector(r);
+  ASSERT_TRUE(s.send_all(tail + "MSG * END\nPING done\n", milliseconds(30000)));
+  EXPECT_EQ(s.read_line(milliseconds(30000)), "PONG done");
+  y_collector->join();
+  r_collector.join();
+  for (FrameCollector* c : {y_collector.get(), &r_collector}) {
+    EXPECT_EQ(c->error, "");
+    ASSERT_EQ(c->payloads.size(), size_t(frames)) << "missed broadcasts or got some twice";
+    for (int i = 0; i < frames; ++i) ASSERT_EQ(c->payloads[size_t(i)], numbered(i)) << "broadcast " << i;
+  }
+  EXPECT_EQ(server.stop(), 0);
+}
+
+// BUG (open, reported; fails until fixed): the flooder is never evicted. process_input() pauses it
+// with block_on(c, c) but replies never go through note_output_growth(), so it is never put on the
+// slow-consumer list; and on_deadline() re-arms the idle timer of any paused connection. It keeps
+// its slot and a full output queue forever.
+// A client that floods commands and never reads its replies fills its own queue. The server stops
+// executing its commands (memory stays bounded) and, as for any connection over --max-outbuf for
+// --slow-consumer-timeout, evicts it with ERR slow-consumer (docs/SERVER.md, issue 3).
+TEST(ServerLimits, CommandFloodWithoutReadingIsBoundedAndEvicted) {
+  ServerProcess server({"--max-outbuf", "65536", "--slow-consumer-timeout", "1"});
+  ASSERT_TRUE(server.ok()) << server.error();
+  LineClient witness(server.port());
+  ASSERT_EQ(witness.hello("witness"), "WELCOME witness 60");
+  LineClient p(server.port(), /*rcvbuf=*/4096, /*sndbuf=*/16384);
+  ASSERT_EQ(p.hello("p"), "WELCOME p 60");
+  const long rss_before = server.rss_kib();
+
+  const std::string ping = "PING " + std::string(1000, 'w') + "\n";
+  std::string tail;
+  int frames = 0;
+  size_t pushed = push_until_stalled(
+      p, [&](int) { return ping; }, 64u << 20, milliseconds(300), &tail, &frames);
+  EXPECT_LT(pushed, 32u << 20) << "the server never stopped reading the flooder";
+  EXPECT_LT(server.rss_kib() - rss_before, 24 * 1024);
+  expect_usable(witness);
+
+  // Evicted like any other connection stuck over its output bound.
+  EXPECT_TRUE(wait_until([&] { return stats_of(witness)["connections"] == 1; }))
+      << "the flooder is never evicted: " << witness.request("STATS");
+  std::string rest;
+  EXPECT_TRUE(p.read_until_eof(&rest, milliseconds(3000)));
+  EXPECT_NE(rest.find("ERR slow-consumer\n"), std::string::npos) << escape_bytes(rest.substr(rest.size() > 100 ? rest.size() - 100 : 0));
+  EXPECT_EQ(server.stop(), 0);
+}
+
+}  // namespace
+}  // namespace sb::test
