@@ -1,0 +1,183 @@
+// Credentials: auth-file parser and the token check. See credentials.h for the format and the
+// reasons behind it.
+#include "common/security/credentials.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <utility>
+
+#include "common/protocol/frame.h"
+#include "common/security/constant_time.h"
+
+namespace sb::security {
+namespace {
+
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && (is_blank(s.back()) || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+// Splits on runs of blanks; stores at most 2 fields, counts them all.
+size_t split_fields(std::string_view s, std::string_view fields[2]) {
+  size_t n = 0;
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && is_blank(s[i])) ++i;
+    if (i == s.size()) break;
+    size_t start = i;
+    while (i < s.size() && !is_blank(s[i])) ++i;
+    if (n < 2) fields[n] = s.substr(start, i - start);
+    ++n;
+  }
+  return n;
+}
+
+void set_error(std::string* error, std::string_view source, size_t line, std::string_view what) {
+  if (error == nullptr) return;
+  error->assign(source);
+  if (line > 0) {
+    error->append(":");
+    error->append(std::to_string(line));
+  }
+  error->append(": ");
+  error->append(what);
+}
+
+// SHA-256 of the empty string. A digest entry equal to it could only match an empty token, which
+// is never accepted; it is almost certainly `printf '' | sha256sum` run with an unset $TOKEN.
+constexpr std::string_view kEmptyDigestHex =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+}  // namespace
+
+bool Credentials::is_valid_token(std::string_view token) {
+  if (token.empty() || token.size() > kMaxTokenLen) return false;
+  for (unsigned char c : token) {
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+bool Credentials::parse(std::string_view text, std::string_view source, Credentials* out,
+                        std::string* error) {
+  Credentials result;
+  Sha256Digest empty_digest;
+  parse_hex_digest(kEmptyDigestHex, &empty_digest);
+
+  size_t line_no = 0;
+  while (!text.empty()) {
+    ++line_no;
+    size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+
+    line = trim(line);
+    if (line.empty() || line.front() == '#') continue;
+
+    std::string_view f[2];
+    size_t n = split_fields(line, f);
+    if (n != 2) {
+      // Do not quote the line: a lone field, or a third one, may well be (part of) a token.
+      set_error(error, source, line_no,
+                "expected 'node_id token_spec', found " + std::to_string(n) + " field" +
+                    (n == 1 ? "" : "s") + " (tokens cannot contain spaces)");
+      return false;
+    }
+    std::string_view id = f[0], spec = f[1];
+    if (!proto::is_valid_node_id(id)) {
+      set_error(error, source, line_no,
+                "invalid node id (" + std::to_string(id.size()) +
+                    " bytes; ids are 1..64 bytes of [A-Za-z0-9_.-])");
+      return false;
+    }
+    if (result.entries_.find(id) != result.entries_.end()) {
+      set_error(error, source, line_no, "duplicate node id '" + std::string(id) + "'");
+      return false;
+    }
+
+    Sha256Digest digest;
+    if (spec.substr(0, kDigestPrefix.size()) == kDigestPrefix) {
+      if (!parse_hex_digest(spec.substr(kDigestPrefix.size()), &digest)) {
+        set_error(error, source, line_no,
+                  "bad digest for '" + std::string(id) +
+                      "': 'sha256:' must be followed by exactly 64 hex digits");
+        return false;
+      }
+      if (constant_time_equal(digest.data(), empty_digest.data(), digest.size())) {
+        set_error(error, source, line_no,
+                  "digest for '" + std::string(id) +
+                      "' is the SHA-256 of an empty token (was $TOKEN unset?)");
+        return false;
+      }
+    } else {
+      if (!is_valid_token(spec)) {
+        set_error(error, source, line_no,
+                  "bad token for '" + std::string(id) + "': tokens are 1.." +
+                      std::to_string(kMaxTokenLen) + " bytes of printable ASCII without spaces");
+        return false;
+      }
+      digest = sha256(spec);
+      ++result.plaintext_count_;
+    }
+    result.entries_.emplace(std::string(id), digest);
+  }
+
+  *out = std::move(result);
+  return true;
+}
+
+bool Credentials::load(const std::string& path, Credentials* out, std::string* error) {
+  std::FILE* f = std::fopen(path.c_str(), "re");
+  if (f == nullptr) {
+    set_error(error, path, 0, std::string("cannot open: ") + std::strerror(errno));
+    return false;
+  }
+  // Unbuffered: stdio's own buffer would be one more freed copy of any plain-text token.
+  std::setvbuf(f, nullptr, _IONBF, 0);
+  std::string text;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+  // fread reports a read error (EISDIR for a directory, EIO) only through ferror/errno.
+  int read_errno = std::ferror(f) ? errno : 0;
+  std::fclose(f);
+  if (read_errno != 0) {
+    set_error(error, path, 0, std::string("cannot read: ") + std::strerror(read_errno));
+    return false;
+  }
+  bool ok = parse(text, path, out, error);
+  // The text may hold plain-text tokens: do not leave them in freed memory (best effort; the
+  // kernel's page cache and the parse's temporaries are beyond reach).
+  volatile char* p = text.data();
+  for (size_t i = 0; i < text.size(); ++i) p[i] = 0;
+  volatile char* q = buf;
+  for (size_t i = 0; i < sizeof buf; ++i) q[i] = 0;
+  return ok;
+}
+
+Credentials::Verdict Credentials::check(std::string_view id, std::string_view token) const {
+  // Whether a token is well-formed is not secret (the caller sent it), so this may exit early.
+  const bool well_formed = is_valid_token(token);
+  const Sha256Digest presented = sha256(well_formed ? token : std::string_view{});
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return Verdict::unknown_id;
+  if (!well_formed) return Verdict::wrong_token;
+  return constant_time_equal(presented.data(), it->second.data(), presented.size())
+             ? Verdict::ok
+             : Verdict::wrong_token;
+}
+
+std::string_view verdict_name(Credentials::Verdict v) {
+  switch (v) {
+    case Credentials::Verdict::ok: return "ok";
+    case Credentials::Verdict::wrong_token: return "wrong-token";
+    case Credentials::Verdict::unknown_id: return "unknown-id";
+  }
+  return "?";
+}
+
+}  // namespace sb::security
