@@ -90,10 +90,16 @@ ParseOutcome parse_options(int argc, char** argv, ServerOptions* out, std::strin
   optind = 0;   // getopt keeps global state; reset so parse_options can be called more than once
   opterr = 0;   // we print our own messages
   for (;;) {
-    int c = getopt_long(argc, argv, ":", kLong, nullptr);  // leading ":" reports a missing value as ':'
+    int index = -1;
+    int c = getopt_long(argc, argv, ":", kLong, &index);  // leading ":" reports a missing value as ':'
     if (c == -1) break;
     std::string_view arg = optarg ? optarg : "";
-    std::string flag = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+    // Name the flag from the table: argv[optind - 1] is the value itself for "--port abc" and
+    // "--port=abc" for the joined form. getopt_long sets `index` only for a recognized option with
+    // its value; on errors it has just stepped past the offending argument, so that names it.
+    std::string flag = index >= 0                     ? std::string("--") + kLong[index].name
+                       : optind > 0 && optind <= argc ? argv[optind - 1]
+                                                      : "";
     auto bad = [&](const char* expect) {
       return fail("invalid value '" + std::string(arg) + "' for " + flag + ": expected " + expect);
     };

@@ -36,6 +36,7 @@ class InputBuffer {
   void commit(size_t n) { end_ += n; }
 
   void append(const char* bytes, size_t n) {
+    if (n == 0) return;  // an empty buffer has no storage, and memcpy to null is undefined even for 0
     ensure_free(n);
     std::memcpy(data_ + end_, bytes, n);
     end_ += n;

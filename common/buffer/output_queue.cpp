@@ -82,16 +82,18 @@ void OutputQueue::append(std::initializer_list<std::string_view> pieces) {
 }
 
 void OutputQueue::append_message(std::initializer_list<std::string_view> pieces) {
+  const uint64_t start = total_appended_;
   append(pieces);
-  note_message_end();
+  note_message(start);
 }
 
 void OutputQueue::append_shared_message(Block* block, uint32_t offset, uint32_t length) {
   ++block->refs;
   segments_.push_back({block, offset, length});
+  const uint64_t start = total_appended_;
   bytes_ += length;
   total_appended_ += length;
-  note_message_end();
+  note_message(start);
 }
 
 int OutputQueue::gather(iovec* iov, int max) const {
@@ -118,7 +120,7 @@ size_t OutputQueue::consume(size_t n) {
   }
   const uint64_t written = total_appended_ - bytes_;
   size_t delivered = 0;
-  while (ends_head_ < message_ends_.size() && message_ends_[ends_head_] <= written) {
+  while (ends_head_ < message_ends_.size() && message_ends_[ends_head_].end <= written) {
     ++ends_head_;
     ++delivered;
   }
@@ -151,10 +153,14 @@ void OutputQueue::truncate_to(uint64_t stream_offset) {
 size_t OutputQueue::discard_unstarted() {
   size_t pending = messages();
   if (pending == 0) return 0;
-  // The head message may be partly written; finishing it keeps the peer's framing intact.
-  truncate_to(message_ends_[ends_head_]);
-  message_ends_.resize(ends_head_ + 1);
-  return pending - 1;
+  // A partly written head message must be finished or the peer sees a torn frame. One that has
+  // not started goes too; the control frames queued before it stay (their ends are not tracked,
+  // so one of them may be partly written).
+  const MessageSpan head = message_ends_[ends_head_];
+  const bool started = head.start < total_appended_ - bytes_;
+  truncate_to(started ? head.end : head.start);  // may clear() the whole queue
+  message_ends_.resize(ends_head_ + (started ? 1 : 0));
+  return started ? pending - 1 : pending;
 }
 
 size_t OutputQueue::clear() {

@@ -54,8 +54,15 @@ class OutputQueue {
     uint32_t offset;
     uint32_t length;
   };
+  // Where a routed message starts and ends in the stream. The start tells discard_unstarted()
+  // whether the head message has begun: control frames may sit between two messages, so the
+  // previous message's end is not enough.
+  struct MessageSpan {
+    uint64_t start;
+    uint64_t end;
+  };
   char* reserve_contiguous(size_t n);
-  void note_message_end() { message_ends_.push_back(total_appended_); }
+  void note_message(uint64_t start) { message_ends_.push_back({start, total_appended_}); }
   void truncate_to(uint64_t stream_offset);
 
   BlockPool* pool_;
@@ -63,7 +70,7 @@ class OutputQueue {
   size_t head_ = 0;           // first live segment
   size_t bytes_ = 0;          // unwritten bytes
   uint64_t total_appended_ = 0;  // stream offset of the end of the queue
-  std::vector<uint64_t> message_ends_;  // stream offsets where routed messages end, ascending
+  std::vector<MessageSpan> message_ends_;  // routed messages' stream offsets, ascending
   size_t ends_head_ = 0;
 };
 
