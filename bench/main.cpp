@@ -10,7 +10,7 @@
 #include "bench/fanout.h"
 #include "bench/options.h"
 #include "bench/report.h"
-#include "bench/server_memory.h"
+#include "bench/server_probe.h"
 
 using namespace sb::bench;
 

@@ -50,6 +50,11 @@ Summary summarize(const Options& o, const WorkerResult& r, const RunInfo& info) 
   s.p999_us = us(0.999);
   s.max_us = static_cast<double>(r.latency.max()) / 1000.0;
   s.mean_us = r.latency.mean() / 1000.0;
+  s.driver_cpu_s = static_cast<double>(r.driver_cpu_ns) / 1e9;
+  if (r.server_cpu_ns > 0) {
+    s.server_cpu_s = static_cast<double>(r.server_cpu_ns) / 1e9;
+    s.msgs_per_server_cpu_s = static_cast<double>(r.measured_delivered) / s.server_cpu_s;
+  }
   if (info.base.rss_kb >= 0 && info.idle.rss_kb >= 0 && o.nodes > 0)
     s.rss_per_node_bytes = static_cast<double>(info.idle.rss_kb - info.base.rss_kb) * 1024.0 / o.nodes;
   return s;
@@ -93,6 +98,11 @@ std::string format_table(const Options& o, const WorkerResult& r, const RunInfo&
   row("latency us", fmt("p50 %.1f", s.p50_us) + fmt("  p90 %.1f", s.p90_us) + fmt("  p99 %.1f", s.p99_us) +
                         fmt("  p99.9 %.1f", s.p999_us) + fmt("  max %.1f", s.max_us) + fmt("  (mean %.1f,", s.mean_us) +
                         " " + std::to_string(r.latency.count()) + " samples)");
+  if (s.server_cpu_s > 0)
+    row("CPU in measured phase", fmt("server %.2f s", s.server_cpu_s) + fmt(" (%.0f msgs per server CPU-second)", s.msgs_per_server_cpu_s) +
+                                     fmt(", driver %.2f s", s.driver_cpu_s));
+  else
+    row("CPU in measured phase", fmt("driver %.2f s (server unknown: pass --server-pid)", s.driver_cpu_s));
   if (r.behind > 0) row("open loop behind", std::to_string(r.behind) + " msgs due but never sent (generator or window limit)");
   if (info.idle.rss_kb >= 0)
     row("server RSS", std::to_string(info.base.rss_kb) + " kB before, " + std::to_string(info.idle.rss_kb) +
@@ -152,6 +162,9 @@ std::string format_json(const Options& o, const WorkerResult& r, const RunInfo& 
   num("max_us", s.max_us);
   num("mean_us", s.mean_us);
   num("connect_s", info.connect_s, "%.4f");
+  num("server_cpu_s", s.server_cpu_s);
+  num("driver_cpu_s", s.driver_cpu_s);
+  num("msgs_per_server_cpu_s", s.msgs_per_server_cpu_s, "%.0f");
   integer("server_rss_kb", info.end.rss_kb);
   integer("server_rss_base_kb", info.base.rss_kb);
   integer("server_rss_idle_kb", info.idle.rss_kb);

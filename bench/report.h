@@ -7,7 +7,7 @@
 
 #include "bench/options.h"
 #include "bench/result.h"
-#include "bench/server_memory.h"
+#include "bench/server_probe.h"
 
 namespace sb::bench {
 
@@ -23,6 +23,10 @@ struct Summary {
   double msgs_per_s = 0, sent_per_s = 0, mb_per_s = 0;
   double p50_us = 0, p90_us = 0, p99_us = 0, p999_us = 0, max_us = 0, mean_us = 0;
   double rss_per_node_bytes = -1;  // (idle - base) / nodes
+  double server_cpu_s = -1;        // in the measured phase; -1 unknown
+  double driver_cpu_s = 0;
+  double msgs_per_server_cpu_s = -1;  // deliveries per second of server CPU: the server's cost per
+                                      // message, independent of how busy the rest of the machine was
 };
 
 Summary summarize(const Options& o, const WorkerResult& r, const RunInfo& info);

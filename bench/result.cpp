@@ -28,12 +28,15 @@ void for_each_counter(R& r, F&& f) {
   f("measured_delivered", r.measured_delivered);
   f("measured_bytes", r.measured_bytes);
   f("measured_ns", r.measured_ns);
+  f("server_cpu_ns", r.server_cpu_ns);
+  f("driver_cpu_ns", r.driver_cpu_ns);
 }
 
 }  // namespace
 
 void WorkerResult::merge(const WorkerResult& o) {
-  uint64_t connect = std::max(connect_ns, o.connect_ns), measured = std::max(measured_ns, o.measured_ns);
+  uint64_t connect = std::max(connect_ns, o.connect_ns), measured = std::max(measured_ns, o.measured_ns),
+           server_cpu = std::max(server_cpu_ns, o.server_cpu_ns);
   // Pair up the two objects' counters by position in the table.
   const uint64_t* theirs[32];
   size_t n = 0;
@@ -42,6 +45,7 @@ void WorkerResult::merge(const WorkerResult& o) {
   for_each_counter(*this, [&](const char*, uint64_t& v) { v += *theirs[n++]; });
   connect_ns = connect;
   measured_ns = measured;
+  server_cpu_ns = server_cpu;
   drain_timed_out = drain_timed_out || o.drain_timed_out;
   if (first_error.empty()) first_error = o.first_error;
   latency.merge(o.latency);

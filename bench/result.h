@@ -26,6 +26,8 @@ struct WorkerResult {
   uint64_t measured_delivered = 0;  // arrivals in the measured phase
   uint64_t measured_bytes = 0;      // their payload bytes
   uint64_t measured_ns = 0;         // length of the measured phase
+  uint64_t server_cpu_ns = 0;       // server CPU time (all threads) in the measured phase; 0 unknown
+  uint64_t driver_cpu_ns = 0;       // the bench's own CPU time in the measured phase, all workers
   bool drain_timed_out = false;
   std::string first_error;      // first ERR text or local failure, for the report
   stats::LatencyHistogram latency;  // ns, messages sent in the measured phase
@@ -40,7 +42,8 @@ struct WorkerResult {
            disconnects == 0 && first_error.empty();
   }
 
-  // Counts add; connect_ns and measured_ns take the longest worker (they ran side by side).
+  // Counts add; connect_ns, measured_ns and server_cpu_ns take the largest worker's value (the
+  // workers ran side by side and sampled the same server).
   void merge(const WorkerResult& other);
   std::string serialize() const;
   bool deserialize(std::string_view text);

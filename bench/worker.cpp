@@ -18,6 +18,7 @@
 #include "bench/pattern.h"
 #include "bench/progress.h"
 #include "bench/sequence_tracker.h"
+#include "bench/server_probe.h"
 #include "bench/stamp.h"
 #include "common/net/socket.h"
 
@@ -36,7 +37,7 @@ enum class Phase : uint8_t { connect, warmup, measure, drain, wait_finish, linge
 class Worker {
  public:
   Worker(const Options& o, uint32_t w, const std::string& prefix, WorkerHooks& hooks, bool progress)
-      : o_(o), part_(partition_for(o, w)), hooks_(hooks), progress_(progress),
+      : o_(o), part_(partition_for(o, w)), hooks_(hooks), progress_(progress), sample_server_(w == 0),
         picker_(o.pattern, part_.size(), o.seed * 1000003u + w),
         tracker_(o.nodes, part_.lo, part_.size()) {
     for (uint32_t i = part_.lo; i < part_.hi; ++i) ids_.push_back(prefix + std::to_string(i));
@@ -71,6 +72,8 @@ class Worker {
   bool can_send(const Node& s) const;
   uint64_t slot_time(uint64_t slot) const;
   void draw_progress(bool final_line);
+  void begin_measure();
+  void end_measure();
   void fail(const std::string& why) {
     if (result_.first_error.empty()) result_.first_error = why;
   }
@@ -79,6 +82,7 @@ class Worker {
   Partition part_;
   WorkerHooks& hooks_;
   bool progress_;
+  bool sample_server_;  // one worker samples the server's CPU for everyone
   TargetPicker picker_;
   SequenceTracker tracker_;
   std::vector<std::string> ids_, prefixes_;
@@ -104,6 +108,8 @@ class Worker {
   uint64_t outstanding_ = 0;  // sent but not completed, over all local senders
   double worker_rate_ = 0;    // open loop msgs/s for this worker's senders
   uint64_t slots_issued_ = 0;
+
+  double server_cpu_at_start_ = -1, own_cpu_at_start_ = 0;
 
   WorkerResult result_;
   ProgressMeter meter_;
@@ -400,10 +406,15 @@ void Worker::run_phase() {
     ev.data.u64 = kFinishTag;
     epoll_ctl(ep_, EPOLL_CTL_ADD, finish_fd, &ev);
   }
+  if (phase_ == Phase::measure) begin_measure();
   while (phase_ != Phase::done) {
-    if (phase_ == Phase::warmup && now_ >= measure_start_) phase_ = Phase::measure;
+    if (phase_ == Phase::warmup && now_ >= measure_start_) {
+      phase_ = Phase::measure;
+      begin_measure();
+    }
     if (phase_ == Phase::measure && now_ >= measure_end_) {
       phase_ = Phase::drain;
+      end_measure();
       if (o_.rate > 0) {
         for (const Node& s : nodes_) result_.behind += s.due - std::min(s.due, s.sent);
       }
@@ -436,6 +447,19 @@ void Worker::run_phase() {
     if (phase_ == Phase::linger) timeout = std::min<uint64_t>(timeout, 10'000'000);
     wait_events(timeout);
   }
+}
+
+void Worker::begin_measure() {
+  if (sample_server_) server_cpu_at_start_ = read_process_cpu_s(o_.server_pid);
+  own_cpu_at_start_ = own_cpu_s();
+}
+
+void Worker::end_measure() {
+  if (server_cpu_at_start_ >= 0) {
+    double end = read_process_cpu_s(o_.server_pid);
+    if (end >= server_cpu_at_start_) result_.server_cpu_ns = static_cast<uint64_t>((end - server_cpu_at_start_) * 1e9);
+  }
+  result_.driver_cpu_ns = static_cast<uint64_t>((own_cpu_s() - own_cpu_at_start_) * 1e9);
 }
 
 void Worker::draw_progress(bool final_line) {

@@ -46,14 +46,14 @@ summary() {
       lost[k] += f("lost") + f("duplicated") + f("reordered")
     }
     BEGIN {
-      nf = split("msgs_per_s p50_us p99_us p999_us connect_s server_rss_per_node_bytes", fields, " ")
-      printf "%-22s %4s %12s %9s %9s %9s %9s %8s %6s\n", "workload/server", "runs", "msgs/s", "p50 us", "p99 us", "p99.9 us", "connect s", "B/node", "lost"
+      nf = split("msgs_per_s p50_us p99_us p999_us connect_s server_rss_per_node_bytes msgs_per_server_cpu_s", fields, " ")
+      printf "%-24s %4s %10s %10s %9s %9s %9s %9s %8s %6s\n", "workload/server", "runs", "msgs/s", "msgs/cpu-s", "p50 us", "p99 us", "p99.9 us", "connect s", "B/node", "lost"
     }
     END {
       for (o = 1; o <= n; o++) {
         k = order[o]
-        printf "%-22s %4d %12.0f %9.1f %9.1f %9.1f %9.3f %8.0f %6d\n", k, runs[k], median(vals[k, 1]), median(vals[k, 2]),
-               median(vals[k, 3]), median(vals[k, 4]), median(vals[k, 5]), median(vals[k, 6]), lost[k]
+        printf "%-24s %4d %10.0f %10.0f %9.1f %9.1f %9.1f %9.3f %8.0f %6d\n", k, runs[k], median(vals[k, 1]), median(vals[k, 7]),
+               median(vals[k, 2]), median(vals[k, 3]), median(vals[k, 4]), median(vals[k, 5]), median(vals[k, 6]), lost[k]
       }
     }' "$1"
 }
@@ -116,7 +116,7 @@ stop_server() {
   kill "$SERVER_PID" 2>/dev/null || true
   wait "$SERVER_PID" 2>/dev/null || true
   SERVER_PID=""
-  sleep 0.3  # let the kernel retire the closed connections before the next server starts
+  sleep 0.2  # let the kernel retire the closed connections before the next server starts
 }
 
 # run NAME SERVERKIND bench-flags...: one JSON line per run appended to suite.jsonl.
@@ -127,14 +127,18 @@ run() {
   [ "$kind" = nats ] && proto=nats
   for r in $(seq "$REPEAT"); do
     local json rc=0
+    # A fresh server per run: runs stay independent, and the RSS growth per node is measured from
+    # a server that has never held connections (a reused one keeps its grown tables).
+    start_server "$kind"
     json=$("${PIN_DRIVER[@]}" "$BENCH" --proto "$proto" --port "$PORT" --server-pid "$SERVER_PID" --json \
              --warmup "$WARMUP" --duration "$DURATION" "$@" 2>>"$RESULTS/bench.log") || rc=$?
     if [ -z "$json" ]; then
-      log "  $name/$kind run $r: no result (exit $rc), see $RESULTS/bench.log"; FAILED=1; continue
+      log "  $name/$kind run $r: no result (exit $rc), see $RESULTS/bench.log"; FAILED=1; stop_server; continue
     fi
     [ "$rc" -ne 0 ] && { log "  $name/$kind run $r: exit $rc (loss, errors or failure: see bench.log)"; FAILED=1; }
     printf '%s\n' "${json/#\{/{\"name\":\"$name\",\"server\":\"$kind\",\"run\":$r,}" >>"$RESULTS/suite.jsonl"
     log "  $name/$kind run $r: $(field msgs_per_s "$json") msgs/s, p99 $(field p99_us "$json") us"
+    stop_server
   done
 }
 
@@ -158,15 +162,11 @@ suite() {
   fi
 }
 
-start_server switchboard
 suite switchboard
-stop_server
 
 if [ "$NATS" = 1 ]; then
   if command -v nats-server >/dev/null; then
-    start_server nats
     suite nats
-    stop_server
   else
     log "nats-server not installed (apt-get install nats-server): comparison skipped"
   fi

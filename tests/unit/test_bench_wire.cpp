@@ -2,13 +2,15 @@
 // switchboard adapter over the shared parser, /proc status parsing and the JSON report.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <set>
 #include <string>
 
 #include "bench/nats_codec.h"
 #include "bench/pattern.h"
 #include "bench/report.h"
-#include "bench/server_memory.h"
+#include "bench/server_probe.h"
 #include "bench/stamp.h"
 #include "bench/wire.h"
 
@@ -192,4 +194,14 @@ TEST(BenchReport, JsonHasTheAgreedKeys) {
   EXPECT_EQ(problems(r).size(), 1u);
   EXPECT_NE(problems(r)[0].find("LOST 10"), std::string::npos);
   EXPECT_NE(format_json(o, r, info, summarize(o, r, info)).find("\"ok\":false"), std::string::npos);
+}
+
+TEST(BenchServerProbe, ParsesProcStatCpu) {
+  // utime 150 and stime 50 ticks at 100 Hz = 2 s; the command name holds a space and a ')'.
+  std::string stat = "1234 (odd) name) S 1 1234 1234 0 -1 4194560 100 0 0 0 150 50 0 0 20 0 1 0 5 1000 200";
+  EXPECT_DOUBLE_EQ(parse_proc_stat_cpu_s(stat, 100), 2.0);
+  EXPECT_EQ(parse_proc_stat_cpu_s("garbage", 100), -1);
+  EXPECT_EQ(parse_proc_stat_cpu_s("1 (x) S 1 2", 100), -1);
+  EXPECT_GE(read_process_cpu_s(getpid()), 0);
+  EXPECT_GE(own_cpu_s(), 0);
 }
