@@ -19,7 +19,9 @@ namespace {
 volatile sig_atomic_t g_restore_fd = -1;
 termios g_saved{};
 
-constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+// SIGQUIT (Ctrl-\) is here too: its default action dumps core, and the shell should not inherit a
+// terminal without echo from that either.
+constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT};
 struct sigaction g_previous[std::size(kFatalSignals)];
 bool g_handlers_installed = false;
 
@@ -29,8 +31,8 @@ void on_fatal_signal(int sig) {
   for (size_t i = 0; i < std::size(kFatalSignals); ++i)
     if (kFatalSignals[i] == sig) sigaction(sig, &g_previous[i], nullptr);
   // A fault re-executes the instruction and reaches the previous handler by itself; a raised
-  // signal (abort) has to be raised again.
-  if (sig == SIGABRT) raise(sig);
+  // signal (abort, Ctrl-\) has to be raised again.
+  if (sig == SIGABRT || sig == SIGQUIT) raise(sig);
 }
 
 void install_fatal_handlers() {

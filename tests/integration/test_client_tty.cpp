@@ -201,5 +201,27 @@ TEST_F(ClientTtyTest, CtrlDOnAnEmptyLineQuits) {
   expect_terminal_restored(a);
 }
 
+
+TEST_F(ClientTtyTest, CtrlZGivesTheTerminalBackAndFgRedrawsTheLine) {
+  ClientProcess a;
+  start_tty(a, "a");
+  a.write("typed");
+  ASSERT_TRUE(a.wait_for_out("typed"));
+  auto canonical = [&] {
+    termios tio{};
+    return a.tty_settings(&tio) && (tio.c_lflag & ICANON) && (tio.c_lflag & ECHO);
+  };
+  a.write("\x1a");  // Ctrl-Z: SIGTSTP
+  ASSERT_TRUE(a.wait_until(canonical)) << "terminal not restored before stopping";
+  size_t mark = a.out().size();
+  ::kill(a.pid(), SIGCONT);  // what `fg` does
+  ASSERT_TRUE(a.wait_until([&] { return !canonical(); })) << "raw mode not re-entered";
+  EXPECT_TRUE(a.wait_until([&] { return a.out_since(mark).find(std::string(kMenu) + " typed") != std::string::npos; }))
+      << a.out_since(mark);
+  a.write("\x15q\r");
+  EXPECT_EQ(a.wait_exit(), 0) << a.out();
+  expect_terminal_restored(a);
+}
+
 }  // namespace
 }  // namespace sb::test
