@@ -128,7 +128,7 @@ bool App::connect() {
   std::string error;
   // The host was checked when the flags were parsed, so this only fails on a broken libc.
   if (!net::resolve(options_.host, options_.port, &to, &error)) {
-    frontend_.show_error("Error: " + error);
+    last_connect_error_ = error;
     return false;
   }
   peer_ = net::format_endpoint(reinterpret_cast<const sockaddr*>(&to.addr), to.len);
@@ -246,7 +246,7 @@ void App::connection_lost(const std::string& why) {
 void App::on_readable() {
   char buf[kReadChunk];
   size_t budget = kReadBudget;
-  while (fd_ >= 0 && budget > 0) {
+  while (fd_ >= 0 && budget > 0 && !finished_) {
     ssize_t n = ::read(fd_, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
