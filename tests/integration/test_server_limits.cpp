@@ -383,11 +383,15 @@ TEST(ServerLimits, CommandFloodWithoutReadingIsBoundedAndEvicted) {
   expect_usable(witness);
 
   // Evicted like any other connection stuck over its output bound.
-  EXPECT_TRUE(wait_until([&] { return stats_of(witness)["connections"] == 1; }))
+  EXPECT_TRUE(wait_until([&] { return stats_of(witness)["evicted_slow"] == 1; }))
       << "the flooder is never evicted: " << witness.request("STATS");
+  // It reads at last and finds the connection closed. (The "ERR slow-consumer" line itself is not
+  // required here: the server closes a socket that still holds this client's unread PINGs, so the
+  // kernel answers with an RST that may discard what was still in flight.)
   std::string rest;
-  EXPECT_TRUE(p.read_until_eof(&rest, milliseconds(3000)));
-  EXPECT_NE(rest.find("ERR slow-consumer\n"), std::string::npos) << escape_bytes(rest.substr(rest.size() > 100 ? rest.size() - 100 : 0));
+  EXPECT_TRUE(p.read_until_eof(&rest, milliseconds(5000)));
+  EXPECT_TRUE(server.wait_log_contains("event=evict_slow node=p"));
+  expect_usable(witness);
   EXPECT_EQ(server.stop(), 0);
 }
 

@@ -252,7 +252,7 @@ TEST(ServerProtocol, MsgTextOverMaxPayloadIsTooLarge) {
   FromFrame f = b.read_frame();
   ASSERT_TRUE(f.ok()) << f;
   EXPECT_EQ(f.payload, std::string(16, 'k'));
-  EXPECT_EQ(a.request("MSG b " + std::string(17, 'k')), "ERR too-large b");
+  EXPECT_EQ(a.request("MSG b " + std::string(17, 'k'), milliseconds(3000)), "ERR too-large b");
   expect_usable(b);
   EXPECT_EQ(b.buffered(), 0u) << "an over-limit MSG was delivered";
 }
