@@ -121,7 +121,8 @@ bool Server::broadcast(Connection& c, std::string_view payload) {
   // One copy of the frame, referenced from every target's queue.
   Block* block = pool_.acquire(frame);
   std::memcpy(block->data, header.bytes, header.size);
-  std::memcpy(block->data + header.size, payload.data(), payload.size());
+  // An empty payload may have data() == nullptr ("MSG *"); memcpy from null is undefined even for 0.
+  if (!payload.empty()) std::memcpy(block->data + header.size, payload.data(), payload.size());
   block->data[frame - 1] = '\n';
   block->size = static_cast<uint32_t>(frame);
   for (const auto& entry : routes_) {

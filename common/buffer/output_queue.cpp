@@ -74,6 +74,9 @@ void OutputQueue::append(std::initializer_list<std::string_view> pieces) {
   if (n == 0) return;
   char* out = reserve_contiguous(n);
   for (auto p : pieces) {
+    // An empty piece may be a default string_view (data() == nullptr: the text of "MSG b" with
+    // nothing after the target), and memcpy from null is undefined even for 0 bytes.
+    if (p.empty()) continue;
     std::memcpy(out, p.data(), p.size());
     out += p.size();
   }
