@@ -1,5 +1,6 @@
 // What each protocol v1 command does. Called by the I/O layer with a complete, syntactically valid
 // frame; returns false only when the sender must pause (back-pressure) and the frame be retried.
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <ctime>
@@ -19,11 +20,16 @@ struct FromHeader {
   char bytes[96];
   size_t size;
   FromHeader(std::string_view source, size_t payload_len) {
+    // Registered ids are at most kMaxIdLen bytes; the clamp also lets the compiler see the bound.
+    const size_t id_len = std::min(source.size(), proto::kMaxIdLen);
     std::memcpy(bytes, "FROM ", 5);
-    std::memcpy(bytes + 5, source.data(), source.size());
-    size_t n = 5 + source.size();
+    std::memcpy(bytes + 5, source.data(), id_len);
+    size_t n = 5 + id_len;
     bytes[n++] = ' ';
-    n = static_cast<size_t>(std::to_chars(bytes + n, bytes + sizeof bytes, payload_len).ptr - bytes);
+    char digits[20];  // a size_t has at most 20 decimal digits
+    const size_t digit_count = static_cast<size_t>(std::to_chars(digits, digits + sizeof digits, payload_len).ptr - digits);
+    std::memcpy(bytes + n, digits, digit_count);
+    n += digit_count;
     bytes[n++] = '\n';
     size = n;
   }
@@ -80,7 +86,9 @@ void Server::handle_hello(Connection& c, const proto::Frame& f) {
   c.state = ConnState::registered;
   wheel_.schedule(c.timer, now_tick_ + idle_ticks_);
   char secs[24];
-  auto idle = static_cast<uint64_t>(options_.idle_timeout_s + 0.999);
+  // Rounded down (--idle-timeout is at least 1 s): a client pacing keepalives from this number
+  // then pings early rather than late.
+  auto idle = static_cast<uint64_t>(options_.idle_timeout_s);
   size_t n = static_cast<size_t>(std::to_chars(secs, secs + sizeof secs, idle).ptr - secs);
   c.out.append({"WELCOME ", id, " ", {secs, n}, "\n"});
   mark_dirty(c);

@@ -39,7 +39,8 @@ struct Connection {
   // Edge-triggered readiness we have not consumed yet (nginx keeps the same two flags).
   bool readable = false;
   bool writable = false;
-  bool eof = false;            // the peer sent FIN; finish its commands, then drain
+  bool eof = false;            // read() returned 0; finish the buffered commands, then drain
+  bool peer_shut = false;      // epoll reported RDHUP/HUP/ERR: read until 0 or an error
   bool dirty = false;          // on the flush list
   bool pending = false;        // on the pending-input list
   bool closing = false;        // on the close list; nothing may use it any more

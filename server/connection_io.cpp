@@ -89,8 +89,10 @@ bool Server::read_once(Connection& c, size_t* budget) {
   if (n > 0) {
     *budget -= std::min(*budget, size_t(n));
     // A short read emptied the socket. An edge-triggered epoll reports any byte that arrives
-    // later as a new event, so skipping the read that would only say EAGAIN loses nothing.
-    if (size_t(n) < requested) c.readable = false;
+    // later as a new event, so skipping the read that would only say EAGAIN loses nothing --
+    // unless the peer's FIN was already reported with the data (EPOLLRDHUP): no edge follows
+    // that, so read on until read() says 0.
+    if (size_t(n) < requested && !c.peer_shut) c.readable = false;
     return !c.closing;
   }
   if (n == 0) {
@@ -153,6 +155,9 @@ size_t Server::process_input(Connection& c, std::string_view input) {
 }
 
 bool Server::block_on(Connection& sender, Connection& target) {
+  // The target is at its bound: make sure the slow-consumer clock runs for it (its own replies,
+  // when sender == target, never went through the routing path that starts it).
+  note_output_growth(target);
   sender.blocked_on = target.handle(slot_of(target));
   target.waiters.push_back(sender.handle(slot_of(sender)).pack());
   ++stats_.blocked;

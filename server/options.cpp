@@ -24,12 +24,12 @@ bool parse_size(std::string_view text, size_t min, size_t* out) {
   return true;
 }
 
-bool parse_seconds(std::string_view text, double* out) {
+bool parse_seconds(std::string_view text, double* out, double min = 0) {
   // from_chars for double is in libstdc++ 11+; reject nan/inf and negatives.
   double v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || end != text.data() + text.size() || text.empty() || !std::isfinite(v) ||
-      v <= 0 || v > 86400 * 7)
+      v <= 0 || v < min || v > 86400 * 7)
     return false;
   *out = v;
   return true;
@@ -115,7 +115,8 @@ ParseOutcome parse_options(int argc, char** argv, ServerOptions* out, std::strin
         if (!net::parse_port(arg, &out->port)) return bad("a port 0..65535");
         break;
       case kIdle:
-        if (!parse_seconds(arg, &out->idle_timeout_s)) return bad("seconds > 0");
+        // WELCOME advertises whole seconds, so the idle timeout is at least one.
+        if (!parse_seconds(arg, &out->idle_timeout_s, 1)) return bad("seconds >= 1");
         break;
       case kHandshake:
         if (!parse_seconds(arg, &out->handshake_timeout_s)) return bad("seconds > 0");

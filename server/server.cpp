@@ -218,6 +218,7 @@ void Server::dispatch(const epoll_event& ev) {
   }
   if (ev.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
     c->readable = true;
+    if (ev.events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) c->peer_shut = true;
     handle_input(*c);
   }
 }
@@ -255,7 +256,7 @@ void Server::reap_closed() {
     c.parser.reset();
     c.waiters.clear();
     c.waiters.shrink_to_fit();
-    c.closing = c.readable = c.writable = c.eof = c.dirty = c.pending = c.in_over_list = false;
+    c.closing = c.readable = c.writable = c.eof = c.peer_shut = c.dirty = c.pending = c.in_over_list = false;
     c.blocked_on = Handle{};
     c.id_len = 0;
     slab_.release(slot);

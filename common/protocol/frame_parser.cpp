@@ -157,6 +157,11 @@ ParseResult FrameParser::parse_line(std::string_view input, size_t line_end) {
         return e;
       }
       f.payload = f.tail;
+      if (f.payload.size() > max_payload_) {  // same limit as SEND; the line is already consumed
+        ParseResult e = error(ErrorCode::too_large, consumed, f.args[0]);
+        e.frame.verb = Verb::msg;
+        return e;
+      }
       break;
     case Verb::ping:
       ok = f.argc <= 1;
