@@ -28,6 +28,7 @@ enum class ConnState : uint8_t {
   handshake,   // accepted, waiting for HELLO
   registered,  // HELLO accepted; in the routing table
   draining,    // no more input is read; closes once output is flushed (or the flush stalls)
+  lingering,   // output flushed and our side shut down; discarding input until the peer's EOF
 };
 
 struct Connection {
@@ -59,6 +60,10 @@ struct Connection {
   char peer[48];  // "127.0.0.1:53122", formatted once at accept for logs
 
   std::string_view node_id() const { return {id, id_len}; }
+  // Still executing commands: not draining, lingering or closing.
+  bool takes_commands() const {
+    return !closing && (state == ConnState::handshake || state == ConnState::registered);
+  }
   Handle handle(uint32_t slot) const { return {slot, generation}; }
 };
 

@@ -25,13 +25,17 @@ void Server::mark_pending(Connection& c) {
 }
 
 void Server::handle_input(Connection& c) {
+  if (c.state == ConnState::lingering) {
+    discard_input(c);
+    return;
+  }
   size_t budget = kReadBudget;
   for (;;) {
-    if (c.closing || c.state == ConnState::draining || c.blocked_on.valid()) return;
+    if (!c.takes_commands() || c.blocked_on.valid()) return;
     // Commands left buffered by an earlier stop (back-pressure) go before any new bytes.
     if (!c.in.empty()) {
       c.in.consume(process_input(c, c.in.view()));
-      if (c.closing || c.state == ConnState::draining || c.blocked_on.valid()) return;
+      if (!c.takes_commands() || c.blocked_on.valid()) return;
     }
     if (c.eof) {
       begin_drain(c, "peer-closed");
@@ -61,7 +65,7 @@ bool Server::read_once(Connection& c, size_t* budget) {
     if (n > 0) {
       stats_.bytes_in += size_t(n);
       size_t used = process_input(c, {scratch_, size_t(n)});
-      if (used < size_t(n) && !c.closing && c.state != ConnState::draining)
+      if (used < size_t(n) && c.takes_commands())
         c.in.append(scratch_ + used, size_t(n) - used);
     }
   } else {
@@ -113,7 +117,7 @@ bool Server::read_once(Connection& c, size_t* budget) {
 size_t Server::process_input(Connection& c, std::string_view input) {
   size_t done = 0;
   bool touched = false;
-  while (!c.closing && c.state != ConnState::draining && !c.blocked_on.valid()) {
+  while (c.takes_commands() && !c.blocked_on.valid()) {
     // A client that sends commands but never reads the replies would grow its own queue without
     // bound: stop taking its commands until it reads (the slow-consumer timer also runs).
     if (c.out.bytes() >= options_.max_outbuf) {
@@ -217,7 +221,7 @@ void Server::write_out(Connection& c) {
   if (!c.waiters.empty() && c.out.bytes() <= options_.max_outbuf / kLowWaterDivisor) wake_waiters(c);
   if (c.state == ConnState::draining) {
     if (c.out.empty()) {
-      close_now(c, "drained");
+      linger_then_close(c);
     } else if (progressed) {
       wheel_.schedule(c.timer, now_tick_ + kDrainStallTicks);
     }
@@ -232,7 +236,7 @@ void Server::unregister(Connection& c, const char* reason) {
 }
 
 void Server::begin_drain(Connection& c, const char* reason) {
-  if (c.closing || c.state == ConnState::draining) return;
+  if (!c.takes_commands()) return;
   unregister(c, reason);
   if (c.state == ConnState::handshake)
     SB_LOG(*log_, info, "disconnect", {"peer", std::string_view(c.peer)}, {"reason", reason});
@@ -244,15 +248,46 @@ void Server::begin_drain(Connection& c, const char* reason) {
   c.blocked_on = Handle{};
   wheel_.schedule(c.timer, now_tick_ + kDrainStallTicks);
   if (c.out.empty()) {
-    close_now(c, reason);
+    linger_then_close(c);
   } else {
     mark_dirty(c);
   }
 }
 
+void Server::linger_then_close(Connection& c) {
+  // A peer that already finished sending leaves nothing unread to trigger an RST; at shutdown the
+  // grace period is for flushing output, not for waiting on peers to hang up.
+  if (c.eof || shutting_down_) {
+    close_now(c, "drained");
+    return;
+  }
+  ::shutdown(c.fd, SHUT_WR);
+  c.state = ConnState::lingering;
+  wheel_.schedule(c.timer, now_tick_ + kLingerTicks);
+  if (c.readable) discard_input(c);
+}
+
+void Server::discard_input(Connection& c) {
+  for (size_t budget = kReadBudget; budget > 0;) {
+    ssize_t n = ::read(c.fd, scratch_, kScratchSize);
+    if (n > 0) {
+      budget -= std::min(budget, size_t(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      c.readable = false;
+      return;
+    }
+    close_now(c, "drained");  // EOF (or an error): the peer has everything we sent
+    return;
+  }
+  mark_pending(c);  // a peer still streaming at us: keep discarding next iteration, until the timer
+}
+
 void Server::close_now(Connection& c, const char* reason) {
   if (c.closing) return;
-  if (c.state != ConnState::draining) {
+  if (c.state == ConnState::registered || c.state == ConnState::handshake) {
     unregister(c, reason);
     if (c.state == ConnState::handshake)
       SB_LOG(*log_, info, "disconnect", {"peer", std::string_view(c.peer)}, {"reason", reason});

@@ -321,7 +321,7 @@ void Server::begin_shutdown() {
   for (size_t i = 0; i < slab_.size(); ++i) {
     Connection& c = slab_[static_cast<uint32_t>(i)];
     if (c.state == ConnState::free || c.closing) continue;
-    if (c.state != ConnState::draining) {
+    if (c.takes_commands()) {
       reply_error(c, proto::ErrorCode::shutting_down, {});
       begin_drain(c, "shutdown");
     }
@@ -444,6 +444,9 @@ void Server::on_deadline(Connection& c) {
       break;
     case ConnState::draining:  // no write progress for kDrainStallTicks: give up on this peer
       close_now(c, "drain-stalled");
+      break;
+    case ConnState::lingering:
+      close_now(c, "drained");
       break;
     case ConnState::free:
       break;

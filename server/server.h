@@ -74,6 +74,8 @@ class Server {
   size_t process_input(Connection& c, std::string_view input);
   void write_out(Connection& c);
   void begin_drain(Connection& c, const char* reason);
+  void linger_then_close(Connection& c);
+  void discard_input(Connection& c);
   void close_now(Connection& c, const char* reason);
   void unregister(Connection& c, const char* reason);
   void wake_waiters(Connection& c);

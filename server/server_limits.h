@@ -23,6 +23,10 @@ inline constexpr int kMaxIov = 128;
 // A draining connection (QUIT, eviction, shutdown) whose output makes no progress this long is
 // closed anyway: a peer that stopped reading must not pin the slot.
 inline constexpr uint64_t kDrainStallTicks = 20;
+// After the last reply is flushed, input is read and discarded for at most this long before the
+// close (nginx's lingering close): closing a socket with unread input makes the kernel send an RST,
+// which can destroy that last reply (ERR line-too-long, BYE) before the peer reads it.
+inline constexpr uint64_t kLingerTicks = 10;
 // Periodic stats line in the log.
 inline constexpr uint64_t kSummaryTicks = 600;
 // A target whose queue fell to this fraction of --max-outbuf resumes the senders it blocked.
