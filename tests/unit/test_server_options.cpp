@@ -135,10 +135,10 @@ TEST(ServerOptions, EveryLogLevel) {
 }
 
 TEST(ServerOptions, FractionalSeconds) {
-  Result r = parse({"--idle-timeout", "0.5", "--handshake-timeout", "0.25", "--slow-consumer-timeout",
+  Result r = parse({"--idle-timeout", "1.5", "--handshake-timeout", "0.25", "--slow-consumer-timeout",
                     "1.75", "--shutdown-grace", "0.001"});
   ASSERT_EQ(r.outcome, ParseOutcome::run) << r.message;
-  EXPECT_DOUBLE_EQ(r.options.idle_timeout_s, 0.5);
+  EXPECT_DOUBLE_EQ(r.options.idle_timeout_s, 1.5);
   EXPECT_DOUBLE_EQ(r.options.handshake_timeout_s, 0.25);
   EXPECT_DOUBLE_EQ(r.options.slow_consumer_timeout_s, 1.75);
   EXPECT_DOUBLE_EQ(r.options.shutdown_grace_s, 0.001);
@@ -147,6 +147,12 @@ TEST(ServerOptions, FractionalSeconds) {
   ASSERT_EQ(r.outcome, ParseOutcome::run) << r.message;
   EXPECT_DOUBLE_EQ(r.options.idle_timeout_s, 604800);
   EXPECT_DOUBLE_EQ(r.options.shutdown_grace_s, 100);
+}
+
+TEST(ServerOptions, IdleTimeoutIsAtLeastOneSecond) {
+  // WELCOME advertises whole seconds (rounded down), so a shorter timeout could not be told.
+  EXPECT_EQ(parse({"--idle-timeout", "0.5"}).outcome, ParseOutcome::exit_usage);
+  EXPECT_EQ(parse({"--idle-timeout", "1"}).outcome, ParseOutcome::run);
 }
 
 TEST(ServerOptions, RangeBoundsAccepted) {
