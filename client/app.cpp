@@ -160,7 +160,7 @@ void App::register_as(const std::string& id) {
     else finish(kExitFailure);
     return;
   }
-  session_.hello(id);
+  session_.hello(id, options_.token);
   queued(now_ms());
 }
 
@@ -415,7 +415,7 @@ void App::run_timers() {
   if (reconnect_at_ >= 0 && now >= reconnect_at_) {
     reconnect_at_ = -1;
     if (connect()) {
-      session_.hello(id_);
+      session_.hello(id_, options_.token);
       queued(now);
     } else {
       frontend_.show_error("Error: cannot connect to the server: " + last_connect_error_);

@@ -34,6 +34,9 @@ int main(int argc, char** argv) {
     case ParseOutcome::Action::run: break;
   }
 
+  std::string token_error;
+  if (!resolve_token(&options, &token_error)) return usage_error(program, token_error);
+
   const bool interactive = !options.listen && isatty(STDIN_FILENO) == 1;
   if (!interactive && options.id.empty())
     return usage_error(program, options.listen ? "--listen needs --id"

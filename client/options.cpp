@@ -4,6 +4,11 @@
 
 #include <getopt.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
 #include "common/net/socket.h"
 #include "common/protocol/frame.h"
 
@@ -13,6 +18,7 @@ namespace {
 
 enum LongOnly : int {
   kHost = 1000, kPort, kId, kLogDir, kLogLevel, kNoKeepalive, kReconnect, kListen, kRaw, kVersion,
+  kToken, kTokenFile,
 };
 
 const option kLongOptions[] = {
@@ -25,6 +31,8 @@ const option kLongOptions[] = {
     {"reconnect", no_argument, nullptr, kReconnect},
     {"listen", no_argument, nullptr, kListen},
     {"raw", no_argument, nullptr, kRaw},
+    {"token", required_argument, nullptr, kToken},
+    {"token-file", required_argument, nullptr, kTokenFile},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, kVersion},
     {nullptr, 0, nullptr, 0},
@@ -72,6 +80,14 @@ ParseOutcome parse_options(int argc, char* const argv[], Options* out) {
       case kReconnect: out->reconnect = true; break;
       case kListen: out->listen = true; break;
       case kRaw: out->raw = true; break;
+      case kToken:
+        if (value.empty()) return usage_error("--token needs a value");
+        out->token = value;
+        break;
+      case kTokenFile:
+        if (value.empty()) return usage_error("--token-file needs a path");
+        out->token_file = value;
+        break;
       case 'h': result.action = ParseOutcome::Action::help; break;
       case kVersion: result.action = ParseOutcome::Action::version; break;
       case ':':
@@ -92,6 +108,37 @@ ParseOutcome parse_options(int argc, char* const argv[], Options* out) {
   return result;
 }
 
+bool resolve_token(Options* options, std::string* error) {
+  std::string token = options->token;
+  if (token.empty() && !options->token_file.empty()) {
+    FILE* f = std::fopen(options->token_file.c_str(), "r");
+    if (f == nullptr) {
+      *error = "cannot read --token-file '" + options->token_file + "': " + std::strerror(errno);
+      return false;
+    }
+    char line[512] = "";
+    if (std::fgets(line, sizeof line, f) == nullptr) line[0] = '\0';
+    std::fclose(f);
+    token = line;
+    while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+    if (token.empty()) {
+      *error = "--token-file '" + options->token_file + "' is empty";
+      return false;
+    }
+  }
+  if (token.empty()) {
+    if (const char* env = std::getenv("SWITCHBOARD_TOKEN")) token = env;
+  }
+  for (unsigned char ch : token) {
+    if (ch <= ' ' || ch == 0x7f) {  // HELLO is space-separated: the token must be one word
+      *error = "the token must not contain spaces or control characters";
+      return false;
+    }
+  }
+  options->token = token;
+  return true;
+}
+
 std::string usage_text(const char* program) {
   return std::string("Usage: ") + program + " [options]\n" +
          "Talk to a switchboard server. Interactive when stdin is a terminal; otherwise each stdin\n"
@@ -103,6 +150,10 @@ std::string usage_text(const char* program) {
          "  --listen          only print received messages; do not read stdin\n"
          "  --raw             write received payloads byte-exact, nothing added (non-interactive)\n"
          "  --reconnect       when the server goes away, reconnect with backoff as the same id\n"
+         "  --token T         token sent with HELLO (servers with --auth-file); prefer the next two,\n"
+         "                    since a flag's value shows in the process list\n"
+         "  --token-file F    read the token from the first line of F\n"
+         "                    (otherwise $SWITCHBOARD_TOKEN is used when set)\n"
          "  --no-keepalive    do not send PING to stay under the server's idle timeout\n"
          "  --log-dir DIR     where client.log goes (default .)\n"
          "  --log-level L     debug, info, warn or error (default info)\n"

@@ -24,6 +24,8 @@ struct Options {
   bool reconnect = false;
   bool listen = false;     // only print what arrives; stdin is not read
   bool raw = false;        // payloads written byte-exact, nothing added
+  std::string token;       // sent with HELLO when the server uses --auth-file
+  std::string token_file;  // --token-file: read by resolve_token(), not by the pure parser
 };
 
 struct ParseOutcome {
@@ -34,6 +36,10 @@ struct ParseOutcome {
 
 // Parses argv with getopt_long. Resets getopt's global state first so it can be called repeatedly.
 ParseOutcome parse_options(int argc, char* const argv[], Options* out);
+
+// Settles the token: --token, else the first line of --token-file, else $SWITCHBOARD_TOKEN, else
+// none. False with *error when the file cannot be read or the token has a space or control byte.
+bool resolve_token(Options* options, std::string* error);
 
 std::string usage_text(const char* program);
 std::string version_text();

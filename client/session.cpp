@@ -48,10 +48,10 @@ void Session::append_line(std::string_view a, std::string_view b, std::string_vi
   out_ += '\n';
 }
 
-void Session::hello(std::string_view id) {
+void Session::hello(std::string_view id, std::string_view token) {
   id_ = id;
   state_ = State::registering;
-  append_line("HELLO", id);
+  append_line("HELLO", id, token);
 }
 
 void Session::send(std::string_view target, std::string_view payload) {

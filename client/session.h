@@ -47,7 +47,7 @@ class Session {
   // Forget everything about the previous connection.
   void reset();
 
-  void hello(std::string_view id);
+  void hello(std::string_view id, std::string_view token = {});
   // SEND <target> <len>: binary-safe, unlike MSG.
   void send(std::string_view target, std::string_view payload);
   void ping(std::string_view word);

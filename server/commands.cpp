@@ -76,6 +76,7 @@ bool Server::handle_frame(Connection& c, const proto::Frame& f) {
 void Server::handle_hello(Connection& c, const proto::Frame& f) {
   std::string_view id = f.args[0];
   uint32_t slot = slot_of(c);
+  if (!authenticate(c, id, f.argc >= 2 ? f.args[1] : std::string_view{})) return;
   if (!routes_.insert(id, slot)) {
     SB_LOG(*log_, info, "reject", {"reason", "id-taken"}, {"node", id}, {"peer", std::string_view(c.peer)});
     reply_error(c, ErrorCode::id_taken, id);
@@ -93,6 +94,19 @@ void Server::handle_hello(Connection& c, const proto::Frame& f) {
   c.out.append({"WELCOME ", id, " ", {secs, n}, "\n"});
   mark_dirty(c);
   SB_LOG(*log_, info, "register", {"node", id}, {"peer", std::string_view(c.peer)}, {"conn", slot});
+}
+
+bool Server::authenticate(Connection& c, std::string_view id, std::string_view token) {
+  std::string_view reason;
+  const std::string_view peer(c.peer);
+  auto verdict = admission_.authenticate(Admission::address_of(peer), id, token,
+                                         now_tick_ * uint64_t(kTickMs), &reason);
+  if (verdict == Admission::Verdict::ok) return true;
+  SB_LOG(*log_, warn, "auth_failed", {"node", id}, {"peer", peer}, {"reason", reason});
+  // No detail: whether the id exists or the token was wrong is not the client's to learn.
+  reply_error(c, ErrorCode::auth, {});
+  begin_drain(c, "auth");
+  return false;
 }
 
 bool Server::route(Connection& c, std::string_view target, std::string_view payload) {

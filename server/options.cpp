@@ -54,6 +54,10 @@ Routes messages between registered nodes over TCP (protocol v1, docs/PROTOCOL.md
   --log-level LEVEL            debug|info|warn|error (default info)
   --log-workers N              log formatting threads (default 1)
   --log-stderr                 mirror the log to stderr
+  --auth-file PATH             require HELLO <id> <token> to match PATH's "id token" lines
+                               (token as sha256:<hex> or plain text; re-read on SIGHUP)
+  --allow-unknown-ids          with --auth-file: ids not in the file register without a token
+  --max-conns-per-ip N         refuse an address's connections beyond N (default 0: no limit)
   --help                       this text
   --version                    print the version
 Seconds may be fractional (0.5). Signals: SIGINT/SIGTERM shut down gracefully, SIGHUP reopens the log.
@@ -63,7 +67,7 @@ Seconds may be fractional (0.5). Signals: SIGINT/SIGTERM shut down gracefully, S
 ParseOutcome parse_options(int argc, char** argv, ServerOptions* out, std::string* message) {
   enum {
     kBind = 1000, kPort, kIdle, kHandshake, kMaxConns, kMaxPayload, kMaxOutbuf, kSlow, kGrace,
-    kLogDir, kLogLevel, kLogWorkers, kLogStderr, kHelp, kVersion_,
+    kLogDir, kLogLevel, kLogWorkers, kLogStderr, kAuthFile, kAllowUnknown, kPerIp, kHelp, kVersion_,
   };
   static const option kLong[] = {
       {"bind", required_argument, nullptr, kBind},
@@ -79,6 +83,9 @@ ParseOutcome parse_options(int argc, char** argv, ServerOptions* out, std::strin
       {"log-level", required_argument, nullptr, kLogLevel},
       {"log-workers", required_argument, nullptr, kLogWorkers},
       {"log-stderr", no_argument, nullptr, kLogStderr},
+      {"auth-file", required_argument, nullptr, kAuthFile},
+      {"allow-unknown-ids", no_argument, nullptr, kAllowUnknown},
+      {"max-conns-per-ip", required_argument, nullptr, kPerIp},
       {"help", no_argument, nullptr, kHelp},
       {"version", no_argument, nullptr, kVersion_},
       {nullptr, 0, nullptr, 0},
@@ -152,6 +159,16 @@ ParseOutcome parse_options(int argc, char** argv, ServerOptions* out, std::strin
       case kLogStderr:
         out->log_stderr = true;
         break;
+      case kAuthFile:
+        if (arg.empty()) return bad("a file path");
+        out->auth_file = std::string(arg);
+        break;
+      case kAllowUnknown:
+        out->allow_unknown_ids = true;
+        break;
+      case kPerIp:
+        if (!parse_size(arg, 0, &out->max_conns_per_ip)) return bad("an integer >= 0");
+        break;
       case kHelp:
         *message = usage_text();
         return ParseOutcome::exit_ok;
@@ -165,6 +182,7 @@ ParseOutcome parse_options(int argc, char** argv, ServerOptions* out, std::strin
     }
   }
   if (optind < argc) return fail("unexpected argument '" + std::string(argv[optind]) + "'");
+  if (out->allow_unknown_ids && out->auth_file.empty()) return fail("--allow-unknown-ids needs --auth-file");
   return ParseOutcome::run;
 }
 

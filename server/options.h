@@ -23,6 +23,9 @@ struct ServerOptions {
   log::Level log_level = log::Level::info;
   unsigned log_workers = 1;
   bool log_stderr = false;
+  std::string auth_file;         // empty: no authentication (any valid id may register)
+  bool allow_unknown_ids = false;  // with auth: ids absent from the file register without a token
+  size_t max_conns_per_ip = 0;   // 0: no per-address limit
 };
 
 enum class ParseOutcome { run, exit_ok, exit_usage };

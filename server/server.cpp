@@ -64,6 +64,7 @@ int add_to_epoll(int epfd, int fd, uint32_t events, uint64_t tag) {
 
 Server::Server(const ServerOptions& options, log::Logger* logger, bool handle_signals)
     : options_(options),
+      admission_(options_),
       log_(logger),
       handle_signals_(handle_signals),
       slab_(slab_capacity(options.max_conns), &pool_, options.max_payload),
@@ -88,6 +89,14 @@ Server::~Server() {
 
 bool Server::open(std::string* error, bool* port_in_use) {
   *port_in_use = false;
+  if (!admission_.load(error)) return false;
+  if (admission_.auth_enabled()) {
+    SB_LOG(*log_, info, "auth_loaded", {"file", std::string_view(options_.auth_file)},
+           {"ids", uint64_t(admission_.credential_count())});
+    if (admission_.plaintext_count() > 0)
+      SB_LOG(*log_, warn, "auth_plaintext_tokens", {"count", uint64_t(admission_.plaintext_count())},
+             {"hint", "store sha256:<hex> digests instead"});
+  }
   net::Endpoint ep;
   if (!net::resolve(options_.bind, options_.port, &ep, error)) return false;
   listen_fd_ = net::listen_tcp(ep, kListenBacklog, error, port_in_use);
@@ -183,9 +192,7 @@ void Server::advance_ticks(uint64_t ticks) {
 }
 
 void Server::adopt(int fd, const char* peer) {
-  sockaddr_storage none{};
-  if (Connection* c = open_connection(fd, reinterpret_cast<sockaddr*>(&none), 0))
-    std::snprintf(c->peer, sizeof c->peer, "%s", peer);
+  open_connection(fd, peer);
 }
 
 void Server::dispatch(const epoll_event& ev) {
@@ -259,6 +266,7 @@ void Server::reap_closed() {
     c.closing = c.readable = c.writable = c.eof = c.peer_shut = c.dirty = c.pending = c.in_over_list = false;
     c.blocked_on = Handle{};
     c.id_len = 0;
+    admission_.release_address(Admission::address_of(c.peer));
     slab_.release(slot);
     --connections_;
   }
@@ -301,6 +309,12 @@ void Server::on_signal() {
     if (info.ssi_signo == SIGHUP) {
       SB_LOG(*log_, info, "reopen_log", {"signal", "SIGHUP"});
       log_->reopen();
+      std::string error;
+      if (!admission_.reload(&error)) {
+        SB_LOG(*log_, error, "auth_reload_failed", {"error", std::string_view(error)}, {"kept", "previous credentials"});
+      } else if (admission_.auth_enabled()) {
+        SB_LOG(*log_, info, "auth_reloaded", {"ids", uint64_t(admission_.credential_count())});
+      }
     } else {
       SB_LOG(*log_, info, "signal", {"signal", info.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM"});
       begin_shutdown();
@@ -354,7 +368,7 @@ void Server::accept_connections() {
       refuse(fd, "ERR server-full\n");
       continue;
     }
-    open_connection(fd, reinterpret_cast<sockaddr*>(&ss), len);
+    open_connection(fd, net::format_endpoint(reinterpret_cast<sockaddr*>(&ss), len));
   }
   // Batch cap reached: the level-triggered listener reports the rest after the others are served.
 }
@@ -388,9 +402,15 @@ void Server::shed_with_spare_fd() {
   }
 }
 
-Connection* Server::open_connection(int fd, const sockaddr* addr, socklen_t len) {
+Connection* Server::open_connection(int fd, std::string_view peer) {
+  if (!admission_.admit_address(Admission::address_of(peer))) {
+    SB_LOG(*log_, warn, "reject", {"reason", "max-conns-per-ip"}, {"peer", peer});
+    refuse(fd, "ERR server-full too-many-connections-from-address\n");
+    return nullptr;
+  }
   uint32_t slot = slab_.acquire();
   if (slot == UINT32_MAX) {
+    admission_.release_address(Admission::address_of(peer));
     refuse(fd, "ERR server-full\n");
     return nullptr;
   }
@@ -403,6 +423,7 @@ Connection* Server::open_connection(int fd, const sockaddr* addr, socklen_t len)
   if (epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
     SB_LOG(*log_, error, "epoll_add_failed", {"error", std::strerror(errno)});
     slab_.release(slot);
+    admission_.release_address(Admission::address_of(peer));
     refuse(fd, "ERR server-full\n");
     return nullptr;
   }
@@ -410,7 +431,6 @@ Connection* Server::open_connection(int fd, const sockaddr* addr, socklen_t len)
   c.fd = fd;
   c.state = ConnState::handshake;
   c.writable = true;
-  std::string peer = net::format_endpoint(addr, len);
   size_t n = std::min(peer.size(), sizeof c.peer - 1);
   std::memcpy(c.peer, peer.data(), n);
   c.peer[n] = '\0';

@@ -14,6 +14,7 @@
 #include "common/log/logger.h"
 #include "common/routing/routing_table.h"
 #include "common/timing/timing_wheel.h"
+#include "server/admission.h"
 #include "server/connection_slab.h"
 #include "server/options.h"
 #include "server/stats.h"
@@ -68,7 +69,7 @@ class Server {
   void accept_connections();
   void refuse(int fd, const char* reply);
   void shed_with_spare_fd();
-  Connection* open_connection(int fd, const sockaddr* addr, socklen_t len);
+  Connection* open_connection(int fd, std::string_view peer);
   void handle_input(Connection& c);
   bool read_once(Connection& c, size_t* budget);
   size_t process_input(Connection& c, std::string_view input);
@@ -95,8 +96,10 @@ class Server {
   void reply_stats(Connection& c);
   void reply_error(Connection& c, proto::ErrorCode code, std::string_view detail);
   bool block_on(Connection& sender, Connection& target);
+  bool authenticate(Connection& c, std::string_view id, std::string_view token);
 
   ServerOptions options_;
+  Admission admission_;
   log::Logger* log_;
   bool handle_signals_;
 

@@ -1,0 +1,50 @@
+// Who may connect and register: the per-address connection cap, and node authentication against
+// the --auth-file credentials with a per-address lockout against token guessing. Socket-free; the
+// loop passes addresses as text and time as milliseconds.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/routing/routing_table.h"
+#include "common/security/attempt_limiter.h"
+#include "common/security/credentials.h"
+#include "server/options.h"
+
+namespace sb::server {
+
+class Admission {
+ public:
+  explicit Admission(const ServerOptions& options);
+
+  // Loads the auth file if one is configured. False (with *error) if it cannot be read or parsed.
+  bool load(std::string* error);
+  // SIGHUP: re-reads the file. On failure the previous credentials stay in force.
+  bool reload(std::string* error);
+  bool auth_enabled() const { return auth_enabled_; }
+  size_t credential_count() const { return credentials_.size(); }
+  size_t plaintext_count() const { return credentials_.plaintext_count(); }
+
+  // Counts a new connection from `address`; false (and nothing counted) when the address is at
+  // --max-conns-per-ip. Every true must be matched by one release_address().
+  bool admit_address(std::string_view address);
+  void release_address(std::string_view address);
+
+  enum class Verdict { ok, refused, locked_out };
+  // Checks HELLO's token. `reason` names why for the log ("wrong-token", "unknown-id", "locked").
+  Verdict authenticate(std::string_view address, std::string_view id, std::string_view token,
+                       uint64_t now_ms, std::string_view* reason);
+
+  // "127.0.0.1:5000" -> "127.0.0.1", "[::1]:5000" -> "::1"; anything else unchanged.
+  static std::string_view address_of(std::string_view peer);
+
+ private:
+  const ServerOptions& options_;
+  bool auth_enabled_ = false;
+  security::Credentials credentials_;
+  security::AttemptLimiter limiter_;
+  RoutingTable per_address_;  // address -> live connections (only with --max-conns-per-ip)
+};
+
+}  // namespace sb::server
