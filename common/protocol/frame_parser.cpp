@@ -106,7 +106,7 @@ size_t FrameParser::bytes_wanted(size_t have) const {
 
 ParseResult FrameParser::next(std::string_view input) {
   if (skip_left_ > 0 || skipping_terminator_) return skip_refused_payload(input);
-  if (header_len_ > 0) return complete_payload(input);
+  if (header_len_ > 0) return complete_payload(input, nullptr);
 
   const char* nl = nullptr;
   if (scanned_ < input.size())
@@ -204,10 +204,10 @@ ParseResult FrameParser::begin_payload(std::string_view input, size_t header_len
   }
   header_len_ = header_len;
   payload_len_ = len;
-  return complete_payload(input);
+  return complete_payload(input, &f);
 }
 
-ParseResult FrameParser::complete_payload(std::string_view input) {
+ParseResult FrameParser::complete_payload(std::string_view input, const Frame* header) {
   size_t end = header_len_ + payload_len_;
   int term = terminator_at(input, end);
   if (term == 0) return {};
@@ -216,9 +216,15 @@ ParseResult FrameParser::complete_payload(std::string_view input) {
     return error(ErrorCode::bad_command, end, "payload not followed by newline", true);
   }
   ParseResult r;
-  std::string_view line = input.substr(0, header_len_ - 1);
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  tokenize(line, r.frame);
+  if (header != nullptr) {
+    // Payload already here in the same call (the common case): the header's views are current.
+    r.frame = *header;
+  } else {
+    // The bytes may have moved since the header was parsed; re-tokenize the short header line.
+    std::string_view line = input.substr(0, header_len_ - 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    tokenize(line, r.frame);
+  }
   r.frame.verb = role_ == Role::server ? Verb::send : Verb::from;
   r.frame.payload = input.substr(header_len_, payload_len_);
   r.status = Status::frame;

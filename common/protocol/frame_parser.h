@@ -49,7 +49,7 @@ class FrameParser {
  private:
   ParseResult parse_line(std::string_view input, size_t line_end);
   ParseResult begin_payload(std::string_view input, size_t header_len, const Frame& header);
-  ParseResult complete_payload(std::string_view input);
+  ParseResult complete_payload(std::string_view input, const Frame* header);
   ParseResult skip_refused_payload(std::string_view input);
 
   Role role_;
