@@ -94,7 +94,8 @@ SERVER_SEEDS = {
     "too_large_and_skips": two_nodes().frag(0, F_TOO_LARGE, B).raw(0, b"z" * 200).frag(0, F_BAD_ID)
     .frag(0, F_MAX_SEND, B).bulk(0, B, 3, 2).frag(0, F_PING).drain_all(),
     "fatal_errors": Program().connect().connect().connect().hello_all(1).frag(0, F_NO_LEN, B)
-    .frag(1, F_NO_TERM, A).frag(2, F_LONG).drain_all(),
+    .frag(1, F_NO_TERM, A).frag(2, F_LONG, A, 100).drain_all(),
+    "long_unknown_verb": Program().connect().frag(0, F_HELLO, A).frag(0, F_LONG, A, 60).frag(0, F_WHO).drain_all(),
     "half_close_and_drop": two_nodes().frag(0, F_SEND, B, 9).shut(0).drain_all().frag(1, F_SEND, A, 4)
     .connect().frag(2, F_HELLO, C).frag(1, F_SEND, C, 50).frag(1, F_SEND, C, 60).close(2).run(2).drain_all(),
     "tcp": Program().tcp().run(2).frag(0, F_HELLO, A).drain(0).tcp().run(2).frag(1, F_HELLO, B)
