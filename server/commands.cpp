@@ -194,6 +194,8 @@ void Server::reply_stats(Connection& c) {
 }
 
 void Server::reply_error(Connection& c, proto::ErrorCode code, std::string_view detail) {
+  // The detail echoes client input (a verb, an id); a 1000-byte bad id is not worth sending back.
+  detail = detail.substr(0, proto::kMaxErrorDetail);
   if (detail.empty()) {
     c.out.append({"ERR ", proto::error_code_name(code), "\n"});
   } else {

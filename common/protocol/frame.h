@@ -9,7 +9,12 @@
 
 namespace sb::proto {
 
-inline constexpr size_t kMaxLine = 1024;        // control line bytes, excluding the '\n'
+inline constexpr size_t kMaxLine = 1024;        // client control line bytes, excluding the '\n'
+// Server lines are not bounded by kMaxLine: NODES lists every registered id (65 bytes each at most).
+// Clients accept lines up to this size.
+inline constexpr size_t kMaxServerLine = 64u << 20;
+// The part of a client's input echoed back in an ERR detail, so replies stay short.
+inline constexpr size_t kMaxErrorDetail = 64;
 inline constexpr size_t kMaxIdLen = 64;
 inline constexpr size_t kDefaultMaxPayload = 1 << 20;
 inline constexpr uint16_t kDefaultPort = 2004;

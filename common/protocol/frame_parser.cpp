@@ -113,8 +113,8 @@ ParseResult FrameParser::next(std::string_view input) {
     nl = static_cast<const char*>(std::memchr(input.data() + scanned_, '\n', input.size() - scanned_));
   if (nl == nullptr) {
     scanned_ = input.size();
-    // kMaxLine content bytes plus an optional '\r' may still be followed by the '\n'.
-    if (input.size() > kMaxLine + 1) {
+    // max_line_ content bytes plus an optional '\r' may still be followed by the '\n'.
+    if (input.size() > max_line_ + 1) {
       reset();
       return error(ErrorCode::line_too_long, input.size(), {}, true);
     }
@@ -129,7 +129,7 @@ ParseResult FrameParser::parse_line(std::string_view input, size_t line_end) {
   std::string_view line = input.substr(0, line_end);
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   const size_t consumed = line_end + 1;
-  if (line.size() > kMaxLine) return error(ErrorCode::line_too_long, consumed, {}, true);
+  if (line.size() > max_line_) return error(ErrorCode::line_too_long, consumed, {}, true);
 
   ParseResult r;
   Frame& f = r.frame;

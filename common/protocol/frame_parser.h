@@ -34,7 +34,7 @@ struct ParseResult {
 class FrameParser {
  public:
   explicit FrameParser(Role role, size_t max_payload = kDefaultMaxPayload)
-      : role_(role), max_payload_(max_payload) {}
+      : role_(role), max_payload_(max_payload), max_line_(role == Role::server ? kMaxLine : kMaxServerLine) {}
 
   // `input` is all unconsumed bytes, starting where the previous call's `consumed` ended.
   // Successive calls may pass a longer `input` with the same prefix (more bytes arrived) or,
@@ -54,6 +54,7 @@ class FrameParser {
 
   Role role_;
   size_t max_payload_;
+  size_t max_line_;  // clients are held to kMaxLine; servers' NODES lines may be far longer
   size_t scanned_ = 0;        // bytes of the current line already known to hold no '\n'
   size_t header_len_ = 0;     // >0 while waiting for a payload: length of the control line + '\n'
   size_t payload_len_ = 0;
