@@ -2,9 +2,14 @@
 // that one host guessing tokens is slowed down without affecting the others.
 #include "server/admission.h"
 
+#include "common/security/random_seed.h"
+
 namespace sb::server {
 
-Admission::Admission(const ServerOptions& options) : options_(options) {}
+Admission::Admission(const ServerOptions& options)
+    : options_(options),
+      limiter_(security::LockoutPolicy{}, security::AttemptLimiter::kDefaultCapacity,
+               security::process_random_seed()) {}
 
 bool Admission::load(std::string* error) {
   if (options_.auth_file.empty()) return true;

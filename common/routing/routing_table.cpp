@@ -2,31 +2,13 @@
 // the invariant check the tests lean on. Lookup and insert are inline in the header.
 #include "common/routing/routing_table.h"
 
-#include <sys/random.h>
-
 #include <algorithm>
-#include <chrono>
+
+#include "common/security/random_seed.h"
 
 namespace sb {
 
-namespace {
-
-uint64_t process_seed() {
-  // One getrandom per process; if it fails (ancient kernel, seccomp) the clock still makes the
-  // seed unpredictable enough to a remote client, which is all the seed defends against.
-  static const uint64_t seed = [] {
-    uint64_t s = 0;
-    if (getrandom(&s, sizeof s, GRND_NONBLOCK) != static_cast<ssize_t>(sizeof s)) {
-      s = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
-    }
-    return s;
-  }();
-  return seed;
-}
-
-}  // namespace
-
-RoutingTable::RoutingTable() : RoutingTable(process_seed()) {}
+RoutingTable::RoutingTable() : RoutingTable(security::process_random_seed()) {}
 RoutingTable::RoutingTable(uint64_t seed) : seed_(seed) {}
 
 void RoutingTable::rehash(size_t bucket_count) {

@@ -111,7 +111,31 @@ struct ExitResult {
 namespace detail {
 
 // fork + exec `argv` with stdout and stderr redirected to the given descriptors.
-inline pid_t spawn(const std::vector<std::string>& argv, int out_fd, int err_fd) {
+// $SWITCHBOARD_SERVER_WRAPPER (e.g. "valgrind --error-exitcode=99", set by `make test-valgrind`)
+// is put in front of the server binary; the wrapper must keep the server's pid (valgrind does).
+inline std::vector<std::string> wrapped(const std::vector<std::string>& argv) {
+  const char* wrapper = std::getenv("SWITCHBOARD_SERVER_WRAPPER");
+  const std::string& bin = argv.front();
+  const std::string name = "switchboard-server";
+  bool is_server = bin.size() >= name.size() && bin.compare(bin.size() - name.size(), name.size(), name) == 0;
+  if (wrapper == nullptr || *wrapper == '\0' || !is_server) return argv;
+  std::vector<std::string> out;
+  std::string word;
+  for (const char* p = wrapper;; ++p) {
+    if (*p == ' ' || *p == '\0') {
+      if (!word.empty()) out.push_back(word);
+      word.clear();
+      if (*p == '\0') break;
+    } else {
+      word += *p;
+    }
+  }
+  out.insert(out.end(), argv.begin(), argv.end());
+  return out;
+}
+
+inline pid_t spawn(const std::vector<std::string>& argv_in, int out_fd, int err_fd) {
+  const std::vector<std::string> argv = wrapped(argv_in);
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -125,7 +149,7 @@ inline pid_t spawn(const std::vector<std::string>& argv, int out_fd, int err_fd)
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
-    execv(args[0], args.data());
+    execvp(args[0], args.data());
     _exit(127);
   }
   return pid;
