@@ -357,7 +357,9 @@ void Server::accept_connections() {
           continue;
         case EMFILE:
         case ENFILE:
-          shed_with_spare_fd();
+          // EMFILE comes before the kernel looks at the accept queue: once a shed finds the queue
+          // empty, retrying would only cycle the spare descriptor for nothing.
+          if (!shed_with_spare_fd()) return;
           continue;
         default:
           SB_LOG(*log_, error, "accept_failed", {"error", std::strerror(errno)});
@@ -381,7 +383,7 @@ void Server::refuse(int fd, const char* reply) {
   ::close(fd);
 }
 
-void Server::shed_with_spare_fd() {
+bool Server::shed_with_spare_fd() {
   // Out of descriptors: free the spare, accept the waiting connection only to refuse it, and take
   // the spare back. Without this the listener stays readable and the loop spins (libuv once did).
   if (spare_fd_ >= 0) {
@@ -400,6 +402,7 @@ void Server::shed_with_spare_fd() {
     epoll_ctl(epfd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
     listener_paused_ = true;
   }
+  return fd >= 0;
 }
 
 Connection* Server::open_connection(int fd, std::string_view peer) {

@@ -68,7 +68,7 @@ class Server {
   // connections
   void accept_connections();
   void refuse(int fd, const char* reply);
-  void shed_with_spare_fd();
+  bool shed_with_spare_fd();  // true if a waiting connection was refused
   Connection* open_connection(int fd, std::string_view peer);
   void handle_input(Connection& c);
   bool read_once(Connection& c, size_t* budget);
