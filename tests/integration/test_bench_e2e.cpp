@@ -17,27 +17,9 @@ namespace {
 std::string bench_binary() { return bin_dir() + "/switchboard-bench"; }
 
 ExitResult run_bench(const std::vector<std::string>& flags, milliseconds timeout = milliseconds(60000)) {
-  TempDir dir;
-  ExitResult result;
-  std::string out_path = dir.path() + "/stdout", err_path = dir.path() + "/stderr";
-  int out_fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  int err_fd = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   std::vector<std::string> argv{bench_binary()};
   argv.insert(argv.end(), flags.begin(), flags.end());
-  pid_t pid = detail::spawn(argv, out_fd, err_fd);
-  ::close(out_fd);
-  ::close(err_fd);
-  auto code = detail::wait_for_exit(pid, timeout);
-  if (!code) {
-    result.timed_out = true;
-    kill(pid, SIGKILL);
-    detail::wait_for_exit(pid, kDefaultWait);
-  } else {
-    result.exit_code = *code;
-  }
-  result.out = read_file(out_path);
-  result.err = read_file(err_path);
-  return result;
+  return run_to_exit(argv, timeout);
 }
 
 // The value after "key": in a flat JSON object, as text ("" when absent).

@@ -176,22 +176,13 @@ inline std::optional<int> wait_for_exit(pid_t pid, milliseconds timeout) {
 
 }  // namespace detail
 
-// Runs the server binary with `flags` and waits for it to exit by itself.
-inline ExitResult run_server_to_exit(const std::vector<std::string>& flags, milliseconds timeout = kDefaultWait) {
+// Runs any binary (argv[0] a path) and waits for it to exit by itself, capturing its output.
+inline ExitResult run_to_exit(const std::vector<std::string>& argv, milliseconds timeout = kDefaultWait) {
   TempDir dir;
   ExitResult result;
   std::string out_path = dir.path() + "/stdout", err_path = dir.path() + "/stderr";
   int out_fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   int err_fd = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  std::vector<std::string> argv{server_binary()};
-  argv.insert(argv.end(), flags.begin(), flags.end());
-  // Keep any server.log it might write out of the working tree.
-  bool has_log_dir = false;
-  for (const auto& f : flags) has_log_dir |= f.rfind("--log-dir", 0) == 0;
-  if (!has_log_dir) {
-    argv.push_back("--log-dir");
-    argv.push_back(dir.path());
-  }
   pid_t pid = detail::spawn(argv, out_fd, err_fd);
   ::close(out_fd);
   ::close(err_fd);
@@ -206,6 +197,21 @@ inline ExitResult run_server_to_exit(const std::vector<std::string>& flags, mill
   result.out = read_file(out_path);
   result.err = read_file(err_path);
   return result;
+}
+
+// Runs the server binary with `flags` and waits for it to exit by itself.
+inline ExitResult run_server_to_exit(const std::vector<std::string>& flags, milliseconds timeout = kDefaultWait) {
+  TempDir log_dir;
+  std::vector<std::string> argv{server_binary()};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  // Keep any server.log it might write out of the working tree.
+  bool has_log_dir = false;
+  for (const auto& f : flags) has_log_dir |= f.rfind("--log-dir", 0) == 0;
+  if (!has_log_dir) {
+    argv.push_back("--log-dir");
+    argv.push_back(log_dir.path());
+  }
+  return run_to_exit(argv, timeout);
 }
 
 // A running server on 127.0.0.1, port chosen by the kernel. The destructor kills it if a test
