@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
-#include <ctime>
 
 #include "server/server.h"
 #include "server/server_limits.h"
@@ -169,9 +168,7 @@ void Server::reply_who(Connection& c) {
 }
 
 void Server::reply_stats(Connection& c) {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  uint64_t now_ns = uint64_t(ts.tv_sec) * 1'000'000'000u + uint64_t(ts.tv_nsec);
+  const uint64_t now_ns = monotonic_ns();
   const uint64_t queued = stats_.copies - stats_.msgs_out - stats_.dropped;
   const std::pair<const char*, uint64_t> fields[] = {
       {"connections", connections_},   {"nodes", routes_.size()},

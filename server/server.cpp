@@ -33,12 +33,6 @@ uint64_t ticks_for(double seconds) {
   return static_cast<uint64_t>(std::ceil(seconds * 1000.0 / kTickMs));
 }
 
-uint64_t monotonic_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return uint64_t(ts.tv_sec) * 1'000'000'000u + uint64_t(ts.tv_nsec);
-}
-
 size_t wheel_slots_for(uint64_t longest_ticks) {
   size_t slots = 256;
   while (slots < longest_ticks + 2 && slots < (1u << 16)) slots <<= 1;
@@ -499,6 +493,12 @@ void Server::check_slow_consumers() {
     begin_drain(*c, "slow-consumer");
   }
   over_limit_.resize(keep);
+}
+
+uint64_t Server::monotonic_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return uint64_t(ts.tv_sec) * 1'000'000'000u + uint64_t(ts.tv_nsec);
 }
 
 uint32_t Server::slot_of(const Connection& c) const {

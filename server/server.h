@@ -86,6 +86,7 @@ class Server {
   void mark_pending(Connection& c);
   void note_output_growth(Connection& target);
   uint32_t slot_of(const Connection& c) const;
+  static uint64_t monotonic_ns();
 
   // commands (server/commands.cpp)
   bool handle_frame(Connection& c, const proto::Frame& f);
