@@ -20,7 +20,6 @@
 namespace sb::test {
 namespace {
 
-std::map<std::string, uint64_t> stats_of(LineClient& c) { return parse_kv(c.request("STATS")); }
 
 // One MSG from `a` to `b` and one back; the round-trip time in microseconds, or -1 on failure.
 int64_t round_trip(LineClient& a, LineClient& b, int i) {

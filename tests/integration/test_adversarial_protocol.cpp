@@ -24,8 +24,6 @@ namespace {
 
 using Stats = std::map<std::string, uint64_t>;
 
-Stats stats_of(LineClient& c) { return parse_kv(c.request("STATS")); }
-
 // The balance every STATS reply must satisfy, and the unicast one when nothing is queued.
 void expect_balanced(Stats s, uint64_t broadcast_extra_copies = 0) {
   EXPECT_EQ(s["copies"], s["msgs_out"] + s["dropped"] + s["queued"]);

@@ -18,6 +18,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/net/socket.h"
 #include "tests/support/line_client.h"
 #include "tests/support/server_process.h"
 
@@ -134,28 +135,6 @@ class SourceClient {
   std::string buf_;
 };
 
-std::map<std::string, uint64_t> parse_stats(const std::string& line) {
-  std::map<std::string, uint64_t> out;
-  if (line.rfind("STATS ", 0) != 0) return out;
-  size_t pos = 6;
-  while (pos < line.size()) {
-    size_t end = line.find(' ', pos);
-    if (end == std::string::npos) end = line.size();
-    std::string kv = line.substr(pos, end - pos);
-    size_t eq = kv.find('=');
-    if (eq != std::string::npos) out[kv.substr(0, eq)] = std::stoull(kv.substr(eq + 1));
-    pos = end + 1;
-  }
-  return out;
-}
-
-uint16_t local_port_of(int fd) {
-  sockaddr_in sa{};
-  socklen_t len = sizeof sa;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-  return ntohs(sa.sin_port);
-}
-
 // The reply to a HELLO that failed authentication: exactly "ERR auth", then end of stream.
 void expect_refused(LineClient& c, const std::string& hello_line) {
   ASSERT_TRUE(c.connected()) << c.error();
@@ -210,7 +189,7 @@ TEST_F(ServerAuthTest, WrongTokenGetsErrAuthThenCloseAndIsLoggedWithPeer) {
   ASSERT_TRUE(server->ok());
   LineClient c(server->port());
   ASSERT_TRUE(c.connected()) << c.error();
-  const std::string peer = "127.0.0.1:" + std::to_string(local_port_of(c.fd()));
+  const std::string peer = "127.0.0.1:" + std::to_string(net::local_port(c.fd()));
   // The digest of "abc" is b's; the digest string itself is not b's token.
   expect_refused(c, "HELLO b sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_TRUE(server->wait_log_contains("event=auth_failed node=b peer=" + peer + " reason=wrong-token"))
@@ -251,7 +230,7 @@ TEST_F(ServerAuthTest, MissingTokenIsRefused) {
   ASSERT_TRUE(server->ok());
   LineClient c(server->port());
   ASSERT_TRUE(c.connected()) << c.error();
-  const std::string peer = "127.0.0.1:" + std::to_string(local_port_of(c.fd()));
+  const std::string peer = "127.0.0.1:" + std::to_string(net::local_port(c.fd()));
   expect_refused(c, "HELLO a");
   EXPECT_TRUE(server->wait_log_contains("event=auth_failed node=a peer=" + peer + " reason=wrong-token"))
       << server->log();
@@ -306,7 +285,7 @@ TEST_F(ServerAuthTest, FiveFailuresLockTheAddressOutWhileAnotherAddressIsUnaffec
   {
     LineClient c(server->port());
     ASSERT_TRUE(c.connected()) << c.error();
-    const std::string peer = "127.0.0.1:" + std::to_string(local_port_of(c.fd()));
+    const std::string peer = "127.0.0.1:" + std::to_string(net::local_port(c.fd()));
     expect_refused(c, "HELLO a plain-token-a");
     EXPECT_TRUE(server->wait_log_contains("event=auth_failed node=a peer=" + peer + " reason=locked"))
         << server->log();

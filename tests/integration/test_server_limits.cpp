@@ -16,26 +16,6 @@
 namespace sb::test {
 namespace {
 
-std::map<std::string, uint64_t> stats_of(LineClient& c) {
-  std::map<std::string, uint64_t> out;
-  std::string line = c.request("STATS");
-  if (line.rfind("STATS ", 0) != 0) return out;
-  size_t pos = 6;
-  while (pos < line.size()) {
-    size_t end = line.find(' ', pos);
-    if (end == std::string::npos) end = line.size();
-    std::string kv = line.substr(pos, end - pos);
-    size_t eq = kv.find('=');
-    if (eq != std::string::npos) out[kv.substr(0, eq)] = std::stoull(kv.substr(eq + 1));
-    pos = end + 1;
-  }
-  return out;
-}
-
-void expect_usable(LineClient& c, const std::string& word = "alive") {
-  EXPECT_EQ(c.request("PING " + word), "PONG " + word);
-}
-
 // Pushes `frame_for(i)` frames through `c` without blocking until the socket has stayed full for
 // `stall`: the server has stopped reading. Returns the bytes the kernel accepted; `*tail` gets the
 // unsent rest of a frame cut in the middle (it must be finished before anything else is sent).

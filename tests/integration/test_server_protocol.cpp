@@ -15,28 +15,6 @@ namespace {
 
 using namespace std::string_literals;
 
-// STATS key=value pairs.
-std::map<std::string, uint64_t> parse_stats(const std::string& line) {
-  std::map<std::string, uint64_t> out;
-  if (line.rfind("STATS", 0) != 0) return out;
-  size_t pos = 5;
-  while (pos < line.size()) {
-    while (pos < line.size() && line[pos] == ' ') ++pos;
-    size_t end = line.find(' ', pos);
-    if (end == std::string::npos) end = line.size();
-    std::string kv = line.substr(pos, end - pos);
-    size_t eq = kv.find('=');
-    if (eq != std::string::npos) out[kv.substr(0, eq)] = std::stoull(kv.substr(eq + 1));
-    pos = end;
-  }
-  return out;
-}
-
-// Asserts the connection is still usable: a PING gets its PONG as the very next line.
-void expect_usable(LineClient& c, const std::string& word = "alive") {
-  EXPECT_EQ(c.request("PING " + word), "PONG " + word);
-}
-
 TEST(ServerProtocol, HelloWelcomesWithIdleTimeoutAndPingPongs) {
   ServerProcess server;
   ASSERT_TRUE(server.ok()) << server.error();

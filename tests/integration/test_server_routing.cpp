@@ -15,10 +15,6 @@
 namespace sb::test {
 namespace {
 
-void expect_usable(LineClient& c, const std::string& word = "alive") {
-  EXPECT_EQ(c.request("PING " + word), "PONG " + word);
-}
-
 // Payload of message `i` in the ordering tests: the sequence number plus bytes that need the
 // length-prefixed framing (NUL, CR, LF) and a length that varies.
 std::string numbered_payload(int i) {

@@ -16,9 +16,12 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <ostream>
 #include <string>
 #include <string_view>
+
+#include <gtest/gtest.h>
 
 #include "tests/support/server_process.h"
 
@@ -300,5 +303,31 @@ class LineClient {
   std::string buf_;
   size_t pos_ = 0;
 };
+
+// The key=value pairs of a STATS reply (empty if the line is not one).
+inline std::map<std::string, uint64_t> parse_stats(std::string_view line) {
+  std::map<std::string, uint64_t> out;
+  if (line.rfind("STATS", 0) != 0) return out;
+  size_t pos = 5;
+  while (pos < line.size()) {
+    while (pos < line.size() && line[pos] == ' ') ++pos;
+    size_t end = line.find(' ', pos);
+    if (end == std::string_view::npos) end = line.size();
+    std::string_view kv = line.substr(pos, end - pos);
+    size_t eq = kv.find('=');
+    if (eq != std::string_view::npos)
+      out[std::string(kv.substr(0, eq))] = std::stoull(std::string(kv.substr(eq + 1)));
+    pos = end;
+  }
+  return out;
+}
+
+// Asks `c` for STATS and parses the reply.
+inline std::map<std::string, uint64_t> stats_of(LineClient& c) { return parse_stats(c.request("STATS")); }
+
+// Asserts the connection is still usable: a PING gets its PONG as the very next line.
+inline void expect_usable(LineClient& c, const std::string& word = "alive") {
+  EXPECT_EQ(c.request("PING " + word), "PONG " + word);
+}
 
 }  // namespace sb::test
