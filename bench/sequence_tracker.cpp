@@ -5,7 +5,7 @@
 namespace sb::bench {
 
 namespace {
-constexpr uint64_t kDenseLimit = uint64_t{1} << 22;  // pairs; 8 bytes each = 32 MiB
+constexpr uint64_t kDenseLimit = uint64_t{1} << 22;  // pairs; 8 bytes each (two tables) = 32 MiB
 constexpr uint32_t kMaxListedGap = 1u << 16;
 
 uint64_t mix(uint64_t k) {  // splitmix64 finalizer
@@ -18,9 +18,10 @@ uint64_t mix(uint64_t k) {  // splitmix64 finalizer
 }  // namespace
 
 SequenceTracker::SequenceTracker(uint32_t nodes, uint32_t lo, uint32_t n)
-    : lo_(lo), n_(n), dense_(uint64_t{nodes} * n <= kDenseLimit) {
+    : lo_(lo), n_(n), nodes_(nodes), dense_(uint64_t{nodes} * n <= kDenseLimit) {
   if (dense_) {
-    dense_pairs_.resize(uint64_t{nodes} * n);
+    dense_send_.reset(uint64_t{n} * n);
+    dense_recv_.reset(uint64_t{n} * nodes);
   } else {
     keys_.assign(1u << 16, 0);
     values_.resize(1u << 16);
@@ -28,9 +29,12 @@ SequenceTracker::SequenceTracker(uint32_t nodes, uint32_t lo, uint32_t n)
 }
 
 SequenceTracker::Pair& SequenceTracker::slot(uint32_t sender, uint32_t receiver) {
-  uint32_t r = receiver - lo_;
-  if (dense_) return dense_pairs_[uint64_t{sender} * n_ + r];
-  return hashed((uint64_t{sender} << 32) | r);
+  return hashed((uint64_t{sender} << 32) | (receiver - lo_));
+}
+
+uint32_t& SequenceTracker::recv_next(uint32_t sender, uint32_t receiver) {
+  if (dense_) return dense_recv_[uint64_t{receiver - lo_} * nodes_ + sender];
+  return slot(sender, receiver).recv_next;
 }
 
 SequenceTracker::Pair& SequenceTracker::hashed(uint64_t key) {
@@ -63,21 +67,21 @@ void SequenceTracker::grow() {
 
 SequenceTracker::Arrival SequenceTracker::on_receive(uint32_t sender, uint32_t receiver, uint32_t seq) {
   ++received_;
-  Pair& p = slot(sender, receiver);
-  if (seq == p.recv_next) {
-    ++p.recv_next;
+  uint32_t& next = recv_next(sender, receiver);
+  if (seq == next) {
+    ++next;
     return Arrival::in_order;
   }
-  if (seq > p.recv_next) {
+  if (seq > next) {
     // Everything between was skipped: remember each so a late arrival is recognised as such.
     ++gap_events_;
-    uint32_t gap = seq - p.recv_next;
+    uint32_t gap = seq - next;
     if (gap <= kMaxListedGap) {
-      for (uint32_t s = p.recv_next; s < seq; ++s) missing_.emplace(sender, receiver, s);
+      for (uint32_t s = next; s < seq; ++s) missing_.emplace(sender, receiver, s);
     } else {
       huge_gap_msgs_ += gap;
     }
-    p.recv_next = seq + 1;
+    next = seq + 1;
     return Arrival::ahead;
   }
   auto it = missing_.find({sender, receiver, seq});
