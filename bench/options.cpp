@@ -43,7 +43,7 @@ bool parse_size(std::string_view text, uint32_t* lo, uint32_t* hi) {
 
 enum : int {
   kNodes = 256, kSenders, kPattern, kSize, kWindow, kRate, kDuration, kWarmup, kDrain, kHost, kPort,
-  kProcs, kSources, kJson, kServerPid, kProto, kSeed, kHelp,
+  kProcs, kSources, kJson, kServerPid, kProto, kSeed, kBusyPoll, kHelp,
 };
 
 constexpr option kLongOptions[] = {
@@ -55,7 +55,8 @@ constexpr option kLongOptions[] = {
     {"port", required_argument, nullptr, kPort},         {"procs", required_argument, nullptr, kProcs},
     {"sources", required_argument, nullptr, kSources},   {"json", no_argument, nullptr, kJson},
     {"server-pid", required_argument, nullptr, kServerPid}, {"proto", required_argument, nullptr, kProto},
-    {"seed", required_argument, nullptr, kSeed},         {"help", no_argument, nullptr, kHelp},
+    {"seed", required_argument, nullptr, kSeed},         {"busy-poll", no_argument, nullptr, kBusyPoll},
+    {"help", no_argument, nullptr, kHelp},
     {nullptr, 0, nullptr, 0},
 };
 
@@ -120,7 +121,9 @@ std::string usage() {
          "  --proto switchboard|nats   wire protocol (nats: core NATS, SUB node.<id>, PUB node.<target>)\n"
          "  --server-pid PID     report the server's RSS (/proc/PID/status VmRSS)\n"
          "  --json               print one JSON object on stdout (the table goes to stderr)\n"
-         "  --seed N             random seed (default 1)\n";
+         "  --seed N             random seed (default 1)\n"
+         "  --busy-poll          never sleep while sending: poll with a zero timeout, so open-loop sends leave\n"
+         "                       on time and arrivals are stamped when they land (uses the driver's whole core)\n";
 }
 
 bool parse_options(int argc, char* const* argv, Options* out, std::string* error) {
@@ -181,6 +184,7 @@ bool parse_options(int argc, char* const* argv, Options* out, std::string* error
         o.seed = s;
         break;
       }
+      case kBusyPoll: o.busy_poll = true; break;
       case kHelp:
       case 'h': o.help = true; break;
       case ':':

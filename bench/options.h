@@ -29,6 +29,7 @@ struct Options {
   int server_pid = 0;
   Proto proto = Proto::switchboard;
   uint64_t seed = 1;
+  bool busy_poll = false;   // never sleep while sending: poll epoll with a zero timeout
   bool help = false;
 };
 

@@ -87,6 +87,7 @@ std::string format_table(const Options& o, const WorkerResult& r, const RunInfo&
   row("workload", std::string(pattern_name(o.pattern)) + ", " + std::to_string(o.nodes) + " nodes, " +
                       std::to_string(r.senders) + " senders, " + size_text(o) + " B, window " +
                       std::to_string(o.window) + (o.rate > 0 ? ", rate " + fmt("%.0f", o.rate) + "/s" : ", closed loop") +
+                      (o.busy_poll ? ", busy-poll" : "") +
                       (o.procs > 1 ? ", " + std::to_string(o.procs) + " procs" : ""));
   row("connect + register", fmt("%.3f s", info.connect_s) + fmt(" (%.0f nodes/s)", info.connect_s > 0 ? o.nodes / info.connect_s : 0));
   row("measured", fmt("%.2f s", static_cast<double>(r.measured_ns) / 1e9) + fmt(" after %.2f s warm-up", o.warmup_s));
@@ -140,6 +141,7 @@ std::string format_json(const Options& o, const WorkerResult& r, const RunInfo& 
   integer("size_max", o.size_max);
   integer("window", o.window);
   num("rate", o.rate, "%.0f");
+  integer("busy_poll", o.busy_poll ? 1 : 0);
   num("duration_s", static_cast<double>(r.measured_ns) / 1e9);
   integer("sent", static_cast<int64_t>(r.sent));
   integer("expected", static_cast<int64_t>(r.expected));

@@ -51,7 +51,7 @@ TEST(BenchOptions, EveryFlag) {
   ASSERT_TRUE(parse({"--nodes", "20000", "--senders", "10", "--pattern", "fanin", "--size", "16-1024", "--window",
                      "1", "--rate", "20000", "--duration", "2.5", "--warmup", "0", "--drain", "1", "--host", "::1",
                      "--port", "4000", "--procs", "2", "--sources", "10", "--json", "--server-pid", "123", "--seed",
-                     "9"},
+                     "9", "--busy-poll"},
                     &o, &err))
       << err;
   EXPECT_EQ(o.nodes, 20000u);
@@ -69,6 +69,7 @@ TEST(BenchOptions, EveryFlag) {
   EXPECT_TRUE(o.json);
   EXPECT_EQ(o.server_pid, 123);
   EXPECT_EQ(o.seed, 9u);
+  EXPECT_TRUE(o.busy_poll);
 }
 
 TEST(BenchOptions, NatsDefaultPort) {
