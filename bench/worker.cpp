@@ -47,6 +47,7 @@ class Worker {
     scratch_size_ = std::max<size_t>(256 * 1024, 2 * (size_t{o.size_max} + 2048));
     scratch_.reset(new char[scratch_size_]);
     fanout_ = part_.size() - 1;
+    events_.resize(part_.size() + 2);  // + the finish pipe
     result_.nodes = part_.size();
     result_.senders = part_.senders;
   }
@@ -97,6 +98,10 @@ class Worker {
   std::vector<net::Endpoint> sources_;
   std::vector<Node> nodes_;
   std::vector<uint32_t> dirty_, ready_, ready_swap_;
+  // Room for every node's event at once: with a smaller batch, one round of arrivals spans two
+  // iterations and every sender is flushed twice with half the messages (10% of throughput at
+  // 1,000 nodes with 512).
+  std::vector<epoll_event> events_;
   Phase phase_ = Phase::connect;
   uint64_t now_ = 0;       // cached once per loop iteration
   uint64_t read_now_ = 0;  // cached once per node read: arrival time of what that read returns
@@ -191,9 +196,9 @@ bool Worker::connect_phase() {
 }
 
 void Worker::wait_events(uint64_t timeout_ns) {
-  epoll_event events[512];
   timespec ts{static_cast<time_t>(timeout_ns / 1'000'000'000ull), static_cast<long>(timeout_ns % 1'000'000'000ull)};
-  int n = epoll_pwait2(ep_, events, 512, &ts, nullptr);
+  epoll_event* events = events_.data();
+  int n = epoll_pwait2(ep_, events, static_cast<int>(events_.size()), &ts, nullptr);
   now_ = now_ns();
   if (n < 0) {
     if (errno != EINTR) fail(std::string("epoll_pwait2: ") + std::strerror(errno));
