@@ -106,7 +106,18 @@ size_t FrameParser::bytes_wanted(size_t have) const {
 
 ParseResult FrameParser::next(std::string_view input) {
   if (skip_left_ > 0 || skipping_terminator_) return skip_refused_payload(input);
-  if (header_len_ > 0) return complete_payload(input, nullptr);
+  if (header_len_ > 0) {
+    // The payload's end arrives in a later call. The bytes may have moved since the header was
+    // parsed, so the short header line is tokenized again (only once the payload is complete).
+    ParseResult r;
+    if (terminator_at(input, header_len_ + payload_len_) != 0) {
+      std::string_view line = input.substr(0, header_len_ - 1);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      tokenize(line, r.frame);
+    }
+    complete_payload(input, r);
+    return r;
+  }
 
   const char* nl = nullptr;
   if (scanned_ < input.size())
@@ -141,7 +152,10 @@ ParseResult FrameParser::parse_line(std::string_view input, size_t line_end) {
   f.verb = lookup_verb(role_, f.verb_text);
   if (f.verb == Verb::unknown) return error(ErrorCode::bad_command, consumed, f.verb_text);
 
-  if (f.verb == Verb::send || f.verb == Verb::from) return begin_payload(input, consumed, f);
+  if (f.verb == Verb::send || f.verb == Verb::from) {
+    begin_payload(input, consumed, r);
+    return r;
+  }
 
   bool ok = true;
   switch (f.verb) {
@@ -187,50 +201,47 @@ ParseResult FrameParser::parse_line(std::string_view input, size_t line_end) {
   return r;
 }
 
-ParseResult FrameParser::begin_payload(std::string_view input, size_t header_len, const Frame& f) {
+void FrameParser::begin_payload(std::string_view input, size_t header_len, ParseResult& r) {
+  const Frame& f = r.frame;
   size_t len = 0;
   // Without a trustworthy length the payload's end is unknown, so the stream cannot be resynced.
-  if (f.argc != 2 || !parse_length(f.args[1], &len))
-    return error(ErrorCode::bad_command, header_len, f.verb_text, true);
+  if (f.argc != 2 || !parse_length(f.args[1], &len)) {
+    r = error(ErrorCode::bad_command, header_len, f.verb_text, true);
+    return;
+  }
   bool refused_too_large = len > max_payload_;
   bool refused_bad_id = !refused_too_large && role_ == Role::server && !valid_target(f.args[0]);
   if (refused_too_large || refused_bad_id) {
     // Discard the payload as it streams in instead of buffering up to `len` bytes.
     skip_left_ = len;
     skipping_terminator_ = true;
-    ParseResult e = error(refused_too_large ? ErrorCode::too_large : ErrorCode::bad_id, header_len, f.args[0]);
-    e.frame.verb = f.verb;  // lets the server count a refused message
-    return e;
+    const Verb verb = f.verb;
+    r = error(refused_too_large ? ErrorCode::too_large : ErrorCode::bad_id, header_len, f.args[0]);
+    r.frame.verb = verb;  // lets the server count a refused message
+    return;
   }
   header_len_ = header_len;
   payload_len_ = len;
-  return complete_payload(input, &f);
+  complete_payload(input, r);
 }
 
-ParseResult FrameParser::complete_payload(std::string_view input, const Frame* header) {
+void FrameParser::complete_payload(std::string_view input, ParseResult& r) {
   size_t end = header_len_ + payload_len_;
   int term = terminator_at(input, end);
-  if (term == 0) return {};
+  if (term == 0) {
+    r = ParseResult{};
+    return;
+  }
   if (term < 0) {
     reset();
-    return error(ErrorCode::bad_command, end, "payload not followed by newline", true);
-  }
-  ParseResult r;
-  if (header != nullptr) {
-    // Payload already here in the same call (the common case): the header's views are current.
-    r.frame = *header;
-  } else {
-    // The bytes may have moved since the header was parsed; re-tokenize the short header line.
-    std::string_view line = input.substr(0, header_len_ - 1);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    tokenize(line, r.frame);
+    r = error(ErrorCode::bad_command, end, "payload not followed by newline", true);
+    return;
   }
   r.frame.verb = role_ == Role::server ? Verb::send : Verb::from;
   r.frame.payload = input.substr(header_len_, payload_len_);
   r.status = Status::frame;
   r.consumed = end + static_cast<size_t>(term);
   header_len_ = payload_len_ = 0;
-  return r;
 }
 
 ParseResult FrameParser::skip_refused_payload(std::string_view input) {

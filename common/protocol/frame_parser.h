@@ -48,8 +48,11 @@ class FrameParser {
 
  private:
   ParseResult parse_line(std::string_view input, size_t line_end);
-  ParseResult begin_payload(std::string_view input, size_t header_len, const Frame& header);
-  ParseResult complete_payload(std::string_view input, const Frame* header);
+  // Both fill in `r`, whose frame already holds the tokenized header line. They work in place
+  // because a ParseResult is ~170 bytes: building a second one and copying the header into it
+  // was ~14% of the server's CPU at 1.4 M msgs/s (a zero fill plus a copy per SEND).
+  void begin_payload(std::string_view input, size_t header_len, ParseResult& r);
+  void complete_payload(std::string_view input, ParseResult& r);
   ParseResult skip_refused_payload(std::string_view input);
 
   Role role_;
