@@ -34,7 +34,10 @@ OutputQueue::OutputQueue(OutputQueue&& o) noexcept
       bytes_(std::exchange(o.bytes_, 0)),
       total_appended_(std::exchange(o.total_appended_, 0)),
       message_ends_(std::move(o.message_ends_)),
-      ends_head_(std::exchange(o.ends_head_, 0)) {}
+      ends_head_(std::exchange(o.ends_head_, 0)),
+      tail_write_(std::exchange(o.tail_write_, nullptr)),
+      tail_end_(std::exchange(o.tail_end_, nullptr)),
+      unsealed_(std::exchange(o.unsealed_, 0)) {}
 
 OutputQueue& OutputQueue::operator=(OutputQueue&& o) noexcept {
   if (this != &o) {
@@ -46,25 +49,34 @@ OutputQueue& OutputQueue::operator=(OutputQueue&& o) noexcept {
     total_appended_ = std::exchange(o.total_appended_, 0);
     message_ends_ = std::move(o.message_ends_);
     ends_head_ = std::exchange(o.ends_head_, 0);
+    tail_write_ = std::exchange(o.tail_write_, nullptr);
+    tail_end_ = std::exchange(o.tail_end_, nullptr);
+    unsealed_ = std::exchange(o.unsealed_, 0);
   }
   return *this;
 }
 
+void OutputQueue::seal() {
+  if (unsealed_ == 0) return;
+  Segment& tail = segments_.back();
+  tail.length += unsealed_;
+  tail.block->size += unsealed_;
+  unsealed_ = 0;
+}
+
 char* OutputQueue::reserve_contiguous(size_t n) {
-  if (head_ < segments_.size()) {
-    Segment& tail = segments_.back();
-    Block* b = tail.block;
-    // Only a block this queue owns alone, whose free space starts right after our segment, may grow.
-    if (b->refs == 1 && tail.offset + tail.length == b->size && b->capacity - b->size >= n) {
-      char* p = b->data + b->size;
-      b->size += static_cast<uint32_t>(n);
-      tail.length += static_cast<uint32_t>(n);
-      return p;
-    }
+  if (tail_write_ != nullptr && static_cast<size_t>(tail_end_ - tail_write_) >= n) {
+    char* p = tail_write_;
+    tail_write_ += n;
+    unsealed_ += static_cast<uint32_t>(n);
+    return p;
   }
+  seal();
   Block* b = pool_->acquire(n);
   b->size = static_cast<uint32_t>(n);
   segments_.push_back({b, 0, static_cast<uint32_t>(n)});
+  tail_write_ = b->data + n;
+  tail_end_ = b->data + b->capacity;
   return b->data;
 }
 
@@ -91,6 +103,8 @@ void OutputQueue::append_message(std::initializer_list<std::string_view> pieces)
 }
 
 void OutputQueue::append_shared_message(Block* block, uint32_t offset, uint32_t length) {
+  seal();
+  tail_write_ = tail_end_ = nullptr;  // the tail is now shared: never written in place
   ++block->refs;
   segments_.push_back({block, offset, length});
   const uint64_t start = total_appended_;
@@ -103,12 +117,13 @@ int OutputQueue::gather(iovec* iov, int max) const {
   int n = 0;
   for (size_t i = head_; i < segments_.size() && n < max; ++i, ++n) {
     iov[n].iov_base = segments_[i].block->data + segments_[i].offset;
-    iov[n].iov_len = segments_[i].length;
+    iov[n].iov_len = segments_[i].length + (i + 1 == segments_.size() ? unsealed_ : 0);
   }
   return n;
 }
 
 size_t OutputQueue::consume(size_t n) {
+  seal();
   bytes_ -= n;
   while (n > 0) {
     Segment& s = segments_[head_];
@@ -121,6 +136,8 @@ size_t OutputQueue::consume(size_t n) {
     pool_->unref(s.block);
     ++head_;
   }
+  // The owned tail block went back to the pool with its last segment.
+  if (head_ == segments_.size()) tail_write_ = tail_end_ = nullptr;
   const uint64_t written = total_appended_ - bytes_;
   size_t delivered = 0;
   while (ends_head_ < message_ends_.size() && message_ends_[ends_head_].end <= written) {
@@ -133,6 +150,8 @@ size_t OutputQueue::consume(size_t n) {
 }
 
 void OutputQueue::truncate_to(uint64_t stream_offset) {
+  seal();
+  tail_write_ = tail_end_ = nullptr;
   uint64_t pos = total_appended_ - bytes_;  // stream offset of the head segment's first byte
   size_t i = head_;
   for (; i < segments_.size(); ++i) {
@@ -150,7 +169,16 @@ void OutputQueue::truncate_to(uint64_t stream_offset) {
   segments_.resize(i);
   bytes_ -= static_cast<size_t>(total_appended_ - stream_offset);
   total_appended_ = stream_offset;
-  if (bytes_ == 0) clear();
+  if (bytes_ == 0) {
+    clear();
+    return;
+  }
+  // A kept owned tail may grow again right after the bytes it kept (its size was cut above).
+  Block* tail = segments_.back().block;
+  if (tail->refs == 1 && segments_.back().offset + segments_.back().length == tail->size) {
+    tail_write_ = tail->data + tail->size;
+    tail_end_ = tail->data + tail->capacity;
+  }
 }
 
 size_t OutputQueue::discard_unstarted() {
@@ -172,6 +200,8 @@ size_t OutputQueue::clear() {
   segments_.clear();
   message_ends_.clear();
   head_ = ends_head_ = 0;
+  tail_write_ = tail_end_ = nullptr;
+  unsealed_ = 0;
   bytes_ = 0;
   total_appended_ = 0;
   return lost;

@@ -64,6 +64,8 @@ class OutputQueue {
   char* reserve_contiguous(size_t n);
   void note_message(uint64_t start) { message_ends_.push_back({start, total_appended_}); }
   void truncate_to(uint64_t stream_offset);
+  // Adds the bytes appended through tail_write_ to the tail segment and its block.
+  void seal();
 
   BlockPool* pool_;
   std::vector<Segment> segments_;
@@ -72,6 +74,15 @@ class OutputQueue {
   uint64_t total_appended_ = 0;  // stream offset of the end of the queue
   std::vector<MessageSpan> message_ends_;  // routed messages' stream offsets, ascending
   size_t ends_head_ = 0;
+  // The common append -- a small frame into the owned tail block -- touches only these three
+  // members and the bytes it writes: the tail segment and the block header are brought up to date
+  // (seal) only when something reads them. Without this, every routed message cost two more
+  // cache misses (the segment vector's end and the block header) on a target's cold queue.
+  // tail_write_ is non-null only while the last segment is a block this queue owns alone and may
+  // grow in place.
+  char* tail_write_ = nullptr;  // next free byte of that block
+  char* tail_end_ = nullptr;    // end of its capacity
+  uint32_t unsealed_ = 0;       // bytes written at tail_write_ not yet in the segment / block size
 };
 
 }  // namespace sb
