@@ -63,10 +63,12 @@ class Worker {
   void on_readable(Node& n);
   void on_event(Node& n, const WireEvent& ev);
   void on_message(Node& receiver, std::string_view payload);
+  void account_arrivals(Node& receiver);
   void close_node(Node& n, bool expected);
   void schedule_slots();
   void fill_ready();
-  void emit(Node& s, uint64_t stamp_ns);
+  void refill(Node& s);
+  void emit(Node& s, uint32_t target, uint64_t stamp_ns);
   void mark_dirty(Node& n);
   void flush_dirty();
   void make_ready(Node& s);
@@ -102,6 +104,16 @@ class Worker {
   // iterations and every sender is flushed twice with half the messages (10% of throughput at
   // 1,000 nodes with 512).
   std::vector<epoll_event> events_;
+  // A read's arrivals are decoded first and accounted after the read, and a sender's next
+  // targets are drawn before its messages are built: both lists are known ahead, so the
+  // per-pair sequence slots and sender nodes they touch are prefetched together instead of
+  // missing one by one (~30% of the driver's CPU at 1,000 nodes).
+  struct Arrival {
+    Stamp stamp;
+    uint32_t size;
+  };
+  std::vector<Arrival> arrivals_;
+  std::vector<uint32_t> targets_;
   Phase phase_ = Phase::connect;
   uint64_t now_ = 0;       // cached once per loop iteration
   uint64_t read_now_ = 0;  // cached once per node read: arrival time of what that read returns
@@ -225,6 +237,7 @@ void Worker::on_readable(Node& n) {
   read_now_ = now_ns();
   IoStatus st = read_events(n, o_.proto, scratch_.get(), scratch_size_, &err,
                             [&](const WireEvent& ev) { on_event(n, ev); });
+  account_arrivals(n);
   if (st == IoStatus::closed) {
     close_node(n, false);
   } else if (st == IoStatus::failed) {
@@ -265,30 +278,40 @@ void Worker::on_message(Node& receiver, std::string_view payload) {
     ++result_.corrupt;
     return;
   }
+  tracker_.prefetch_receive(st.sender, receiver.index);
+  if (st.sender >= part_.lo && st.sender < part_.hi) __builtin_prefetch(&nodes_[st.sender - part_.lo], 1);
+  arrivals_.push_back({st, static_cast<uint32_t>(payload.size())});
+}
+
+void Worker::account_arrivals(Node& receiver) {
   // One clock read per socket read (see on_readable): the frames of one read were all waiting
   // in the socket together, and a clock read per message would cost the driver ~10% at 2M msgs/s.
-  uint64_t now = read_now_;
-  last_arrival_ = now;
-  auto arrival = tracker_.on_receive(st.sender, receiver.index, st.seq);
-  if (arrival == SequenceTracker::Arrival::duplicate) return;
-  if (arrival == SequenceTracker::Arrival::late) ++result_.reordered;
-  uint64_t latency = now > st.sent_ns ? now - st.sent_ns : 0;
-  if (now >= measure_start_ && now < measure_end_) {
-    ++result_.measured_delivered;
-    result_.measured_bytes += payload.size();
+  const uint64_t now = read_now_;
+  if (!arrivals_.empty()) last_arrival_ = now;
+  for (const Arrival& a : arrivals_) {
+    const Stamp& st = a.stamp;
+    auto arrival = tracker_.on_receive(st.sender, receiver.index, st.seq);
+    if (arrival == SequenceTracker::Arrival::duplicate) continue;
+    if (arrival == SequenceTracker::Arrival::late) ++result_.reordered;
+    uint64_t latency = now > st.sent_ns ? now - st.sent_ns : 0;
+    if (now >= measure_start_ && now < measure_end_) {
+      ++result_.measured_delivered;
+      result_.measured_bytes += a.size;
+    }
+    if (st.sent_ns >= measure_start_ && st.sent_ns < measure_end_) result_.latency.record(latency);
+    if (progress_) meter_.record(latency);
+    if (st.sender < part_.lo || st.sender >= part_.hi) continue;  // another worker's broadcast
+    Node& s = nodes_[st.sender - part_.lo];
+    uint64_t before = s.completed;
+    if (o_.pattern == Pattern::broadcast) {
+      s.completed = ++s.copies / fanout_;
+    } else {
+      ++s.completed;
+    }
+    outstanding_ -= s.completed - before;
+    if (!s.ready && can_send(s)) make_ready(s);
   }
-  if (st.sent_ns >= measure_start_ && st.sent_ns < measure_end_) result_.latency.record(latency);
-  if (progress_) meter_.record(latency);
-  if (st.sender < part_.lo || st.sender >= part_.hi) return;  // another worker's broadcast
-  Node& s = nodes_[st.sender - part_.lo];
-  uint64_t before = s.completed;
-  if (o_.pattern == Pattern::broadcast) {
-    s.completed = ++s.copies / fanout_;
-  } else {
-    ++s.completed;
-  }
-  outstanding_ -= s.completed - before;
-  if (!s.ready && can_send(s)) make_ready(s);
+  arrivals_.clear();
 }
 
 void Worker::close_node(Node& n, bool expected) {
@@ -334,8 +357,7 @@ void Worker::schedule_slots() {
   }
 }
 
-void Worker::emit(Node& s, uint64_t stamp_ns) {
-  uint32_t t = picker_.pick(s.index - part_.lo);
+void Worker::emit(Node& s, uint32_t t, uint64_t stamp_ns) {
   bool all = t == TargetPicker::kAll;
   const std::string& prefix = all ? broadcast_prefix_ : prefixes_[t];
   uint32_t len = picker_.uniform(o_.size_min, o_.size_max);
@@ -366,14 +388,29 @@ void Worker::fill_ready() {
   for (uint32_t local : ready_swap_) {
     Node& s = nodes_[local];
     s.ready = false;
-    if (o_.rate > 0) {
-      // Stamp the intended time, not now: a message held back by the window is charged the wait.
-      while (can_send(s)) emit(s, slot_time(s.sent * part_.senders + (s.index - part_.first_sender)));
-    } else {
-      while (can_send(s)) emit(s, now_);
-    }
+    refill(s);
   }
   ready_swap_.clear();
+}
+
+void Worker::refill(Node& s) {
+  while (can_send(s)) {
+    // How many can go now (the window's room; open loop: also the slots that came due).
+    uint64_t room = o_.window - s.inflight();
+    if (o_.rate > 0) room = std::min<uint64_t>(room, s.due - s.sent);
+    const size_t k = static_cast<size_t>(std::min<uint64_t>(room, 256));
+    targets_.clear();
+    for (size_t i = 0; i < k; ++i) {
+      uint32_t t = picker_.pick(s.index - part_.lo);
+      targets_.push_back(t);
+      tracker_.prefetch_send(s.index, t == TargetPicker::kAll ? s.index : part_.lo + t);
+    }
+    for (uint32_t t : targets_) {
+      // Open loop stamps the intended time, not now: a message held back by the window is charged
+      // the wait.
+      emit(s, t, o_.rate > 0 ? slot_time(s.sent * part_.senders + (s.index - part_.first_sender)) : now_);
+    }
+  }
 }
 
 void Worker::flush_dirty() {
