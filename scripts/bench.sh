@@ -148,6 +148,8 @@ suite() {
   log "$kind:"
   run throughput "$kind" --nodes 1000 --pattern random --window 64
   run latency "$kind" --nodes 1000 --pattern ring --window 1 --rate 20000
+  # The same with a driver that never sleeps: its own wakeups no longer count as latency.
+  run latency-poll "$kind" --nodes 1000 --pattern ring --window 1 --rate 20000 --busy-poll
   run scale "$kind" --nodes 10000 --pattern random --window 4
   run fanin "$kind" --nodes 1000 --pattern fanin --window 16
   run broadcast "$kind" --nodes 1000 --pattern broadcast --senders 10 --window 4
