@@ -144,6 +144,10 @@ ParseResult FrameParser::parse_line(std::string_view input, size_t line_end) {
 
   ParseResult r;
   Frame& f = r.frame;
+  if (parse_payload_header_fast(line, f)) {
+    begin_payload(input, consumed, r);
+    return r;
+  }
   tokenize(line, f);
   if (f.verb_text.empty()) {  // blank line: ignored, so netcat users can press Enter freely
     r.consumed = consumed;
@@ -199,6 +203,25 @@ ParseResult FrameParser::parse_line(std::string_view input, size_t line_end) {
   r.status = Status::frame;
   r.consumed = consumed;
   return r;
+}
+
+bool FrameParser::parse_payload_header_fast(std::string_view line, Frame& f) const {
+  const char* verb = role_ == Role::server ? "SEND " : "FROM ";
+  if (line.size() < 8 || std::memcmp(line.data(), verb, 5) != 0) return false;
+  const char* sp = static_cast<const char*>(std::memchr(line.data() + 5, ' ', line.size() - 5));
+  if (sp == nullptr || sp == line.data() + 5) return false;
+  const size_t target_len = static_cast<size_t>(sp - line.data()) - 5;
+  const std::string_view len = line.substr(5 + target_len + 1);
+  if (len.empty()) return false;
+  for (char c : len)
+    if (c < '0' || c > '9') return false;  // a space (more tokens) or junk: the general path decides
+  f.verb = role_ == Role::server ? Verb::send : Verb::from;
+  f.verb_text = line.substr(0, 4);
+  f.args[0] = line.substr(5, target_len);
+  f.args[1] = len;
+  f.argc = 2;
+  f.tail = len;
+  return true;
 }
 
 void FrameParser::begin_payload(std::string_view input, size_t header_len, ParseResult& r) {

@@ -48,6 +48,10 @@ class FrameParser {
 
  private:
   ParseResult parse_line(std::string_view input, size_t line_end);
+  // The hot frame in its canonical spelling ("SEND <target> <len>" from clients, "FROM <source>
+  // <len>" from servers, single spaces): fills `f` exactly as the general tokenizer would, or
+  // returns false and leaves every other spelling to it.
+  bool parse_payload_header_fast(std::string_view line, Frame& f) const;
   // Both fill in `r`, whose frame already holds the tokenized header line. They work in place
   // because a ParseResult is ~170 bytes: building a second one and copying the header into it
   // was ~14% of the server's CPU at 1.4 M msgs/s (a zero fill plus a copy per SEND).

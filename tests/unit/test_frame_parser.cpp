@@ -385,6 +385,41 @@ TEST(ServerVerbs, SendToEveryOtherNode) {
   EXPECT_EQ(server("SEND * 2\nhi\n"), (std::vector<std::string>{"SEND * 2 |hi|"}));
 }
 
+// The canonical "SEND <target> <len>" takes a fast path; every other spelling goes through the
+// general tokenizer. Both must describe the same frame, and near-canonical junk must still get the
+// general path's verdict.
+TEST(ServerVerbs, CanonicalAndSpacedSendSpellingsGiveTheSameFrame) {
+  Event fast = only_event(Role::server, "SEND bob 5\nhello\n");
+  EXPECT_EQ(fast.status, Status::frame);
+  EXPECT_EQ(fast.verb, Verb::send);
+  EXPECT_EQ(fast.verb_text, "SEND");
+  EXPECT_EQ(fast.argc, 2);
+  EXPECT_EQ(fast.args, (std::vector<std::string>{"bob", "5"}));
+  EXPECT_EQ(fast.tail, "5");
+  EXPECT_EQ(fast.payload, "hello");
+  for (const char* spaced : {"SEND  bob 5\nhello\n", "SEND bob  5\nhello\n", "  SEND bob 5\nhello\n",
+                             "SEND bob 5 \nhello\n", "SEND bob 5\r\nhello\r\n"}) {
+    Event general = only_event(Role::server, spaced);
+    EXPECT_EQ(general.status, Status::frame) << spaced;
+    EXPECT_EQ(general.verb, Verb::send) << spaced;
+    EXPECT_EQ(general.argc, 2) << spaced;
+    EXPECT_EQ(general.args, fast.args) << spaced;
+    EXPECT_EQ(general.payload, fast.payload) << spaced;
+  }
+  EXPECT_EQ(server("SEND bob 5x\nhello\n").front(), "error bad-command SEND FATAL");
+  EXPECT_EQ(server("SEND bob 5 6\nhello\n").front(), "error bad-command SEND FATAL");
+  EXPECT_EQ(server("SEND bob -5\nhello\n").front(), "error bad-command SEND FATAL");
+  EXPECT_EQ(server("SEND b\xff" "b 5\nhello\n").front().rfind("error bad-id b", 0), 0u);
+  EXPECT_EQ(server("SEND bob 1234567890123456789\n").front(), "error bad-command SEND FATAL");
+  EXPECT_EQ(server("SENDX bob 5\nhello\n").front(), "error bad-command SENDX");
+}
+
+TEST(ClientVerbs, CanonicalAndSpacedFromSpellingsGiveTheSameFrame) {
+  EXPECT_EQ(client("FROM alice 2\nhi\n"), (std::vector<std::string>{"FROM alice 2 |hi|"}));
+  EXPECT_EQ(client("FROM  alice  2\nhi\n"), (std::vector<std::string>{"FROM alice 2 |hi|"}));
+  EXPECT_EQ(client("FROM alice 2x\nhi\n").front(), "error bad-command FROM FATAL");
+}
+
 TEST(ServerVerbs, SendZeroBytePayload) {
   EXPECT_EQ(server("SEND bob 0\n\n"), (std::vector<std::string>{"SEND bob 0 ||"}));
   EXPECT_EQ(server("SEND bob 0\r\n\r\n"), (std::vector<std::string>{"SEND bob 0 ||"}));
