@@ -8,7 +8,9 @@ namespace {
 WireEvent from_switchboard(proto::FrameParser& parser, std::string_view input) {
   using proto::ParseResult;
   using proto::Verb;
-  ParseResult r = parser.next(input);
+  // One result object for every call: see FrameParser::next(input, out).
+  thread_local ParseResult r;
+  parser.next(input, r);
   WireEvent ev;
   ev.consumed = r.consumed;
   if (r.status == ParseResult::Status::need_more) return ev;

@@ -117,6 +117,7 @@ bool Server::read_once(Connection& c, size_t* budget) {
 size_t Server::process_input(Connection& c, std::string_view input) {
   size_t done = 0;
   bool touched = false;
+  proto::ParseResult r;  // one for the whole batch: see FrameParser::next(input, out)
   while (c.takes_commands() && !c.blocked_on.valid()) {
     // A client that sends commands but never reads the replies would grow its own queue without
     // bound: stop taking its commands until it reads (the slow-consumer timer also runs).
@@ -124,7 +125,7 @@ size_t Server::process_input(Connection& c, std::string_view input) {
       block_on(c, c);
       break;
     }
-    proto::ParseResult r = c.parser.next(input.substr(done));
+    c.parser.next(input.substr(done), r);
     if (r.status == proto::ParseResult::Status::frame) {
       touched = true;
       if (!handle_frame(c, r.frame)) break;  // blocked: the same frame is parsed again on resume

@@ -105,18 +105,33 @@ size_t FrameParser::bytes_wanted(size_t have) const {
 }
 
 ParseResult FrameParser::next(std::string_view input) {
-  if (skip_left_ > 0 || skipping_terminator_) return skip_refused_payload(input);
+  ParseResult r;
+  next(input, r);
+  // This form keeps the stricter contract: a need_more result holds no views at all.
+  if (r.status == ParseResult::Status::need_more) {
+    const size_t consumed = r.consumed;
+    r = ParseResult{};
+    r.consumed = consumed;
+  }
+  return r;
+}
+
+void FrameParser::next(std::string_view input, ParseResult& r) {
+  if (skip_left_ > 0 || skipping_terminator_) {
+    r = skip_refused_payload(input);
+    return;
+  }
   if (header_len_ > 0) {
     // The payload's end arrives in a later call. The bytes may have moved since the header was
     // parsed, so the short header line is tokenized again (only once the payload is complete).
-    ParseResult r;
+    r = ParseResult{};
     if (terminator_at(input, header_len_ + payload_len_) != 0) {
       std::string_view line = input.substr(0, header_len_ - 1);
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       tokenize(line, r.frame);
     }
     complete_payload(input, r);
-    return r;
+    return;
   }
 
   const char* nl = nullptr;
@@ -127,58 +142,73 @@ ParseResult FrameParser::next(std::string_view input) {
     // max_line_ content bytes plus an optional '\r' may still be followed by the '\n'.
     if (input.size() > max_line_ + 1) {
       reset();
-      return error(ErrorCode::line_too_long, input.size(), {}, true);
+      r = error(ErrorCode::line_too_long, input.size(), {}, true);
+      return;
     }
-    return {};
+    need_more(r);
+    return;
   }
   scanned_ = 0;
   size_t line_end = static_cast<size_t>(nl - input.data());
-  return parse_line(input, line_end);
+  parse_line(input, line_end, r);
 }
 
-ParseResult FrameParser::parse_line(std::string_view input, size_t line_end) {
+void FrameParser::parse_line(std::string_view input, size_t line_end, ParseResult& r) {
   std::string_view line = input.substr(0, line_end);
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   const size_t consumed = line_end + 1;
-  if (line.size() > max_line_) return error(ErrorCode::line_too_long, consumed, {}, true);
-
-  ParseResult r;
+  if (line.size() > max_line_) {
+    r = error(ErrorCode::line_too_long, consumed, {}, true);
+    return;
+  }
   Frame& f = r.frame;
   if (parse_payload_header_fast(line, f)) {
+    r.error = ErrorCode::none;
+    r.fatal = false;
+    r.error_detail = {};
     begin_payload(input, consumed, r);
-    return r;
+    return;
   }
+  r = ParseResult{};  // the general path relies on every field starting empty
   tokenize(line, f);
   if (f.verb_text.empty()) {  // blank line: ignored, so netcat users can press Enter freely
     r.consumed = consumed;
-    return r;
+    return;
   }
   f.verb = lookup_verb(role_, f.verb_text);
-  if (f.verb == Verb::unknown) return error(ErrorCode::bad_command, consumed, f.verb_text);
+  if (f.verb == Verb::unknown) {
+    r = error(ErrorCode::bad_command, consumed, f.verb_text);
+    return;
+  }
 
   if (f.verb == Verb::send || f.verb == Verb::from) {
     begin_payload(input, consumed, r);
-    return r;
+    return;
   }
 
   bool ok = true;
   switch (f.verb) {
     case Verb::hello:
       ok = f.argc == 1 || f.argc == 2;
-      if (ok && !is_valid_node_id(f.args[0])) return error(ErrorCode::bad_id, consumed, f.args[0]);
+      if (ok && !is_valid_node_id(f.args[0])) {
+        r = error(ErrorCode::bad_id, consumed, f.args[0]);
+        return;
+      }
       break;
     case Verb::msg:
       ok = f.argc >= 1;
       if (ok && !valid_target(f.args[0])) {
         ParseResult e = error(ErrorCode::bad_id, consumed, f.args[0]);
         e.frame.verb = Verb::msg;  // lets the server count a refused message
-        return e;
+        r = e;
+        return;
       }
       f.payload = f.tail;
       if (f.payload.size() > max_payload_) {  // same limit as SEND; the line is already consumed
         ParseResult e = error(ErrorCode::too_large, consumed, f.args[0]);
         e.frame.verb = Verb::msg;
-        return e;
+        r = e;
+        return;
       }
       break;
     case Verb::ping:
@@ -199,10 +229,12 @@ ParseResult FrameParser::parse_line(std::string_view input, size_t line_end) {
     default:  // PONG, STATS reply, BYE: free-form
       break;
   }
-  if (!ok) return error(ErrorCode::bad_command, consumed, f.verb_text);
+  if (!ok) {
+    r = error(ErrorCode::bad_command, consumed, f.verb_text);
+    return;
+  }
   r.status = Status::frame;
   r.consumed = consumed;
-  return r;
 }
 
 bool FrameParser::parse_payload_header_fast(std::string_view line, Frame& f) const {
@@ -219,6 +251,7 @@ bool FrameParser::parse_payload_header_fast(std::string_view line, Frame& f) con
   f.verb_text = line.substr(0, 4);
   f.args[0] = line.substr(5, target_len);
   f.args[1] = len;
+  for (size_t i = 2; i < Frame::kMaxArgs; ++i) f.args[i] = {};
   f.argc = 2;
   f.tail = len;
   return true;
@@ -252,7 +285,7 @@ void FrameParser::complete_payload(std::string_view input, ParseResult& r) {
   size_t end = header_len_ + payload_len_;
   int term = terminator_at(input, end);
   if (term == 0) {
-    r = ParseResult{};
+    need_more(r);
     return;
   }
   if (term < 0) {
