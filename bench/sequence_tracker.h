@@ -34,10 +34,10 @@ class SequenceTracker {
   // Hints that next_send / on_receive for this pair comes soon: callers that know a batch of
   // pairs ahead (a sender's window refill, a read's arrivals) overlap the cache misses.
   void prefetch_send(uint32_t sender, uint32_t receiver) const {
-    if (dense_) __builtin_prefetch(&dense_send_[uint64_t{sender - lo_} * n_ + (receiver - lo_)], 1);
+    dense_send_.prefetch(uint64_t{sender - lo_} * n_ + (receiver - lo_));  // empty unless dense
   }
   void prefetch_receive(uint32_t sender, uint32_t receiver) const {
-    if (dense_) __builtin_prefetch(&dense_recv_[uint64_t{receiver - lo_} * nodes_ + sender], 1);
+    dense_recv_.prefetch(uint64_t{receiver - lo_} * nodes_ + sender);
   }
 
   uint64_t received() const { return received_; }
