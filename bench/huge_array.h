@@ -10,6 +10,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "common/memory/prefetch.h"
+
 namespace sb::bench {
 
 template <typename T>
@@ -35,16 +37,9 @@ class HugeArray {
 
   T& operator[](size_t i) { return data_[i]; }
   const T& operator[](size_t i) const { return data_[i]; }
-  // A no-op on an empty array. GCC 12 dropped __builtin_prefetch here in some inlining contexts
-  // (the bench's prefetches were missing from the binary), so on x86-64 the instruction is
-  // spelled out; it never faults, whatever the address.
+  // A no-op on an empty array.
   void prefetch(size_t i) const {
-    if (data_ == nullptr) return;
-#if defined(__x86_64__)
-    asm volatile("prefetcht0 %0" : : "m"(data_[i]));
-#else
-    __builtin_prefetch(data_ + i);
-#endif
+    if (data_ != nullptr) sb::prefetch(data_ + i);
   }
 
  private:

@@ -279,7 +279,7 @@ void Worker::on_message(Node& receiver, std::string_view payload) {
     return;
   }
   tracker_.prefetch_receive(st.sender, receiver.index);
-  if (st.sender >= part_.lo && st.sender < part_.hi) __builtin_prefetch(&nodes_[st.sender - part_.lo]);
+  if (st.sender >= part_.lo && st.sender < part_.hi) prefetch(&nodes_[st.sender - part_.lo]);
   arrivals_.push_back({st, static_cast<uint32_t>(payload.size())});
 }
 

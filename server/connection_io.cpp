@@ -118,6 +118,7 @@ size_t Server::process_input(Connection& c, std::string_view input) {
   size_t done = 0;
   bool touched = false;
   proto::ParseResult r;  // one for the whole batch: see FrameParser::next(input, out)
+  size_t prefetched = 0;  // frames ahead whose routing data prefetch_routes has requested
   while (c.takes_commands() && !c.blocked_on.valid()) {
     // A client that sends commands but never reads the replies would grow its own queue without
     // bound: stop taking its commands until it reads (the slow-consumer timer also runs).
@@ -125,8 +126,10 @@ size_t Server::process_input(Connection& c, std::string_view input) {
       block_on(c, c);
       break;
     }
+    if (prefetched == 0 && c.state == ConnState::registered) prefetched = prefetch_routes(input.substr(done));
     c.parser.next(input.substr(done), r);
     if (r.status == proto::ParseResult::Status::frame) {
+      if (prefetched > 0) --prefetched;
       touched = true;
       if (!handle_frame(c, r.frame)) break;  // blocked: the same frame is parsed again on resume
       done += r.consumed;

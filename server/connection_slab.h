@@ -45,6 +45,7 @@ class ConnectionSlab {
   }
 
   Connection& operator[](uint32_t slot) { return slots_[slot]; }
+  const Connection& operator[](uint32_t slot) const { return slots_[slot]; }
   size_t size() const { return slots_.size(); }
 
  private:

@@ -93,6 +93,8 @@ class Server {
   void handle_hello(Connection& c, const proto::Frame& f);
   bool route(Connection& c, std::string_view target, std::string_view payload);
   bool broadcast(Connection& c, std::string_view payload);
+  // Hints for the next SENDs in `input` (server/route_prefetch.cpp); returns how many it covered.
+  size_t prefetch_routes(std::string_view input) const;
   void reply_who(Connection& c);
   void reply_stats(Connection& c);
   void reply_error(Connection& c, proto::ErrorCode code, std::string_view detail);

@@ -28,16 +28,16 @@ void compact(std::vector<T>& v, size_t& head) {
 }  // namespace
 
 OutputQueue::OutputQueue(OutputQueue&& o) noexcept
-    : pool_(o.pool_),
-      segments_(std::move(o.segments_)),
-      head_(std::exchange(o.head_, 0)),
-      bytes_(std::exchange(o.bytes_, 0)),
+    : bytes_(std::exchange(o.bytes_, 0)),
       total_appended_(std::exchange(o.total_appended_, 0)),
-      message_ends_(std::move(o.message_ends_)),
-      ends_head_(std::exchange(o.ends_head_, 0)),
       tail_write_(std::exchange(o.tail_write_, nullptr)),
       tail_end_(std::exchange(o.tail_end_, nullptr)),
-      unsealed_(std::exchange(o.unsealed_, 0)) {}
+      unsealed_(std::exchange(o.unsealed_, 0)),
+      message_ends_(std::move(o.message_ends_)),
+      ends_head_(std::exchange(o.ends_head_, 0)),
+      pool_(o.pool_),
+      segments_(std::move(o.segments_)),
+      head_(std::exchange(o.head_, 0)) {}
 
 OutputQueue& OutputQueue::operator=(OutputQueue&& o) noexcept {
   if (this != &o) {

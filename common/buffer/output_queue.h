@@ -42,6 +42,9 @@ class OutputQueue {
   // Drops `n` written bytes; returns how many routed messages became completely written.
   size_t consume(size_t n);
 
+  // Where the next small frame will be written, or nullptr: a hint for prefetching.
+  const char* next_write() const { return tail_write_; }
+
   // Discards every routed message that has not started to be written, keeping a partly written
   // head message so the peer never sees a torn frame. Returns how many messages were discarded.
   size_t discard_unstarted();
@@ -67,13 +70,10 @@ class OutputQueue {
   // Adds the bytes appended through tail_write_ to the tail segment and its block.
   void seal();
 
-  BlockPool* pool_;
-  std::vector<Segment> segments_;
-  size_t head_ = 0;           // first live segment
-  size_t bytes_ = 0;          // unwritten bytes
+  // Routing a message touches only the members up to message_ends_ (its end pointers): they come
+  // first, so they share one or two cache lines (see Server::prefetch_routes).
+  size_t bytes_ = 0;             // unwritten bytes
   uint64_t total_appended_ = 0;  // stream offset of the end of the queue
-  std::vector<MessageSpan> message_ends_;  // routed messages' stream offsets, ascending
-  size_t ends_head_ = 0;
   // The common append -- a small frame into the owned tail block -- touches only these three
   // members and the bytes it writes: the tail segment and the block header are brought up to date
   // (seal) only when something reads them. Without this, every routed message cost two more
@@ -83,6 +83,11 @@ class OutputQueue {
   char* tail_write_ = nullptr;  // next free byte of that block
   char* tail_end_ = nullptr;    // end of its capacity
   uint32_t unsealed_ = 0;       // bytes written at tail_write_ not yet in the segment / block size
+  std::vector<MessageSpan> message_ends_;  // routed messages' stream offsets, ascending
+  size_t ends_head_ = 0;
+  BlockPool* pool_;
+  std::vector<Segment> segments_;
+  size_t head_ = 0;           // first live segment
 };
 
 }  // namespace sb
