@@ -50,7 +50,8 @@ SERVER_BIN := $(OUT)/switchboard-server
 CLIENT_BIN := $(OUT)/switchboard-client
 BENCH_BIN  := $(OUT)/switchboard-bench
 MICRO_BIN  := $(OUT)/switchboard-micro
-BINS := $(SERVER_BIN) $(if $(wildcard client/main.cpp),$(CLIENT_BIN)) $(if $(wildcard bench/main.cpp),$(BENCH_BIN))
+FLOOR_BIN  := $(OUT)/switchboard-relay-floor
+BINS := $(SERVER_BIN) $(if $(wildcard client/main.cpp),$(CLIENT_BIN)) $(if $(wildcard bench/main.cpp),$(BENCH_BIN) $(FLOOR_BIN))
 
 TEST_BINS      := $(patsubst %.cpp,$(OUT)/%,$(TEST_SRCS))
 TSAN_TEST_BINS := $(patsubst %.cpp,$(O)/tsan/%,$(TSAN_TEST_SRCS))
@@ -79,6 +80,9 @@ $(SERVER_BIN): $(call objs,server/main.cpp) $(LIBSERVER) $(LIBCOMMON)
 $(CLIENT_BIN): $(call objs,client/main.cpp) $(LIBCLIENT) $(LIBCOMMON)
 	$(CXX) $^ -o $@ $(LDFLAGS)
 $(BENCH_BIN): $(call objs,bench/main.cpp) $(LIBBENCH) $(LIBCOMMON)
+	$(CXX) $^ -o $@ $(LDFLAGS)
+# The latency floor of the machine (a relay with no parsing), for docs/PERFORMANCE.md.
+$(FLOOR_BIN): $(call objs,bench/floor/relay_floor.cpp) $(LIBBENCH) $(LIBCOMMON)
 	$(CXX) $^ -o $@ $(LDFLAGS)
 $(MICRO_BIN): $(call objs,$(MICRO_SRCS)) $(ALL_LIBS)
 	$(CXX) $^ -o $@ $(LDFLAGS) $(BENCH_LIBS)

@@ -22,6 +22,7 @@ RESULTS=${RESULTS:-bench/results/$(date +%Y%m%d-%H%M%S)}
 BENCH=$O/switchboard-bench
 SERVER=$O/switchboard-server
 MICRO_BIN=$O/switchboard-micro
+FLOOR_BIN=$O/switchboard-relay-floor
 
 log() { printf '%s\n' "$*" >&2; }
 field() { sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p" <<<"$2"; }
@@ -61,7 +62,7 @@ summary() {
 if [ "${1:-}" = --summary ]; then summary "$2"; exit 0; fi
 
 # Build what is missing or stale (`make bench` has already done this; a direct call may not have).
-make --no-print-directory -s O="$O" JOBS="${JOBS:-2}" "$SERVER" "$BENCH" >&2
+make --no-print-directory -s O="$O" JOBS="${JOBS:-2}" "$SERVER" "$BENCH" "$FLOOR_BIN" >&2
 if [ "$MICRO" = 1 ] && ls bench/micro/*.cpp >/dev/null 2>&1; then
   make --no-print-directory -s O="$O" JOBS="${JOBS:-2}" "$MICRO_BIN" >&2 || { log "micro-benchmarks do not build; skipped"; MICRO=0; }
 fi
@@ -172,6 +173,17 @@ if [ "$NATS" = 1 ]; then
   else
     log "nats-server not installed (apt-get install nats-server): comparison skipped"
   fi
+fi
+
+# The machine's latency floor for the latency workloads: a relay with no parsing over the same
+# 1,000 loopback connections at the same rate (bench/floor/relay_floor.cpp; pins itself).
+if [ -x "$FLOOR_BIN" ]; then
+  log "latency floor (raw relay, 1000 connections, 20000 msgs/s):"
+  for r in $(seq "$REPEAT"); do
+    line=$("$FLOOR_BIN" --conns 1000 --rate 20000 --duration "$DURATION" --warmup "$WARMUP") || FAILED=1
+    printf '%s\n' "$line" >>"$RESULTS/floor.txt"
+    log "  run $r: $line"
+  done
 fi
 
 if [ "$MICRO" = 1 ] && [ -x "$MICRO_BIN" ]; then

@@ -122,6 +122,21 @@ TEST(BenchCli, BadFlagsExitTwoWithAReason) {
   EXPECT_NE(r.out.find("--window"), std::string::npos);
 }
 
+// The latency-floor relay: a short run delivers every message it sent and reports percentiles;
+// a bad flag is a usage error.
+TEST(RelayFloor, ShortRunReportsEveryMessage) {
+  const std::string floor_bin = bin_dir() + "/switchboard-relay-floor";
+  ExitResult r = run_to_exit({floor_bin, "--conns", "10", "--rate", "2000", "--duration", "0.5", "--warmup", "0.1"},
+                             milliseconds(30000));
+  EXPECT_FALSE(r.timed_out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("conns 10 rate 2000 samples 1000 "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("p99_us"), std::string::npos) << r.out;
+  r = run_to_exit({floor_bin, "--conns", "1"}, milliseconds(10000));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("usage"), std::string::npos) << r.err;
+}
+
 TEST(BenchCli, NoServerIsALoudFailure) {
   // Find a port nobody listens on: bind one, note it, close it.
   sb::net::Endpoint ep;
