@@ -62,8 +62,13 @@ size_t Server::prefetch_routes(std::string_view input) const {
     prefetch(reinterpret_cast<const char*>(&t.out) + 63);  // ... wherever the line breaks
     targets[m++] = &t;
   }
-  for (size_t i = 0; i < m; ++i)
-    if (const char* w = targets[i]->out.next_write()) prefetch(w);
+  // A 64-byte message's FROM frame spans two lines of the target's block.
+  for (size_t i = 0; i < m; ++i) {
+    if (const char* w = targets[i]->out.next_write()) {
+      prefetch(w);
+      prefetch(w + 64);
+    }
+  }
   return n;
 }
 
