@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -77,6 +78,7 @@ int add_all(const std::vector<int>& fds) {
   int ep = add_all(fds);
   std::vector<epoll_event> events(fds.size());
   std::vector<char> buf(64 * 1024);
+  std::vector<bool> done(fds.size());
   size_t open = fds.size();
   while (open > 0) {
     int n = epoll_wait(ep, events.data(), static_cast<int>(events.size()), -1);
@@ -84,7 +86,12 @@ int add_all(const std::vector<int>& fds) {
       const size_t i = events[k].data.u64;
       for (;;) {
         ssize_t r = read(fds[i], buf.data(), buf.size());
-        if (r == 0) --open;
+        // The driver hanging up ends a connection: EOF, or a reset if we forwarded to it after
+        // it closed. Each counts once.
+        if ((r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) && !done[i]) {
+          done[i] = true;
+          --open;
+        }
         if (r <= 0) break;
         // Loopback with a ~20 KiB/s trickle per connection: the socket always takes it whole.
         ssize_t w = send(fds[(i + 1) % fds.size()], buf.data(), static_cast<size_t>(r), MSG_NOSIGNAL);
