@@ -216,6 +216,9 @@ void Worker::wait_events(uint64_t timeout_ns) {
     if (errno != EINTR) fail(std::string("epoll_pwait2: ") + std::strerror(errno));
     return;
   }
+  // Ready nodes are random: ask for all of them before touching the first.
+  for (int i = 0; i < n; ++i)
+    if (events[i].data.u64 < nodes_.size()) prefetch(&nodes_[events[i].data.u64]);
   for (int i = 0; i < n; ++i) {
     if (events[i].data.u64 == kFinishTag) {
       finish_seen_ = true;
@@ -414,7 +417,11 @@ void Worker::refill(Node& s) {
 }
 
 void Worker::flush_dirty() {
-  for (uint32_t local : dirty_) {
+  for (size_t i = 0; i < dirty_.size(); ++i) {
+    // Each send takes microseconds: bring in the next nodes and their output meanwhile.
+    if (i + 2 < dirty_.size()) prefetch(&nodes_[dirty_[i + 2]]);
+    if (i + 1 < dirty_.size()) prefetch(nodes_[dirty_[i + 1]].out.view().data());
+    const uint32_t local = dirty_[i];
     Node& n = nodes_[local];
     n.dirty = false;
     if (n.closed || !n.writable) continue;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "common/memory/prefetch.h"
 #include "server/connection.h"
 
 namespace sb::server {
@@ -42,6 +43,17 @@ class ConnectionSlab {
     Connection& c = slots_[h.slot];
     if (c.generation != h.generation || c.state == ConnState::free || c.closing) return nullptr;
     return &c;
+  }
+
+  // Brings in the lines that reading from or writing to a connection touches first (flags and
+  // fd, parser and input, the output queue's hot members). Any value is safe: a slot out of range
+  // is ignored, a stale one only wastes the hint.
+  void prefetch_slot(uint32_t slot) const {
+    if (slot >= slots_.size()) return;
+    const char* c = reinterpret_cast<const char*>(&slots_[slot]);
+    sb::prefetch(c);
+    sb::prefetch(c + 64);
+    sb::prefetch(reinterpret_cast<const char*>(&slots_[slot].out));
   }
 
   Connection& operator[](uint32_t slot) { return slots_[slot]; }
