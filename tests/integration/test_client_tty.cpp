@@ -3,6 +3,10 @@
 // arriving while a line is half typed, line editing, and the terminal restored on every exit.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+#include <string>
+
 #include "tests/support/client_process.h"
 
 namespace sb::test {
@@ -202,6 +206,14 @@ TEST_F(ClientTtyTest, CtrlDOnAnEmptyLineQuits) {
 }
 
 
+// The state letter of /proc/<pid>/stat ('T' = stopped), or '?' if it cannot be read.
+char process_state(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t paren = stat.rfind(')');  // the command name may contain spaces and parentheses
+  return paren != std::string::npos && paren + 2 < stat.size() ? stat[paren + 2] : '?';
+}
+
 TEST_F(ClientTtyTest, CtrlZGivesTheTerminalBackAndFgRedrawsTheLine) {
   ClientProcess a;
   start_tty(a, "a");
@@ -213,6 +225,9 @@ TEST_F(ClientTtyTest, CtrlZGivesTheTerminalBackAndFgRedrawsTheLine) {
   };
   a.write("\x1a");  // Ctrl-Z: SIGTSTP
   ASSERT_TRUE(a.wait_until(canonical)) << "terminal not restored before stopping";
+  // The client restores the terminal, then stops itself: a SIGCONT sent in between would be lost
+  // and the client would stay stopped, so wait for the stop the way a shell sees it.
+  ASSERT_TRUE(a.wait_until([&] { return process_state(a.pid()) == 'T'; })) << "the client did not stop";
   size_t mark = a.out().size();
   ::kill(a.pid(), SIGCONT);  // what `fg` does
   ASSERT_TRUE(a.wait_until([&] { return !canonical(); })) << "raw mode not re-entered";
