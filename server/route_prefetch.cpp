@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "common/memory/prefetch.h"
+#include "common/protocol/frame_parser.h"
 #include "server/server.h"
 
 namespace sb::server {
@@ -20,19 +21,15 @@ constexpr size_t kBatch = 32;
 // The target of a canonical "SEND <id> <len>\n" header at the front of `in` and the offset of
 // the frame that follows it, or false if `in` does not start with one.
 bool scan_send(std::string_view in, std::string_view* target, size_t* next) {
-  if (in.size() < 9 || std::memcmp(in.data(), "SEND ", 5) != 0) return false;
-  const size_t limit = std::min(in.size(), proto::kMaxLine + 2);
-  const char* nl = static_cast<const char*>(std::memchr(in.data() + 5, '\n', limit - 5));
+  const char* nl = static_cast<const char*>(std::memchr(in.data(), '\n', std::min(in.size(), proto::kMaxLine + 2)));
   if (nl == nullptr) return false;
-  const char* sp = static_cast<const char*>(std::memchr(in.data() + 5, ' ', static_cast<size_t>(nl - in.data()) - 5));
-  if (sp == nullptr) return false;
+  std::string_view line(in.data(), static_cast<size_t>(nl - in.data()));
+  const size_t line_bytes = line.size() + 1;
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  std::string_view digits;
   size_t len = 0;
-  for (const char* p = sp + 1; p < nl && *p != '\r'; ++p) {
-    if (*p < '0' || *p > '9' || len > proto::kDefaultMaxPayload * 1024) return false;
-    len = len * 10 + static_cast<size_t>(*p - '0');
-  }
-  *target = {in.data() + 5, static_cast<size_t>(sp - in.data()) - 5};
-  *next = static_cast<size_t>(nl - in.data()) + 1 + len + 1;
+  if (!proto::split_payload_header(line, "SEND ", target, &digits) || !proto::parse_length(digits, &len)) return false;
+  *next = line_bytes + len + 1;
   return true;
 }
 

@@ -57,18 +57,6 @@ void tokenize(std::string_view line, Frame& frame) {
   }
 }
 
-// Strict unsigned decimal; rejects signs, spaces and anything that could overflow.
-bool parse_length(std::string_view text, size_t* out) {
-  if (text.empty() || text.size() > 18) return false;
-  size_t value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    value = value * 10 + static_cast<size_t>(c - '0');
-  }
-  *out = value;
-  return true;
-}
-
 bool valid_target(std::string_view target) { return target == "*" || is_valid_node_id(target); }
 
 ParseResult error(ErrorCode code, size_t consumed, std::string_view detail, bool fatal = false) {
@@ -92,6 +80,17 @@ int terminator_at(std::string_view input, size_t at) {
 }
 
 }  // namespace
+
+bool parse_length(std::string_view text, size_t* out) {
+  if (text.empty() || text.size() > 18) return false;
+  size_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + static_cast<size_t>(c - '0');
+  }
+  *out = value;
+  return true;
+}
 
 void FrameParser::reset() {
   scanned_ = header_len_ = payload_len_ = skip_left_ = 0;
@@ -238,18 +237,11 @@ void FrameParser::parse_line(std::string_view input, size_t line_end, ParseResul
 }
 
 bool FrameParser::parse_payload_header_fast(std::string_view line, Frame& f) const {
-  const char* verb = role_ == Role::server ? "SEND " : "FROM ";
-  if (line.size() < 8 || std::memcmp(line.data(), verb, 5) != 0) return false;
-  const char* sp = static_cast<const char*>(std::memchr(line.data() + 5, ' ', line.size() - 5));
-  if (sp == nullptr || sp == line.data() + 5) return false;
-  const size_t target_len = static_cast<size_t>(sp - line.data()) - 5;
-  const std::string_view len = line.substr(5 + target_len + 1);
-  if (len.empty()) return false;
-  for (char c : len)
-    if (c < '0' || c > '9') return false;  // a space (more tokens) or junk: the general path decides
+  std::string_view target, len;
+  if (!split_payload_header(line, role_ == Role::server ? "SEND " : "FROM ", &target, &len)) return false;
   f.verb = role_ == Role::server ? Verb::send : Verb::from;
   f.verb_text = line.substr(0, 4);
-  f.args[0] = line.substr(5, target_len);
+  f.args[0] = target;
   f.args[1] = len;
   for (size_t i = 2; i < Frame::kMaxArgs; ++i) f.args[i] = {};
   f.argc = 2;

@@ -6,11 +6,35 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "common/protocol/frame.h"
 
 namespace sb::proto {
+
+// The canonical header of a payload frame, "<verb> <target> <len>" with single spaces and decimal
+// digits (`line` without its "\n" or "\r\n"; `verb_space` is the verb and its space, "SEND "):
+// its target and length digits, or false for any other spelling. The parser's fast path and the
+// server's route prefetch read headers with it; inline and free of bounds-checked substr, since it
+// runs once per routed message.
+inline bool split_payload_header(std::string_view line, std::string_view verb_space, std::string_view* target,
+                                 std::string_view* len) {
+  const size_t at = verb_space.size();  // where the target starts
+  if (line.size() < at + 3 || std::memcmp(line.data(), verb_space.data(), at) != 0) return false;
+  const char* begin = line.data() + at;
+  const char* end = line.data() + line.size();
+  const char* sp = static_cast<const char*>(std::memchr(begin, ' ', static_cast<size_t>(end - begin)));
+  if (sp == nullptr || sp == begin || sp + 1 == end) return false;
+  for (const char* p = sp + 1; p < end; ++p)
+    if (*p < '0' || *p > '9') return false;  // a space (more tokens) or junk: not canonical
+  *target = {begin, static_cast<size_t>(sp - begin)};
+  *len = {sp + 1, static_cast<size_t>(end - sp - 1)};
+  return true;
+}
+// Strict unsigned decimal of at most 18 digits; rejects signs, spaces and anything that could
+// overflow.
+bool parse_length(std::string_view text, size_t* out);
 
 enum class Role : uint8_t {
   server,  // parses what clients send: HELLO SEND MSG PING WHO STATS QUIT
