@@ -46,14 +46,16 @@ class ConnectionSlab {
   }
 
   // Brings in the lines that reading from or writing to a connection touches first (flags and
-  // fd, parser and input, the output queue's hot members). Any value is safe: a slot out of range
-  // is ignored, a stale one only wastes the hint.
+  // fd, parser and input, the output queue's hot members wherever their line breaks). Any value
+  // is safe: a slot out of range is ignored, a stale one only wastes the hint.
   void prefetch_slot(uint32_t slot) const {
     if (slot >= slots_.size()) return;
     const char* c = reinterpret_cast<const char*>(&slots_[slot]);
+    const char* out = reinterpret_cast<const char*>(&slots_[slot].out);
     sb::prefetch(c);
     sb::prefetch(c + 64);
-    sb::prefetch(reinterpret_cast<const char*>(&slots_[slot].out));
+    sb::prefetch(out);
+    sb::prefetch(out + 63);
   }
 
   Connection& operator[](uint32_t slot) { return slots_[slot]; }

@@ -53,11 +53,8 @@ size_t Server::prefetch_routes(std::string_view input) const {
   for (size_t i = 0; i < n; ++i) {
     const uint32_t* slot = routes_.find(ids[i], hashes[i]);
     if (slot == nullptr) continue;
-    const Connection& t = slab_[*slot];
-    prefetch(&t);                                            // flags (dirty, in_over_list)
-    prefetch(&t.out);                                        // the queue's hot members ...
-    prefetch(reinterpret_cast<const char*>(&t.out) + 63);  // ... wherever the line breaks
-    targets[m++] = &t;
+    slab_.prefetch_slot(*slot);
+    targets[m++] = &slab_[*slot];
   }
   // A 64-byte message's FROM frame spans two lines of the target's block.
   for (size_t i = 0; i < m; ++i) {
