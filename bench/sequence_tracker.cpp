@@ -33,7 +33,7 @@ SequenceTracker::Pair& SequenceTracker::slot(uint32_t sender, uint32_t receiver)
 }
 
 uint32_t& SequenceTracker::recv_next(uint32_t sender, uint32_t receiver) {
-  if (dense_) return dense_recv_[uint64_t{receiver - lo_} * nodes_ + sender];
+  if (dense_) return dense_recv_[recv_index(sender, receiver)];
   return slot(sender, receiver).recv_next;
 }
 

@@ -25,7 +25,7 @@ class SequenceTracker {
   // passes receiver == sender: a node never receives its own broadcast, so that pair is free to
   // stand for (sender, "*").
   uint32_t next_send(uint32_t sender, uint32_t receiver) {
-    if (dense_) return dense_send_[uint64_t{sender - lo_} * n_ + (receiver - lo_)]++;
+    if (dense_) return dense_send_[send_index(sender, receiver)]++;
     return slot(sender, receiver).send_next++;
   }
 
@@ -34,10 +34,10 @@ class SequenceTracker {
   // Hints that next_send / on_receive for this pair comes soon: callers that know a batch of
   // pairs ahead (a sender's window refill, a read's arrivals) overlap the cache misses.
   void prefetch_send(uint32_t sender, uint32_t receiver) const {
-    dense_send_.prefetch(uint64_t{sender - lo_} * n_ + (receiver - lo_));  // empty unless dense
+    dense_send_.prefetch(send_index(sender, receiver));  // empty unless dense
   }
   void prefetch_receive(uint32_t sender, uint32_t receiver) const {
-    dense_recv_.prefetch(uint64_t{receiver - lo_} * nodes_ + sender);
+    dense_recv_.prefetch(recv_index(sender, receiver));
   }
 
   uint64_t received() const { return received_; }
@@ -52,6 +52,13 @@ class SequenceTracker {
     uint32_t send_next = 0;
     uint32_t recv_next = 0;
   };
+  // Positions in the dense tables (see dense_send_ / dense_recv_ below).
+  uint64_t send_index(uint32_t sender, uint32_t receiver) const {
+    return uint64_t{sender - lo_} * n_ + (receiver - lo_);
+  }
+  uint64_t recv_index(uint32_t sender, uint32_t receiver) const {
+    return uint64_t{receiver - lo_} * nodes_ + sender;
+  }
   Pair& slot(uint32_t sender, uint32_t receiver);
   uint32_t& recv_next(uint32_t sender, uint32_t receiver);
   Pair& hashed(uint64_t key);
