@@ -197,16 +197,14 @@ void FrameParser::parse_line(std::string_view input, size_t line_end, ParseResul
     case Verb::msg:
       ok = f.argc >= 1;
       if (ok && !valid_target(f.args[0])) {
-        ParseResult e = error(ErrorCode::bad_id, consumed, f.args[0]);
-        e.frame.verb = Verb::msg;  // lets the server count a refused message
-        r = e;
+        r = error(ErrorCode::bad_id, consumed, f.args[0]);
+        r.frame.verb = Verb::msg;  // lets the server count a refused message
         return;
       }
       f.payload = f.tail;
       if (f.payload.size() > max_payload_) {  // same limit as SEND; the line is already consumed
-        ParseResult e = error(ErrorCode::too_large, consumed, f.args[0]);
-        e.frame.verb = Verb::msg;
-        r = e;
+        r = error(ErrorCode::too_large, consumed, f.args[0]);
+        r.frame.verb = Verb::msg;
         return;
       }
       break;
