@@ -3,11 +3,8 @@
 // arriving while a line is half typed, line editing, and the terminal restored on every exit.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <iterator>
-#include <string>
-
 #include "tests/support/client_process.h"
+#include "tests/support/process_probes.h"
 
 namespace sb::test {
 namespace {
@@ -205,14 +202,6 @@ TEST_F(ClientTtyTest, CtrlDOnAnEmptyLineQuits) {
   expect_terminal_restored(a);
 }
 
-
-// The state letter of /proc/<pid>/stat ('T' = stopped), or '?' if it cannot be read.
-char process_state(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const size_t paren = stat.rfind(')');  // the command name may contain spaces and parentheses
-  return paren != std::string::npos && paren + 2 < stat.size() ? stat[paren + 2] : '?';
-}
 
 TEST_F(ClientTtyTest, CtrlZGivesTheTerminalBackAndFgRedrawsTheLine) {
   ClientProcess a;

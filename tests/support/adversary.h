@@ -1,7 +1,7 @@
 // Test support for the adversarial integration tests: a forked helper process ("Adversary") that
-// holds, floods or starves thousands of connections on command, plus small probes of the server
-// process (/proc/PID/fd count, CPU time, a lowered descriptor limit to start it with) and a
-// test-side reader of the server's output stream. Header-only, like the other helpers.
+// holds, floods or starves thousands of connections on command, plus a lowered descriptor limit
+// to start the server with and a test-side reader of its output stream (the /proc probes of the
+// server process are in tests/support/process_probes.h). Header-only, like the other helpers.
 //
 // Why a separate process: the tests need more sockets than one process may own (the limit here is
 // 20,000 per process and cannot be raised), they need the connecting side to run on the other core
@@ -33,6 +33,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tests/support/process_probes.h"
 #include "tests/support/server_process.h"
 
 #ifndef IP_BIND_ADDRESS_NO_PORT
@@ -55,49 +56,6 @@ inline constexpr bool kSanitized = false;
 #else
 inline constexpr bool kSanitized = false;
 #endif
-
-// ---------------------------------------------------------------------------------------------
-// Probes of a process by pid.
-
-// Open descriptors of `pid` (entries of /proc/PID/fd), or -1.
-inline int count_fds(pid_t pid) {
-  std::string path = "/proc/" + std::to_string(pid) + "/fd";
-  DIR* d = opendir(path.c_str());
-  if (d == nullptr) return -1;
-  int n = 0;
-  while (dirent* e = readdir(d)) {
-    if (e->d_name[0] != '.') ++n;
-  }
-  closedir(d);
-  return n;
-}
-
-// utime + stime of `pid` in seconds (fields 14 and 15 of /proc/PID/stat), or -1.
-inline double cpu_seconds(pid_t pid) {
-  std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-  size_t close_paren = stat.rfind(')');  // the command name may contain spaces
-  if (close_paren == std::string::npos) return -1;
-  std::vector<std::string> fields;
-  size_t pos = close_paren + 2;
-  while (pos < stat.size() && fields.size() < 13) {
-    size_t end = stat.find(' ', pos);
-    if (end == std::string::npos) end = stat.size();
-    fields.push_back(stat.substr(pos, end - pos));
-    pos = end + 1;
-  }
-  if (fields.size() < 13) return -1;
-  // fields[0] is field 3 (state); utime is field 14, stime field 15.
-  double ticks = std::strtod(fields[11].c_str(), nullptr) + std::strtod(fields[12].c_str(), nullptr);
-  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-// The soft RLIMIT_NOFILE of `pid` ("Max open files" in /proc/PID/limits), or 0.
-inline long fd_limit_of(pid_t pid) {
-  std::string limits = read_file("/proc/" + std::to_string(pid) + "/limits");
-  size_t at = limits.find("Max open files");
-  if (at == std::string::npos) return 0;
-  return std::strtol(limits.c_str() + at + 14, nullptr, 10);
-}
 
 // Lowers this process's soft descriptor limit for its lifetime, so a server started meanwhile
 // inherits the lower limit (the server sizes its slab from RLIMIT_NOFILE at start and meets
