@@ -1,9 +1,9 @@
 // What each protocol v1 command does. Called by the I/O layer with a complete, syntactically valid
 // frame; returns false only when the sender must pause (back-pressure) and the frame be retried.
-#include <algorithm>
 #include <charconv>
 #include <cstring>
 
+#include "common/protocol/from_header.h"
 #include "server/server.h"
 #include "server/server_limits.h"
 
@@ -12,28 +12,8 @@ namespace sb::server {
 namespace {
 
 using proto::ErrorCode;
+using proto::FromHeader;
 using proto::Verb;
-
-// "FROM <source> <len>\n": at most 5 + 64 + 1 + 20 + 1 bytes.
-struct FromHeader {
-  char bytes[96];
-  size_t size;
-  FromHeader(std::string_view source, size_t payload_len) {
-    // Registered ids are at most kMaxIdLen bytes; the clamp also lets the compiler see the bound.
-    const size_t id_len = std::min(source.size(), proto::kMaxIdLen);
-    std::memcpy(bytes, "FROM ", 5);
-    std::memcpy(bytes + 5, source.data(), id_len);
-    size_t n = 5 + id_len;
-    bytes[n++] = ' ';
-    char digits[20];  // a size_t has at most 20 decimal digits
-    const size_t digit_count = static_cast<size_t>(std::to_chars(digits, digits + sizeof digits, payload_len).ptr - digits);
-    std::memcpy(bytes + n, digits, digit_count);
-    n += digit_count;
-    bytes[n++] = '\n';
-    size = n;
-  }
-  std::string_view view() const { return {bytes, size}; }
-};
 
 }  // namespace
 

@@ -6,7 +6,6 @@
 #include <benchmark/benchmark.h>
 #include <sys/uio.h>
 
-#include <charconv>
 #include <cstring>
 #include <memory>
 #include <random>
@@ -16,6 +15,7 @@
 #include "common/buffer/block_pool.h"
 #include "common/buffer/output_queue.h"
 #include "common/protocol/frame_parser.h"
+#include "common/protocol/from_header.h"
 #include "common/routing/routing_table.h"
 
 namespace {
@@ -64,16 +64,8 @@ void BM_RoutePath(benchmark::State& state) {
         if (res.status != sb::proto::ParseResult::Status::frame) break;
         rest.remove_prefix(res.consumed);
         const uint32_t* slot = routes.find(res.frame.args[0]);
-        char header[96];
-        char* p = header;
-        std::memcpy(p, "FROM ", 5);
-        p += 5;
-        std::memcpy(p, source.data(), source.size());
-        p += source.size();
-        *p++ = ' ';
-        p = std::to_chars(p, header + sizeof header, res.frame.payload.size()).ptr;
-        *p++ = '\n';
-        queues[*slot]->append_message({{header, static_cast<size_t>(p - header)}, res.frame.payload, "\n"});
+        const sb::proto::FromHeader header(source, res.frame.payload.size());
+        queues[*slot]->append_message({header.view(), res.frame.payload, "\n"});
         if (!is_dirty[*slot]) {
           is_dirty[*slot] = true;
           dirty.push_back(*slot);
