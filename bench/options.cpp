@@ -12,8 +12,6 @@
 
 namespace sb::bench {
 
-namespace {
-
 bool parse_u32(std::string_view text, uint32_t* out) {
   uint64_t v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
@@ -30,6 +28,8 @@ bool parse_seconds(std::string_view text, double* out) {
   *out = v;
   return true;
 }
+
+namespace {
 
 bool parse_size(std::string_view text, uint32_t* lo, uint32_t* hi) {
   size_t dash = text.find('-');

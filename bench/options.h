@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace sb::bench {
 
@@ -37,6 +38,11 @@ struct Options {
 inline constexpr uint32_t kMinPayload = 16;
 // Above this a single process runs out of file descriptors (limit 20000 per process here).
 inline constexpr uint32_t kMaxNodesPerProc = 19000;
+
+// Strict flag values, for every bench tool: the whole text must parse. parse_seconds also takes
+// rates; it refuses negative and non-finite values.
+bool parse_u32(std::string_view text, uint32_t* out);
+bool parse_seconds(std::string_view text, double* out);
 
 // Returns false and sets *error to one sentence on a bad flag or value. argv is not modified.
 bool parse_options(int argc, char* const* argv, Options* out, std::string* error);

@@ -17,11 +17,12 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "bench/options.h"
 #include "bench/stamp.h"
 #include "common/net/socket.h"
 #include "common/stats/latency_histogram.h"
@@ -40,13 +41,15 @@ struct Args {
 
 bool parse_args(int argc, char** argv, Args* a) {
   for (int i = 1; i < argc; ++i) {
-    std::string flag = argv[i];
+    const std::string_view flag = argv[i];
     if (i + 1 >= argc) return false;
-    double v = std::strtod(argv[++i], nullptr);
-    if (flag == "--conns" && v >= 2 && v <= 9000) a->conns = static_cast<int>(v);
-    else if (flag == "--rate" && v > 0) a->rate = v;
-    else if (flag == "--duration" && v > 0) a->duration = v;
-    else if (flag == "--warmup" && v >= 0) a->warmup = v;
+    const std::string_view value = argv[++i];
+    uint32_t n = 0;
+    double v = 0;
+    if (flag == "--conns" && sb::bench::parse_u32(value, &n) && n >= 2 && n <= 9000) a->conns = static_cast<int>(n);
+    else if (flag == "--rate" && sb::bench::parse_seconds(value, &v) && v > 0) a->rate = v;
+    else if (flag == "--duration" && sb::bench::parse_seconds(value, &v) && v > 0) a->duration = v;
+    else if (flag == "--warmup" && sb::bench::parse_seconds(value, &v)) a->warmup = v;
     else return false;
   }
   return true;

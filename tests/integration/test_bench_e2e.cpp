@@ -135,6 +135,8 @@ TEST(RelayFloor, ShortRunReportsEveryMessage) {
   r = run_to_exit({floor_bin, "--conns", "1"}, milliseconds(10000));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("usage"), std::string::npos) << r.err;
+  r = run_to_exit({floor_bin, "--rate", "5x"}, milliseconds(10000));  // trailing junk is not a number
+  EXPECT_EQ(r.exit_code, 2);
 }
 
 TEST(BenchCli, NoServerIsALoudFailure) {
