@@ -1,5 +1,6 @@
 // One client connection's state. Connections live in a slab (see connection_slab.h) and are
 // named by a Handle (slot + generation), so a handle kept past a close is recognisably stale.
+// Socket calls on it belong to ConnectionIo; everything here is plain data.
 #pragma once
 
 #include <cstdint>
@@ -23,31 +24,37 @@ struct Handle {
   friend bool operator==(Handle a, Handle b) { return a.slot == b.slot && a.generation == b.generation; }
 };
 
+// The one place a connection's life stage is kept. Readiness (readable, writable, eof) and list
+// membership (dirty, pending, watched) are separate facts and stay separate flags.
 enum class ConnState : uint8_t {
   free,        // slot unused
   handshake,   // accepted, waiting for HELLO
   registered,  // HELLO accepted; in the routing table
   draining,    // no more input is read; closes once output is flushed (or the flush stalls)
   lingering,   // output flushed and our side shut down; discarding input until the peer's EOF
+  closing,     // on the close list: freed at the end of the loop iteration; nothing may use it
 };
 
 struct Connection {
-  Connection(BlockPool* pool, size_t max_payload) : parser(proto::Role::server, max_payload), out(pool) {}
+  Connection(BlockPool* pool, size_t max_payload, uint32_t slot_index)
+      : slot(slot_index), parser(proto::Role::server, max_payload), out(pool) {}
 
-  int fd = -1;
-  uint32_t generation = 0;
+  // Routing a message to this connection reads `state`, `dirty`, `watched` and `out`'s head: they
+  // lead the object so a prefetch of its first line serves them (ConnectionSlab::prefetch_for_routing).
   ConnState state = ConnState::free;
-  // Edge-triggered readiness we have not consumed yet (nginx keeps the same two flags).
+  bool dirty = false;     // on the flush list
+  bool watched = false;   // on the slow-consumer watch list (output at or over --max-outbuf)
+  // Edge-triggered readiness not consumed yet (nginx keeps the same two flags).
   bool readable = false;
   bool writable = false;
-  bool eof = false;            // read() returned 0; finish the buffered commands, then drain
-  bool peer_shut = false;      // epoll reported RDHUP/HUP/ERR: read until 0 or an error
-  bool dirty = false;          // on the flush list
-  bool pending = false;        // on the pending-input list
-  bool closing = false;        // on the close list; nothing may use it any more
-  bool in_over_list = false;   // on the slow-consumer watch list
-  uint64_t over_since = 0;     // tick at which output first reached --max-outbuf
-  Handle blocked_on;           // the full target that stopped our input, or invalid
+  bool eof = false;        // read() returned 0: finish the buffered commands, then drain
+  bool peer_shut = false;  // epoll reported RDHUP/HUP/ERR: read until 0 or an error
+  bool pending = false;    // on the pending-input list
+  const uint32_t slot;     // index in the slab; never changes
+  uint32_t generation = 0;
+  int fd = -1;
+  uint64_t over_since = 0;        // tick at which output first reached --max-outbuf
+  Handle blocked_on;              // the full target that stopped our input, or invalid
   std::vector<uint64_t> waiters;  // packed handles of senders blocked on this connection
 
   proto::FrameParser parser;
@@ -61,10 +68,26 @@ struct Connection {
 
   std::string_view node_id() const { return {id, id_len}; }
   // Still executing commands: not draining, lingering or closing.
-  bool takes_commands() const {
-    return !closing && (state == ConnState::handshake || state == ConnState::registered);
+  bool takes_commands() const { return state == ConnState::handshake || state == ConnState::registered; }
+  // In use and not yet on the close list.
+  bool live() const { return state != ConnState::free && state != ConnState::closing; }
+  Handle handle() const { return {slot, generation}; }
+
+  // Back to the state of a never-used slot, keeping nothing a later connection could see. The
+  // caller has already taken the fd out of service and counted what `out` still held.
+  void reset() {
+    fd = -1;
+    readable = writable = eof = peer_shut = dirty = pending = watched = false;
+    over_since = 0;
+    blocked_on = Handle{};
+    waiters.clear();
+    waiters.shrink_to_fit();  // a node many senders once waited on keeps no memory idle
+    parser.reset();
+    in.release();
+    out.clear();
+    id_len = 0;
+    peer[0] = '\0';
   }
-  Handle handle(uint32_t slot) const { return {slot, generation}; }
 };
 
 }  // namespace sb::server

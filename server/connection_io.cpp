@@ -1,5 +1,6 @@
-// Per-connection I/O: reading and parsing under a budget, back-pressure, batched writev flushes,
-// draining and deferred closing.
+// ConnectionIo: reads and command batches, flushes, and the drain / linger / close sequence.
+#include "server/connection_io.h"
+
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -7,24 +8,88 @@
 #include <cerrno>
 #include <cstring>
 
-#include "server/server.h"
+#include "common/net/socket.h"
 #include "server/server_limits.h"
 
 namespace sb::server {
 
-void Server::mark_dirty(Connection& c) {
-  if (c.dirty) return;
-  c.dirty = true;
-  dirty_.push_back(slot_of(c));
+ConnectionIo::ConnectionIo(const ConnectionIoDeps& d, const ServerOptions& options)
+    : loop_(d.loop),
+      slab_(d.slab),
+      lists_(d.lists),
+      wheel_(d.wheel),
+      pressure_(d.pressure),
+      router_(d.router),
+      admission_(d.admission),
+      stats_(d.stats),
+      log_(d.log),
+      options_(options),
+      timeouts_(options),
+      scratch_(new char[kScratchSize]) {}
+
+ConnectionIo::~ConnectionIo() {
+  for (size_t i = 0; i < slab_.size(); ++i) {
+    Connection& c = slab_[static_cast<uint32_t>(i)];
+    wheel_.cancel(c.timer);
+    if (c.state != ConnState::free && c.fd >= 0) ::close(c.fd);
+  }
+  delete[] scratch_;
 }
 
-void Server::mark_pending(Connection& c) {
-  if (c.pending) return;
-  c.pending = true;
-  pending_.push_back(c.handle(slot_of(c)).pack());
+bool ConnectionIo::open(int fd, std::string_view peer) {
+  uint32_t slot = slab_.acquire();
+  if (slot == UINT32_MAX) return false;
+  Connection& c = slab_[slot];
+  // Registered once for both directions, edge-triggered: EPOLLOUT then fires only after a write
+  // hit a full socket buffer, so no epoll_ctl is needed to arm or disarm it (nginx does the same).
+  if (!loop_.add(fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, c.handle().pack())) {
+    SB_LOG(*log_, error, "epoll_add_failed", {"error", std::strerror(errno)});
+    slab_.release(slot);
+    return false;
+  }
+  net::set_nodelay(fd);
+  c.fd = fd;
+  c.state = ConnState::handshake;
+  c.writable = true;
+  size_t n = std::min(peer.size(), sizeof c.peer - 1);
+  std::memcpy(c.peer, peer.data(), n);
+  c.peer[n] = '\0';
+  c.timer.owner = slot;
+  wheel_.schedule(c.timer, loop_.now_tick() + timeouts_.handshake);
+  ++count_;
+  ++stats_.accepted;
+  SB_LOG(*log_, info, "connect", {"peer", std::string_view(c.peer)}, {"conn", slot});
+  return true;
 }
 
-void Server::handle_input(Connection& c) {
+void ConnectionIo::on_event(const epoll_event& ev) {
+  // A stale event (its connection was closed earlier in this batch) finds nothing.
+  Connection* c = slab_.find(Handle::unpack(ev.data.u64));
+  if (c == nullptr) return;
+  if (ev.events & EPOLLOUT) {
+    c->writable = true;
+    if (!c->out.empty()) lists_.mark_dirty(*c);
+  }
+  if (ev.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+    c->readable = true;
+    if (ev.events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) c->peer_shut = true;
+    handle_input(*c);
+  }
+}
+
+void ConnectionIo::run_pending_input() {
+  // Swap first: handling input may mark connections pending again (budget spent again).
+  pending_batch_.swap(lists_.pending);
+  for (uint64_t packed : pending_batch_) {
+    Connection* c = slab_.find(Handle::unpack(packed));
+    if (c == nullptr) continue;
+    c->pending = false;
+    handle_input(*c);
+  }
+  pending_batch_.clear();
+}
+
+void ConnectionIo::handle_input(Connection& c) {
   if (c.state == ConnState::lingering) {
     discard_input(c);
     return;
@@ -43,7 +108,7 @@ void Server::handle_input(Connection& c) {
     }
     if (!c.readable) return;
     if (budget == 0) {  // fairness: let every other ready connection have its turn first
-      mark_pending(c);
+      lists_.mark_pending(c);
       return;
     }
     if (!read_once(c, &budget)) return;
@@ -52,7 +117,7 @@ void Server::handle_input(Connection& c) {
 
 // One read into the connection's leftover buffer and/or the shared scratch buffer, then parse.
 // Returns false when the connection was closed.
-bool Server::read_once(Connection& c, size_t* budget) {
+bool ConnectionIo::read_once(Connection& c, size_t* budget) {
   ssize_t n;
   size_t requested;
   if (c.in.empty()) {
@@ -65,8 +130,7 @@ bool Server::read_once(Connection& c, size_t* budget) {
     if (n > 0) {
       stats_.bytes_in += size_t(n);
       size_t used = process_input(c, {scratch_, size_t(n)});
-      if (used < size_t(n) && c.takes_commands())
-        c.in.append(scratch_ + used, size_t(n) - used);
+      if (used < size_t(n) && c.takes_commands()) c.in.append(scratch_ + used, size_t(n) - used);
     }
   } else {
     // Part of a frame is buffered. Make room for all of it when its size is known (a large
@@ -97,7 +161,7 @@ bool Server::read_once(Connection& c, size_t* budget) {
     // unless the peer's FIN was already reported with the data (EPOLLRDHUP): no edge follows
     // that, so read on until read() says 0.
     if (size_t(n) < requested && !c.peer_shut) c.readable = false;
-    return !c.closing;
+    return c.state != ConnState::closing;
   }
   if (n == 0) {
     c.readable = false;
@@ -114,37 +178,26 @@ bool Server::read_once(Connection& c, size_t* budget) {
 
 // Parses and executes every complete command in `input`; returns the bytes consumed. Stops early
 // when the connection blocks on a full target, starts draining, or closes.
-size_t Server::process_input(Connection& c, std::string_view input) {
+size_t ConnectionIo::process_input(Connection& c, std::string_view input) {
   size_t done = 0;
   bool touched = false;
-  proto::ParseResult r;  // one for the whole batch: see FrameParser::next(input, out)
-  size_t prefetched = 0;  // frames ahead whose routing data prefetch_routes has requested
+  proto::ParseResult r;  // one for the whole batch: see FrameParser::next
   while (c.takes_commands() && !c.blocked_on.valid()) {
     // A client that sends commands but never reads the replies would grow its own queue without
     // bound: stop taking its commands until it reads (the slow-consumer timer also runs).
-    if (c.out.bytes() >= options_.max_outbuf) {
-      block_on(c, c);
+    if (pressure_.full(c)) {
+      pressure_.block(c, c, loop_.now_tick());
       break;
     }
-    if (prefetched == 0 && c.state == ConnState::registered) prefetched = prefetch_routes(input.substr(done));
+    if (c.state == ConnState::registered && router_.lookahead_spent()) router_.prefetch_ahead(input.substr(done));
     c.parser.next(input.substr(done), r);
     if (r.status == proto::ParseResult::Status::frame) {
-      if (prefetched > 0) --prefetched;
       touched = true;
-      if (!handle_frame(c, r.frame)) break;  // blocked: the same frame is parsed again on resume
+      if (!handler_->handle_frame(c, r.frame)) break;  // blocked: the same frame is parsed again on resume
       done += r.consumed;
     } else if (r.status == proto::ParseResult::Status::error) {
       touched = true;
-      if (r.frame.verb == proto::Verb::send || r.frame.verb == proto::Verb::msg) {
-        if (c.state == ConnState::registered) {  // a refused message still counts as received
-          ++stats_.msgs_in;
-          ++stats_.rejected;
-        } else {
-          r.error = proto::ErrorCode::not_registered;  // the first problem is not having said HELLO
-          r.error_detail = {};
-        }
-      }
-      reply_error(c, r.error, r.error_detail);
+      handler_->handle_refusal(c, r);
       done += r.consumed;
       if (r.fatal) {
         SB_LOG(*log_, info, "protocol_error", {"peer", std::string_view(c.peer)},
@@ -157,44 +210,22 @@ size_t Server::process_input(Connection& c, std::string_view input) {
       if (r.consumed == 0) break;
     }
   }
+  router_.forget_ahead();  // its targets point into `input`
   // One re-arm per batch: every command in it arrived at the same "now".
-  if (touched && c.state == ConnState::registered) wheel_.schedule(c.timer, now_tick_ + idle_ticks_);
+  if (touched && c.state == ConnState::registered) wheel_.schedule(c.timer, loop_.now_tick() + timeouts_.idle);
   return done;
 }
 
-bool Server::block_on(Connection& sender, Connection& target) {
-  // The target is at its bound: make sure the slow-consumer clock runs for it (its own replies,
-  // when sender == target, never went through the routing path that starts it).
-  note_output_growth(target);
-  sender.blocked_on = target.handle(slot_of(target));
-  target.waiters.push_back(sender.handle(slot_of(sender)).pack());
-  ++stats_.blocked;
-  return false;
-}
-
-void Server::wake_waiters(Connection& c) {
-  if (c.waiters.empty()) return;
-  Handle self = c.handle(slot_of(c));
-  std::vector<uint64_t> waiters;
-  waiters.swap(c.waiters);
-  for (uint64_t packed : waiters) {
-    Connection* w = slab_.find(Handle::unpack(packed));
-    if (w == nullptr || !(w->blocked_on == self)) continue;  // closed, or woken already
-    w->blocked_on = Handle{};
-    mark_pending(*w);
+void ConnectionIo::flush_dirty() {
+  for (uint32_t slot : lists_.dirty) {  // write_out may wake senders, never adds dirt here
+    Connection& c = slab_[slot];
+    c.dirty = false;
+    if (c.live() && c.writable) write_out(c);
   }
+  lists_.dirty.clear();
 }
 
-void Server::note_output_growth(Connection& t) {
-  mark_dirty(t);
-  if (t.out.bytes() >= options_.max_outbuf && !t.in_over_list) {
-    t.in_over_list = true;
-    t.over_since = now_tick_;
-    over_limit_.push_back(t.handle(slot_of(t)).pack());
-  }
-}
-
-void Server::write_out(Connection& c) {
+void ConnectionIo::write_out(Connection& c) {
   iovec iov[kMaxIov];
   bool progressed = false;
   while (!c.out.empty()) {
@@ -222,43 +253,55 @@ void Server::write_out(Connection& c) {
       break;
     }
   }
-  if (!c.waiters.empty() && c.out.bytes() <= options_.max_outbuf / kLowWaterDivisor) wake_waiters(c);
+  pressure_.after_write(c);
   if (c.state == ConnState::draining) {
     if (c.out.empty()) {
       linger_then_close(c);
     } else if (progressed) {
-      wheel_.schedule(c.timer, now_tick_ + kDrainStallTicks);
+      wheel_.schedule(c.timer, loop_.now_tick() + kDrainStallTicks);
     }
   }
 }
 
-void Server::unregister(Connection& c, const char* reason) {
-  if (c.state != ConnState::registered) return;
-  routes_.erase(c.node_id());
-  SB_LOG(*log_, info, "disconnect", {"node", c.node_id()}, {"peer", std::string_view(c.peer)},
-         {"reason", reason}, {"queued", uint64_t(c.out.messages())});
+void ConnectionIo::reply_error(Connection& c, proto::ErrorCode code, std::string_view detail) {
+  // The detail echoes client input (a verb, an id); a 1000-byte bad id is not worth sending back.
+  detail = detail.substr(0, proto::kMaxErrorDetail);
+  if (detail.empty()) {
+    c.out.append({"ERR ", proto::error_code_name(code), "\n"});
+  } else {
+    c.out.append({"ERR ", proto::error_code_name(code), " ", detail, "\n"});
+  }
+  lists_.mark_dirty(c);
 }
 
-void Server::begin_drain(Connection& c, const char* reason) {
-  if (!c.takes_commands()) return;
-  unregister(c, reason);
-  if (c.state == ConnState::handshake)
-    SB_LOG(*log_, info, "disconnect", {"peer", std::string_view(c.peer)}, {"reason", reason});
-  c.state = ConnState::draining;
-  // Senders blocked on this connection resume; their retried SEND now finds no such node.
-  wake_waiters(c);
-  // Whoever this connection was blocked on no longer needs to wake it. (Its input buffer is
-  // freed at reap, not here: the parse loop that called us may still be consuming from it.)
-  c.blocked_on = Handle{};
-  wheel_.schedule(c.timer, now_tick_ + kDrainStallTicks);
-  if (c.out.empty()) {
-    linger_then_close(c);
+void ConnectionIo::leave(Connection& c, const char* reason) {
+  if (c.state == ConnState::registered) {
+    router_.remove(c.node_id());
+    SB_LOG(*log_, info, "disconnect", {"node", c.node_id()}, {"peer", std::string_view(c.peer)},
+           {"reason", reason}, {"queued", uint64_t(c.out.messages())});
   } else {
-    mark_dirty(c);
+    SB_LOG(*log_, info, "disconnect", {"peer", std::string_view(c.peer)}, {"reason", reason});
   }
 }
 
-void Server::linger_then_close(Connection& c) {
+void ConnectionIo::begin_drain(Connection& c, const char* reason) {
+  if (!c.takes_commands()) return;
+  leave(c, reason);
+  c.state = ConnState::draining;
+  // Senders blocked on this connection resume; their retried SEND now finds no such node.
+  pressure_.wake_waiters(c);
+  // Whoever this connection was blocked on no longer needs to wake it. (Its input buffer is
+  // freed at reap, not here: the parse loop that called us may still be consuming from it.)
+  c.blocked_on = Handle{};
+  wheel_.schedule(c.timer, loop_.now_tick() + kDrainStallTicks);
+  if (c.out.empty()) {
+    linger_then_close(c);
+  } else {
+    lists_.mark_dirty(c);
+  }
+}
+
+void ConnectionIo::linger_then_close(Connection& c) {
   // A peer that already finished sending leaves nothing unread to trigger an RST; at shutdown the
   // grace period is for flushing output, not for waiting on peers to hang up.
   if (c.eof || shutting_down_) {
@@ -267,11 +310,11 @@ void Server::linger_then_close(Connection& c) {
   }
   ::shutdown(c.fd, SHUT_WR);
   c.state = ConnState::lingering;
-  wheel_.schedule(c.timer, now_tick_ + kLingerTicks);
+  wheel_.schedule(c.timer, loop_.now_tick() + kLingerTicks);
   if (c.readable) discard_input(c);
 }
 
-void Server::discard_input(Connection& c) {
+void ConnectionIo::discard_input(Connection& c) {
   for (size_t budget = kReadBudget; budget > 0;) {
     ssize_t n = ::read(c.fd, scratch_, kScratchSize);
     if (n > 0) {
@@ -286,23 +329,87 @@ void Server::discard_input(Connection& c) {
     close_now(c, "drained");  // EOF (or an error): the peer has everything we sent
     return;
   }
-  mark_pending(c);  // a peer still streaming at us: keep discarding next iteration, until the timer
+  lists_.mark_pending(c);  // a peer still streaming at us: keep discarding next iteration, until the timer
 }
 
-void Server::close_now(Connection& c, const char* reason) {
-  if (c.closing) return;
-  if (c.state == ConnState::registered || c.state == ConnState::handshake) {
-    unregister(c, reason);
-    if (c.state == ConnState::handshake)
-      SB_LOG(*log_, info, "disconnect", {"peer", std::string_view(c.peer)}, {"reason", reason});
-  }
+void ConnectionIo::close_now(Connection& c, const char* reason) {
+  if (c.state == ConnState::closing) return;
+  if (c.takes_commands()) leave(c, reason);
   size_t lost = c.out.messages();
   if (lost > 0)
     SB_LOG(*log_, warn, "dropped_on_close", {"node", c.node_id()}, {"peer", std::string_view(c.peer)},
            {"messages", uint64_t(lost)}, {"reason", reason});
-  c.closing = true;
-  wake_waiters(c);
-  closing_.push_back(slot_of(c));
+  c.state = ConnState::closing;
+  pressure_.wake_waiters(c);
+  lists_.closing.push_back(c.slot);
+}
+
+void ConnectionIo::reap_closed() {
+  for (uint32_t slot : lists_.closing) {
+    Connection& c = slab_[slot];
+    stats_.dropped += c.out.clear();
+    wheel_.cancel(c.timer);
+    ::close(c.fd);  // also removes it from the epoll set
+    admission_.release_address(Admission::address_of(c.peer));
+    c.reset();
+    slab_.release(slot);
+    --count_;
+  }
+  lists_.closing.clear();
+}
+
+void ConnectionIo::on_deadline(Connection& c) {
+  switch (c.state) {
+    case ConnState::handshake:
+      SB_LOG(*log_, info, "evict_handshake", {"peer", std::string_view(c.peer)}, {"conn", c.slot});
+      ++stats_.evicted_idle;
+      reply_error(c, proto::ErrorCode::idle_timeout, "handshake");
+      begin_drain(c, "handshake-timeout");
+      break;
+    case ConnState::registered:
+      if (c.blocked_on.valid()) {  // paused by back-pressure, not silent: its commands are waiting
+        wheel_.schedule(c.timer, loop_.now_tick() + timeouts_.idle);
+        break;
+      }
+      SB_LOG(*log_, info, "evict_idle", {"node", c.node_id()}, {"peer", std::string_view(c.peer)},
+             {"idle_timeout_ms", uint64_t(options_.idle_timeout_s * 1000)});
+      ++stats_.evicted_idle;
+      reply_error(c, proto::ErrorCode::idle_timeout, {});
+      begin_drain(c, "idle-timeout");
+      break;
+    case ConnState::draining:  // no write progress for kDrainStallTicks: give up on this peer
+      close_now(c, "drain-stalled");
+      break;
+    case ConnState::lingering:
+      close_now(c, "drained");
+      break;
+    case ConnState::free:
+    case ConnState::closing:
+      break;
+  }
+}
+
+void ConnectionIo::evict_slow(Connection& c) {
+  size_t discarded = c.out.discard_unstarted();
+  stats_.dropped += discarded;
+  ++stats_.evicted_slow;
+  SB_LOG(*log_, warn, "evict_slow", {"node", c.node_id()}, {"peer", std::string_view(c.peer)},
+         {"dropped", uint64_t(discarded)}, {"queued_bytes", uint64_t(c.out.bytes())});
+  reply_error(c, proto::ErrorCode::slow_consumer, {});
+  begin_drain(c, "slow-consumer");
+}
+
+void ConnectionIo::begin_shutdown() {
+  shutting_down_ = true;
+  slab_.for_each_live([this](Connection& c) {
+    if (!c.takes_commands()) return;
+    reply_error(c, proto::ErrorCode::shutting_down, {});
+    begin_drain(c, "shutdown");
+  });
+}
+
+void ConnectionIo::close_all(const char* reason) {
+  slab_.for_each_live([this, reason](Connection& c) { close_now(c, reason); });
 }
 
 }  // namespace sb::server

@@ -26,10 +26,12 @@ class ConnectionSlab {
       return slot;
     }
     if (slots_.size() == capacity_) return UINT32_MAX;
-    slots_.emplace_back(pool_, max_payload_);
-    return static_cast<uint32_t>(slots_.size() - 1);
+    const auto slot = static_cast<uint32_t>(slots_.size());
+    slots_.emplace_back(pool_, max_payload_, slot);
+    return slot;
   }
 
+  // The caller has reset() the connection.
   void release(uint32_t slot) {
     Connection& c = slots_[slot];
     c.state = ConnState::free;
@@ -41,26 +43,26 @@ class ConnectionSlab {
   Connection* find(Handle h) {
     if (h.slot >= slots_.size()) return nullptr;
     Connection& c = slots_[h.slot];
-    if (c.generation != h.generation || c.state == ConnState::free || c.closing) return nullptr;
+    if (c.generation != h.generation || !c.live()) return nullptr;
     return &c;
   }
 
-  // Brings in the lines that reading from or writing to a connection touches first (flags and
-  // fd, parser and input, the output queue's hot members wherever their line breaks). Any value
-  // is safe: a slot out of range is ignored, a stale one only wastes the hint.
-  void prefetch_slot(uint32_t slot) const {
-    if (slot >= slots_.size()) return;
-    const char* c = reinterpret_cast<const char*>(&slots_[slot]);
-    const char* out = reinterpret_cast<const char*>(&slots_[slot].out);
-    sb::prefetch(c);
-    sb::prefetch(c + 64);
-    sb::prefetch(out);
-    sb::prefetch(out + 63);
+  // Brings in what routing a message to `c` reads: its leading members and the output queue's
+  // append state. A hint only.
+  static void prefetch_for_routing(const Connection& c) {
+    sb::prefetch(&c.state);
+    c.out.prefetch_for_append();
   }
 
   Connection& operator[](uint32_t slot) { return slots_[slot]; }
   const Connection& operator[](uint32_t slot) const { return slots_[slot]; }
   size_t size() const { return slots_.size(); }
+
+  template <typename F>
+  void for_each_live(F&& f) {
+    for (Connection& c : slots_)
+      if (c.live()) f(c);
+  }
 
  private:
   std::vector<Connection> slots_;

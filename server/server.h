@@ -1,23 +1,32 @@
-// The switchboard event loop: one thread, one edge-triggered epoll instance owning the listener,
-// every connection, the timerfd that drives idle eviction, and the signalfd. Commands are parsed
-// in batches per read and output is flushed once per loop iteration per dirty connection.
+// The switchboard server: one thread, one edge-triggered epoll loop. Server builds the rooms and
+// wires them together, and owns the order of one loop iteration:
+//   EventLoop     epoll, timerfd ticks, signalfd, wake eventfd
+//   Listener      accept, admit or refuse
+//   ConnectionIo  reads, flushes, drain / linger / close of client sockets
+//   Commands      what each verb does
+//   Router        where a payload goes (routing table, fan-out, look-ahead prefetch)
+//   BackPressure  full targets, paused senders, slow consumers
+// docs/SERVER.md follows one message through them.
 #pragma once
-
-#include <sys/epoll.h>
-#include <sys/socket.h>
 
 #include <cstdint>
 #include <string>
-#include <vector>
 
 #include "common/buffer/block_pool.h"
 #include "common/log/logger.h"
-#include "common/routing/routing_table.h"
 #include "common/timing/timing_wheel.h"
 #include "server/admission.h"
+#include "server/back_pressure.h"
+#include "server/commands.h"
+#include "server/connection_io.h"
 #include "server/connection_slab.h"
+#include "server/event_loop.h"
+#include "server/listener.h"
 #include "server/options.h"
+#include "server/router.h"
 #include "server/stats.h"
+#include "server/timeouts.h"
+#include "server/work_lists.h"
 
 namespace sb::server {
 
@@ -26,121 +35,64 @@ class Server {
   // `handle_signals`: take SIGINT/SIGTERM/SIGHUP through a signalfd (the caller must have blocked
   // them in every thread). In-process tests pass false and use request_shutdown().
   Server(const ServerOptions& options, log::Logger* logger, bool handle_signals);
-  ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds, listens and creates the loop's descriptors. False with *error on failure;
-  // *port_in_use tells EADDRINUSE apart so main can say so plainly.
+  // Loads credentials, binds, listens and creates the loop's descriptors. False with *error on
+  // failure; *port_in_use tells EADDRINUSE apart so main can say so plainly.
   bool open(std::string* error, bool* port_in_use);
   // "127.0.0.1:2004": the address really bound (port 0 resolved).
-  std::string listen_address() const;
-  uint16_t port() const;
+  std::string listen_address() const { return listener_.address(); }
+  uint16_t port() const { return listener_.port(); }
 
   // Runs until a graceful shutdown completes. Returns the process exit code.
   int run();
   // Starts a graceful shutdown; safe from any thread.
-  void request_shutdown();
+  void request_shutdown() { loop_.wake(); }
 
   // For tests and the in-process fuzzer: one loop iteration (epoll_wait with this timeout, then
   // dispatch, pending input, flush, reap); false on a fatal epoll error. run() is this in a loop.
   bool run_once(int timeout_ms);
-  // Moves the loop's clock forward as if the timerfd had fired `ticks` times (100 ms each).
+  // Moves the loop's clock forward as if the timerfd had fired `ticks` times (kTickMs each).
   void advance_ticks(uint64_t ticks);
   // Serves an already connected socket (a socketpair end) as if it had been accepted.
-  void adopt(int fd, const char* peer);
+  void adopt(int fd, const char* peer) { listener_.adopt(fd, peer); }
   bool finished() const { return finished_; }
-  size_t connections() const { return connections_; }
+  size_t connections() const { return io_.count(); }
 
   const ServerStats& stats() const { return stats_; }
 
  private:
-  // loop
   void dispatch(const epoll_event& ev);
-  void run_pending_input();
-  void flush_dirty();
-  void reap_closed();
-  void on_timer();
   void on_ticks_advanced();
   void on_signal();
+  void reload();
   void begin_shutdown();
+  void log_summary();
 
-  // connections
-  void accept_connections();
-  void refuse(int fd, const char* reply);
-  bool shed_with_spare_fd();  // true if a waiting connection was refused
-  Connection* open_connection(int fd, std::string_view peer);
-  void handle_input(Connection& c);
-  bool read_once(Connection& c, size_t* budget);
-  size_t process_input(Connection& c, std::string_view input);
-  void write_out(Connection& c);
-  void begin_drain(Connection& c, const char* reason);
-  void linger_then_close(Connection& c);
-  void discard_input(Connection& c);
-  void close_now(Connection& c, const char* reason);
-  void unregister(Connection& c, const char* reason);
-  void wake_waiters(Connection& c);
-  void on_deadline(Connection& c);
-  void check_slow_consumers();
-  void mark_dirty(Connection& c);
-  void mark_pending(Connection& c);
-  void note_output_growth(Connection& target);
-  uint32_t slot_of(const Connection& c) const;
-  static uint64_t monotonic_ns();
-
-  // commands (server/commands.cpp)
-  bool handle_frame(Connection& c, const proto::Frame& f);
-  void handle_hello(Connection& c, const proto::Frame& f);
-  bool route(Connection& c, std::string_view target, std::string_view payload);
-  bool broadcast(Connection& c, std::string_view payload);
-  // Hints for the next SENDs in `input` (server/route_prefetch.cpp); returns how many it covered.
-  size_t prefetch_routes(std::string_view input) const;
-  void reply_who(Connection& c);
-  void reply_stats(Connection& c);
-  void reply_error(Connection& c, proto::ErrorCode code, std::string_view detail);
-  bool block_on(Connection& sender, Connection& target);
-  bool authenticate(Connection& c, std::string_view id, std::string_view token);
-
-  ServerOptions options_;
-  Admission admission_;
+  const ServerOptions options_;
   log::Logger* log_;
-  bool handle_signals_;
+  const bool handle_signals_;
+  const Timeouts timeouts_;
 
-  int epfd_ = -1;
-  int listen_fd_ = -1;
-  int timer_fd_ = -1;
-  int signal_fd_ = -1;
-  int wake_fd_ = -1;
-  int spare_fd_ = -1;  // held open so EMFILE can still accept-and-refuse (muduo, libuv)
-  std::string bound_address_;
-  uint16_t bound_port_ = 0;
-
+  // Construction order is dependency order: each room gets references to those above it.
+  EventLoop loop_;
+  ServerStats stats_;
+  Admission admission_;
   BlockPool pool_;
   ConnectionSlab slab_;
-  RoutingTable routes_;
   TimingWheel wheel_;
-  ServerStats stats_;
-  size_t connections_ = 0;
+  WorkLists lists_;
+  BackPressure pressure_;
+  Router router_;
+  ConnectionIo io_;
+  Commands commands_;
+  Listener listener_;
 
-  // Ticks of the timerfd since start; the loop's cached "now" for every deadline.
-  uint64_t now_tick_ = 0;
-  uint64_t idle_ticks_, handshake_ticks_, slow_ticks_, grace_ticks_;
-  uint64_t start_ns_ = 0;
-
-  std::vector<uint32_t> dirty_;
-  std::vector<uint64_t> pending_;   // packed handles: input left unread (budget) or unblocked
-  std::vector<uint64_t> pending_batch_;
-  std::vector<uint32_t> closing_;
-  std::vector<uint64_t> over_limit_;  // packed handles of targets at or over --max-outbuf
-  bool listener_paused_ = false;    // out of descriptors even for the spare: retry next tick
   bool shutting_down_ = false;
   bool finished_ = false;
   uint64_t shutdown_deadline_ = 0;
   uint64_t last_summary_tick_ = 0;
-  uint64_t last_fd_warning_tick_ = UINT64_MAX;
-
-  std::vector<epoll_event> events_;
-  char* scratch_;  // the shared read buffer (muduo's extrabuf), kScratchSize bytes
 };
 
 }  // namespace sb::server

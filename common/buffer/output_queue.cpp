@@ -117,7 +117,7 @@ int OutputQueue::gather(iovec* iov, int max) const {
   int n = 0;
   for (size_t i = head_; i < segments_.size() && n < max; ++i, ++n) {
     iov[n].iov_base = segments_[i].block->data + segments_[i].offset;
-    iov[n].iov_len = segments_[i].length + (i + 1 == segments_.size() ? unsealed_ : 0);
+    iov[n].iov_len = segment_length(i);
   }
   return n;
 }

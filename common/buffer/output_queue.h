@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/buffer/block_pool.h"
+#include "common/memory/prefetch.h"
 
 namespace sb {
 
@@ -42,8 +43,17 @@ class OutputQueue {
   // Drops `n` written bytes; returns how many routed messages became completely written.
   size_t consume(size_t n);
 
-  // Where the next small frame will be written, or nullptr: a hint for prefetching.
-  const char* next_write() const { return tail_write_; }
+  // Hints for a caller about to append to many queues: first bring in the members an append
+  // touches, and once those are cached, the bytes the next small frame will be written to.
+  void prefetch_for_append() const {
+    prefetch(&bytes_);
+    prefetch(reinterpret_cast<const char*>(&message_ends_ + 1) - 1);  // the group's last byte
+  }
+  void prefetch_next_write() const {
+    if (tail_write_ == nullptr) return;
+    prefetch(tail_write_);
+    prefetch(tail_write_ + kCacheLine);  // a routed frame of a small message spans two lines
+  }
 
   // Discards every routed message that has not started to be written, keeping a partly written
   // head message so the peer never sees a torn frame. Returns how many messages were discarded.
@@ -67,22 +77,27 @@ class OutputQueue {
   char* reserve_contiguous(size_t n);
   void note_message(uint64_t start) { message_ends_.push_back({start, total_appended_}); }
   void truncate_to(uint64_t stream_offset);
-  // Adds the bytes appended through tail_write_ to the tail segment and its block.
+  // The lazily sealed tail. Invariant: the last segment's true length is `length + unsealed_`,
+  // and its block's true size is `size + unsealed_`; every other segment is exact. An append
+  // into the owned tail block then writes only tail_write_, unsealed_ and the bytes, never the
+  // segment vector or the block header (two more cache lines on a target's cold queue).
+  // seal() makes the stored values exact; every mutation that reads segments calls it first,
+  // and the one const reader, gather(), goes through segment_length().
   void seal();
+  uint32_t segment_length(size_t i) const {
+    return segments_[i].length + (i + 1 == segments_.size() ? unsealed_ : 0);
+  }
 
-  // Routing a message touches only the members up to message_ends_ (its end pointers): they come
-  // first, so they share one or two cache lines (see Server::prefetch_routes).
+  static constexpr size_t kCacheLine = 64;
+
+  // The members an append touches come first and end with message_ends_, so that
+  // prefetch_for_append() can name the group by its first and last byte.
   size_t bytes_ = 0;             // unwritten bytes
   uint64_t total_appended_ = 0;  // stream offset of the end of the queue
-  // The common append -- a small frame into the owned tail block -- touches only these three
-  // members and the bytes it writes: the tail segment and the block header are brought up to date
-  // (seal) only when something reads them. Without this, every routed message cost two more
-  // cache misses (the segment vector's end and the block header) on a target's cold queue.
-  // tail_write_ is non-null only while the last segment is a block this queue owns alone and may
-  // grow in place.
+  // Non-null only while the last segment is a block this queue owns alone and may grow in place.
   char* tail_write_ = nullptr;  // next free byte of that block
   char* tail_end_ = nullptr;    // end of its capacity
-  uint32_t unsealed_ = 0;       // bytes written at tail_write_ not yet in the segment / block size
+  uint32_t unsealed_ = 0;       // see seal()
   std::vector<MessageSpan> message_ends_;  // routed messages' stream offsets, ascending
   size_t ends_head_ = 0;
   BlockPool* pool_;

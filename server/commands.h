@@ -1,0 +1,52 @@
+// Commands: what each protocol verb does. One function per verb turns a parsed frame into calls
+// on the Router and replies on the connection; this is also the one place that counts messages
+// received and refused. It never reads or writes a socket.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "common/log/logger.h"
+#include "server/admission.h"
+#include "server/connection_io.h"
+#include "server/event_loop.h"
+#include "server/frame_handler.h"
+#include "server/options.h"
+#include "server/router.h"
+#include "server/stats.h"
+
+namespace sb::server {
+
+class Commands final : public FrameHandler {
+ public:
+  Commands(const ServerOptions& options, const EventLoop& loop, Router& router, ConnectionIo& io, Admission& admission,
+           ServerStats& stats, log::Logger* log);
+
+  bool handle_frame(Connection& c, const proto::Frame& f) override;
+  void handle_refusal(Connection& c, const proto::ParseResult& r) override;
+
+ private:
+  void hello(Connection& c, const proto::Frame& f);
+  bool authenticate(Connection& c, std::string_view id, std::string_view token);
+  bool send(Connection& c, std::string_view target, std::string_view payload);
+  void ping(Connection& c, const proto::Frame& f);
+  void who(Connection& c);
+  void stats(Connection& c);
+  void quit(Connection& c);
+  // Every SEND/MSG from a registered node passes here once, accepted or not.
+  void count_message(bool accepted) {
+    ++stats_.msgs_in;
+    if (!accepted) ++stats_.rejected;
+  }
+
+  const ServerOptions& options_;
+  const EventLoop& loop_;
+  Router& router_;
+  ConnectionIo& io_;
+  Admission& admission_;
+  ServerStats& stats_;
+  log::Logger* log_;
+  const uint64_t start_ns_;
+};
+
+}  // namespace sb::server

@@ -1,0 +1,73 @@
+// Router: decides where a payload goes and queues it there. It owns the id -> connection map and
+// the indexes routing needs, and writes FROM frames into the targets' output queues; it never
+// touches a socket (ConnectionIo flushes what it queued). Commands calls route(); new target
+// kinds (groups, patterns, cluster forwarding) are added here.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "common/buffer/block_pool.h"
+#include "common/log/logger.h"
+#include "common/routing/routing_table.h"
+#include "server/back_pressure.h"
+#include "server/connection_slab.h"
+#include "server/event_loop.h"
+
+namespace sb::server {
+
+class Router {
+ public:
+  struct Outcome {
+    enum class Kind : uint8_t {
+      queued,        // `copies` targets got the message (0: a broadcast with nobody else)
+      blocked,       // a target is full: the sender is paused and the frame must be retried
+      no_such_node,  // no node has that id
+    };
+    Kind kind;
+    uint32_t copies;
+  };
+
+  Router(ConnectionSlab& slab, BlockPool& pool, BackPressure& pressure, const EventLoop& loop, log::Logger* log)
+      : slab_(slab), pool_(pool), pressure_(pressure), loop_(loop), log_(log) {}
+
+  // False if the id is registered already.
+  bool add(std::string_view id, uint32_t slot) { return routes_.insert(id, slot); }
+  void remove(std::string_view id) { routes_.erase(id); }
+  size_t nodes() const { return routes_.size(); }
+  // Every registered node, for WHO.
+  const RoutingTable& table() const { return routes_; }
+
+  Outcome route(Connection& source, std::string_view target, std::string_view payload);
+
+  // Look-ahead for a read's worth of SENDs (see route_prefetch.cpp). ConnectionIo calls
+  // prefetch_ahead() with the unparsed input whenever lookahead_spent(), and forget_ahead()
+  // when it is done with that input: the remembered targets point into it.
+  void prefetch_ahead(std::string_view input);
+  bool lookahead_spent() const { return ahead_next_ == ahead_count_; }
+  void forget_ahead() { ahead_next_ = ahead_count_ = 0; }
+
+ private:
+  Outcome direct(Connection& source, std::string_view target, std::string_view payload);
+  Outcome broadcast(Connection& source, std::string_view payload);
+  // The target's hash from the look-ahead when it is the next one scanned, else computed:
+  // a target is hashed once per message either way.
+  uint64_t hash_of(std::string_view target);
+
+  static constexpr size_t kLookahead = 32;
+
+  ConnectionSlab& slab_;
+  BlockPool& pool_;
+  BackPressure& pressure_;
+  const EventLoop& loop_;
+  log::Logger* log_;
+  RoutingTable routes_;
+
+  std::array<std::string_view, kLookahead> ahead_ids_;
+  std::array<uint64_t, kLookahead> ahead_hashes_;
+  size_t ahead_count_ = 0;
+  size_t ahead_next_ = 0;
+};
+
+}  // namespace sb::server
