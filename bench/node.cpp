@@ -1,4 +1,4 @@
-// Node buffers and the write path.
+// The node write path.
 #include "bench/node.h"
 
 #include <sys/socket.h>
@@ -7,28 +7,6 @@
 #include <cerrno>
 
 namespace sb::bench {
-
-char* ByteBuffer::prepare(size_t n) {
-  if (end_ + n <= cap_) return buf_.get() + end_;
-  size_t live = end_ - begin_;
-  if (live + n <= cap_) {
-    std::memmove(buf_.get(), buf_.get() + begin_, live);  // slide down instead of growing
-  } else {
-    size_t cap = std::max<size_t>({cap_ * 2, live + n, 512});
-    std::unique_ptr<char[]> bigger(new char[cap]);
-    if (live > 0) std::memcpy(bigger.get(), buf_.get() + begin_, live);
-    buf_ = std::move(bigger);
-    cap_ = cap;
-  }
-  begin_ = 0;
-  end_ = live;
-  return buf_.get() + end_;
-}
-
-void ByteBuffer::consume(size_t n) {
-  begin_ += n;
-  if (begin_ >= end_) begin_ = end_ = 0;
-}
 
 IoStatus flush_output(Node& node, int* err) {
   while (!node.out.empty()) {

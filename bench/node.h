@@ -9,30 +9,9 @@
 #include <string_view>
 
 #include "bench/wire.h"
+#include "common/buffer/byte_buffer.h"
 
 namespace sb::bench {
-
-// A byte queue that only allocates when something must wait (a partial frame, unsent output):
-// idle nodes cost no buffer memory, which matters at 10k nodes per process.
-class ByteBuffer {
- public:
-  char* prepare(size_t n);  // room for n more bytes at the end; valid until the next prepare
-  void commit(size_t n) { end_ += n; }
-  void append(std::string_view s) {
-    if (s.empty()) return;  // an empty buffer has no storage: memcpy(nullptr, ..., 0) is UB
-    std::memcpy(prepare(s.size()), s.data(), s.size());
-    commit(s.size());
-  }
-  std::string_view view() const { return {buf_.get() + begin_, end_ - begin_}; }
-  size_t size() const { return end_ - begin_; }
-  bool empty() const { return begin_ == end_; }
-  void consume(size_t n);
-  void clear() { begin_ = end_ = 0; }
-
- private:
-  std::unique_ptr<char[]> buf_;
-  size_t cap_ = 0, begin_ = 0, end_ = 0;
-};
 
 struct Node {
   int fd = -1;
@@ -42,7 +21,11 @@ struct Node {
   bool closed = false;
   bool dirty = false;     // on the flush list
   bool ready = false;     // on the ready-to-send list
-  ByteBuffer in, out;
+  // Allocated only once something must wait (a partial frame, unsent output), so idle nodes cost
+  // no buffer memory at 10k nodes per process; kept afterwards, since a node that waited once
+  // keeps sending and receiving.
+  ByteBuffer in{ByteBuffer::Storage::keep};
+  ByteBuffer out{ByteBuffer::Storage::keep};
   WireParser parser;
   // Sending side.
   uint64_t sent = 0;

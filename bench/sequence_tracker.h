@@ -68,9 +68,9 @@ class SequenceTracker {
   // Dense tables while they fit in a few MiB; otherwise an open-addressing table keyed by
   // (sender, receiver) holding only the pairs the run really uses (random at 10k nodes).
   // The dense tables are split by direction and laid out so that one sender filling its window
-  // walks one row of send_next, and one receiver's read walks one row of recv_next: at 1,000 nodes
-  // a combined [sender][receiver] table made every arrival a cache and TLB miss (~30% of the
-  // driver's CPU). They live in huge pages where the kernel allows it, for the same reason.
+  // walks one row of send_next, and one receiver's read walks one row of recv_next; a combined
+  // [sender][receiver] table would make every arrival a cache and TLB miss. They live in huge
+  // pages where the kernel allows it, for the same reason.
   bool dense_;
   HugeArray<uint32_t> dense_send_;  // [sender - lo][receiver - lo]
   HugeArray<uint32_t> dense_recv_;  // [receiver - lo][sender]

@@ -5,11 +5,9 @@ namespace sb::bench {
 
 namespace {
 
-WireEvent from_switchboard(proto::FrameParser& parser, std::string_view input) {
+WireEvent from_switchboard(proto::FrameParser& parser, proto::ParseResult& r, std::string_view input) {
   using proto::ParseResult;
   using proto::Verb;
-  // One result object for every call: see FrameParser::next(input, out).
-  thread_local ParseResult r;
   parser.next(input, r);
   WireEvent ev;
   ev.consumed = r.consumed;
@@ -74,7 +72,7 @@ WireEvent from_nats(NatsParser& parser, std::string_view input) {
 }  // namespace
 
 WireEvent wire_next(Proto proto, WireParser& parser, std::string_view input) {
-  return proto == Proto::nats ? from_nats(parser.nats, input) : from_switchboard(parser.sb, input);
+  return proto == Proto::nats ? from_nats(parser.nats, input) : from_switchboard(parser.sb, parser.sb_result, input);
 }
 
 std::string wire_hello(Proto proto, std::string_view id, bool broadcast) {

@@ -31,6 +31,7 @@ struct WireEvent {
 // Per-connection parser state for either protocol (only the one in use is touched).
 struct WireParser {
   proto::FrameParser sb{proto::Role::client};
+  proto::ParseResult sb_result;  // reused for every frame this connection reads
   NatsParser nats;
 };
 

@@ -76,8 +76,9 @@ void Session::consume_output(size_t n) {
 
 bool Session::feed(std::string_view bytes, const EventFn& on_event, std::string* error) {
   in_ += bytes;
+  proto::ParseResult r;
   for (;;) {
-    proto::ParseResult r = parser_.next(std::string_view(in_).substr(in_head_));
+    parser_.next(std::string_view(in_).substr(in_head_), r);
     if (r.status == Status::frame) {
       dispatch(r.frame, on_event);  // views into in_: use before consuming
     } else if (r.status == Status::error) {

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/buffer/input_buffer.h"
+#include "common/buffer/byte_buffer.h"
 #include "common/buffer/output_queue.h"
 #include "common/protocol/frame_parser.h"
 #include "common/timing/timing_wheel.h"
@@ -58,7 +58,7 @@ struct Connection {
   std::vector<uint64_t> waiters;  // packed handles of senders blocked on this connection
 
   proto::FrameParser parser;
-  InputBuffer in;
+  ByteBuffer in;
   OutputQueue out;
   TimerNode timer;
 

@@ -24,8 +24,8 @@ namespace {
 constexpr size_t kMaxBatch = 512;
 // An idle worker sleeps at most this long. It bounds the time from write() to the file when the
 // loop is quiet (a trickle of records is written within this delay), at a cost of 20 wakeups per
-// second per idle worker: polling every millisecond cost an idle or lightly loaded server ~10% of
-// its core's time in wakeups, on the core the event loop shares.
+// second per idle worker, instead of the constant wakeups of a short poll on the core the event
+// loop shares (docs/LOGGING.md has the measurement).
 constexpr auto kIdleWait = std::chrono::milliseconds(50);
 // A burst does not wait for the timeout: the producer wakes a sleeping worker every this many
 // records (a power of two; a small fraction of the ring, so a burst never fills it unnoticed).

@@ -15,7 +15,8 @@ inline constexpr unsigned kMaxFields = 8;   // extra fields beyond this are drop
 inline constexpr unsigned kMaxString = 48;  // string values are cut here (and marked)
 // Bytes of string data per record, shared by its fields: four maximal strings, or many short ones.
 // A string that does not fit in what is left is cut (and marked). This, not kMaxFields*kMaxString,
-// keeps a slot at 384 bytes: the ring is pre-faulted at start and page faults cost ~20 us here.
+// keeps a slot at 384 bytes: the ring is pre-faulted at start, so its size is paid in memory
+// up front rather than in page faults on the loop.
 inline constexpr unsigned kTextBytes = 192;
 
 // kinds[] packs the Field::Kind in the low bits and a truncation flag in the top bit.

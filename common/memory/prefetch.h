@@ -1,7 +1,7 @@
-// A cache prefetch hint that always reaches the binary. GCC 12 silently dropped __builtin_prefetch
-// calls guarded by an unrelated flag in some inlining contexts (the bench driver's prefetches were
-// missing from its binary), so on x86-64 the instruction is spelled out. It never faults, whatever
-// the address (null or past the end of an object included).
+// A cache prefetch hint that always reaches the binary: on x86-64 the instruction is spelled out,
+// because the compiler may drop a __builtin_prefetch it considers useless in some inlining
+// contexts (docs/PERFORMANCE.md). It never faults, whatever the address (null or past the end of
+// an object included).
 #pragma once
 
 namespace sb {

@@ -103,18 +103,6 @@ size_t FrameParser::bytes_wanted(size_t have) const {
   return total > have ? total - have : 0;
 }
 
-ParseResult FrameParser::next(std::string_view input) {
-  ParseResult r;
-  next(input, r);
-  // This form keeps the stricter contract: a need_more result holds no views at all.
-  if (r.status == ParseResult::Status::need_more) {
-    const size_t consumed = r.consumed;
-    r = ParseResult{};
-    r.consumed = consumed;
-  }
-  return r;
-}
-
 void FrameParser::next(std::string_view input, ParseResult& r) {
   if (skip_left_ > 0 || skipping_terminator_) {
     r = skip_refused_payload(input);

@@ -189,7 +189,8 @@ std::string feed(Role role, size_t max_payload, std::string_view stream, const s
     pos += n;
     for (;;) {
       const std::string_view in = pending;
-      const ParseResult r = parser.next(in);
+      ParseResult r;
+      parser.next(in, r);
       auto where = [&] {  // built only on failure: this loop runs once per byte in a bytewise feed
         return " (call on " + std::to_string(in.size()) + " bytes at stream offset " + std::to_string(pos - in.size()) +
                ", event " + std::to_string(events->size()) + ")";

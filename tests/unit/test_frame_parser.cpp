@@ -106,12 +106,18 @@ std::vector<std::string> summaries(const std::vector<Event>& events) {
   return out;
 }
 
+ParseResult next_of(FrameParser& p, std::string_view input) {
+  ParseResult r;
+  p.next(input, r);
+  return r;
+}
+
 bool view_inside(std::string_view v, std::string_view region) {
   if (v.empty()) return true;
   return v.data() >= region.data() && v.data() + v.size() <= region.data() + region.size();
 }
 
-// Which form of next() the StreamDriver uses: a fresh ParseResult per call (the default), or one
+// How the StreamDriver calls next(): with a fresh ParseResult per call (the default), or with one
 // ParseResult reused for every call, as the server's hot loop does.
 bool g_reuse_result = false;
 
@@ -132,7 +138,9 @@ class StreamDriver {
       if (g_reuse_result) {
         parser_.next(buf_, reused_);
       } else {
-        reused_ = parser_.next(buf_);
+        ParseResult fresh;
+        parser_.next(buf_, fresh);
+        reused_ = fresh;
       }
       const ParseResult& r = reused_;
       ++calls_;
@@ -168,8 +176,15 @@ class StreamDriver {
     if (r.fatal && r.status != Status::error) fail("fatal on a non-error");
     if (r.status == Status::error && r.error == ErrorCode::none) fail("error without a code");
     if (r.status != Status::error && r.error != ErrorCode::none) fail("code on a non-error");
-    // The reused form leaves a need_more result's frame unspecified (stale views are allowed).
-    if (g_reuse_result && r.status == Status::need_more) return;
+    // need_more carries no frame and no error: a reused result must not keep stale views.
+    if (r.status == Status::need_more) {
+      const Frame& f = r.frame;
+      bool empty = f.verb == Verb::unknown && f.verb_text.empty() && f.argc == 0 && f.tail.empty() &&
+                   f.payload.empty() && r.error_detail.empty() && !r.fatal;
+      for (auto a : f.args) empty = empty && a.empty();
+      if (!empty) fail("need_more with a frame or error detail");
+      return;
+    }
     // Every view must point into the bytes this call consumed: they are dropped right after use,
     // and pointing anywhere else would mean a copy or a dangling pointer.
     std::string_view used(buf_.data(), std::min(r.consumed, buf_.size()));
@@ -354,7 +369,7 @@ TEST(ProtocolVocabulary, NodeIdRejectsEmptyTooLongStarAndOtherBytes) {
 TEST(ServerVerbs, HelloWithoutToken) {
   std::string in = "HELLO alice\n";
   FrameParser p(Role::server);
-  ParseResult r = p.next(in);
+  ParseResult r = next_of(p, in);
   ASSERT_EQ(r.status, Status::frame);
   EXPECT_EQ(r.consumed, in.size());
   EXPECT_EQ(r.frame.verb, Verb::hello);
@@ -380,7 +395,7 @@ TEST(ServerVerbs, HelloWithMaximumLengthId) {
 TEST(ServerVerbs, SendDeliversPayloadAsViewIntoInput) {
   std::string in = "SEND bob 5\nhello\n";
   FrameParser p(Role::server);
-  ParseResult r = p.next(in);
+  ParseResult r = next_of(p, in);
   ASSERT_EQ(r.status, Status::frame);
   EXPECT_EQ(r.consumed, in.size());
   EXPECT_EQ(r.frame.verb, Verb::send);
@@ -620,13 +635,13 @@ TEST(ClientVerbs, ReplyStream) {
 TEST(CommandErrors, UnknownVerbIsNonFatalBadCommandNamingTheVerb) {
   std::string in = "FOO bar baz\nPING\n";
   FrameParser p(Role::server);
-  ParseResult r = p.next(in);
+  ParseResult r = next_of(p, in);
   ASSERT_EQ(r.status, Status::error);
   EXPECT_EQ(r.error, ErrorCode::bad_command);
   EXPECT_EQ(r.error_detail, "FOO");
   EXPECT_FALSE(r.fatal);
   EXPECT_EQ(r.consumed, 12u);
-  r = p.next(std::string_view(in).substr(12));
+  r = next_of(p, std::string_view(in).substr(12));
   ASSERT_EQ(r.status, Status::frame);
   EXPECT_EQ(r.frame.verb, Verb::ping);
 }
@@ -773,7 +788,7 @@ TEST(CommandErrors, FromTooLargeInClientRoleIsDiscarded) {
 TEST(FatalErrors, SendWithMissingLength) {
   std::string in = "SEND bob\nhello\n";
   FrameParser p(Role::server);
-  ParseResult r = p.next(in);
+  ParseResult r = next_of(p, in);
   ASSERT_EQ(r.status, Status::error);
   EXPECT_EQ(r.error, ErrorCode::bad_command);
   EXPECT_EQ(r.error_detail, "SEND");
@@ -817,11 +832,11 @@ TEST(FatalErrors, PayloadNotFollowedByNewline) {
 TEST(FatalErrors, PayloadNotFollowedByNewlineDetectedIncrementally) {
   FrameParser p(Role::server);
   std::string buf = "SEND bob 3\nabc";
-  EXPECT_EQ(p.next(buf).status, Status::need_more);
+  EXPECT_EQ(next_of(p, buf).status, Status::need_more);
   buf += "\r";
-  EXPECT_EQ(p.next(buf).status, Status::need_more);  // could still be "\r\n"
+  EXPECT_EQ(next_of(p, buf).status, Status::need_more);  // could still be "\r\n"
   buf += "X";
-  ParseResult r = p.next(buf);
+  ParseResult r = next_of(p, buf);
   EXPECT_EQ(r.status, Status::error);
   EXPECT_EQ(r.error, ErrorCode::bad_command);
   EXPECT_TRUE(r.fatal);
@@ -871,7 +886,7 @@ TEST(LineLimits, BlankLineOfSpacesOverTheLimitIsStillTooLong) {
 TEST(LineLimits, TooLongDetectedWithoutWaitingForNewline) {
   FrameParser p(Role::server);
   std::string big(64 * 1024, 'x');  // a flood with no newline at all
-  ParseResult r = p.next(big);
+  ParseResult r = next_of(p, big);
   EXPECT_EQ(r.status, Status::error);
   EXPECT_EQ(r.error, ErrorCode::line_too_long);
   EXPECT_TRUE(r.fatal);
@@ -885,12 +900,12 @@ TEST(LineLimits, TooLongDetectedAtTheFirstByteThatCannotBeALine) {
     std::string buf;
     for (size_t i = 1; i <= 1025; ++i) {
       buf += (i == 1025 ? last : 'x');
-      ParseResult r = p.next(buf);
+      ParseResult r = next_of(p, buf);
       ASSERT_EQ(r.status, Status::need_more) << "byte " << i;
       ASSERT_EQ(r.consumed, 0u);
     }
     buf += 'y';
-    ParseResult r = p.next(buf);
+    ParseResult r = next_of(p, buf);
     EXPECT_EQ(r.status, Status::error);
     EXPECT_EQ(r.error, ErrorCode::line_too_long);
     EXPECT_TRUE(r.fatal);
@@ -942,10 +957,10 @@ TEST(Framing, BlankLineIsNeedMoreWithProgress) {
   // again, even though the status says need_more.
   std::string in = "\r\nPING\n";
   FrameParser p(Role::server);
-  ParseResult r = p.next(in);
+  ParseResult r = next_of(p, in);
   EXPECT_EQ(r.status, Status::need_more);
   EXPECT_EQ(r.consumed, 2u);
-  r = p.next(std::string_view(in).substr(2));
+  r = next_of(p, std::string_view(in).substr(2));
   EXPECT_EQ(r.status, Status::frame);
   EXPECT_EQ(r.frame.verb, Verb::ping);
 }
@@ -1048,7 +1063,7 @@ TEST(IncrementalCost, OneMiBPayloadIn4KiBChunksIsOneCallPerReadWithExactBytesWan
   for (size_t off = 0; off < total; off += chunk) {
     buf.append(stream, off, chunk);
     ++reads;
-    ParseResult r = p.next(buf);
+    ParseResult r = next_of(p, buf);
     ++calls;
     if (r.status == Status::need_more) {
       ASSERT_EQ(r.consumed, 0u);  // a wanted payload stays in the buffer: it will be a view
@@ -1073,18 +1088,18 @@ TEST(IncrementalCost, BytesWantedIsZeroWhileTheLengthIsUnknown) {
   FrameParser p(Role::server);
   EXPECT_EQ(p.bytes_wanted(0), 0u);
   std::string buf = "SEND bob 10";
-  EXPECT_EQ(p.next(buf).status, Status::need_more);
+  EXPECT_EQ(next_of(p, buf).status, Status::need_more);
   EXPECT_EQ(p.bytes_wanted(buf.size()), 0u);  // the line is not finished
   buf += "\nab";
-  EXPECT_EQ(p.next(buf).status, Status::need_more);
+  EXPECT_EQ(next_of(p, buf).status, Status::need_more);
   EXPECT_EQ(p.bytes_wanted(buf.size()), 12u + 10 + 1 - 14);
   buf += std::string(8, 'c');
-  EXPECT_EQ(p.next(buf).status, Status::need_more);
+  EXPECT_EQ(next_of(p, buf).status, Status::need_more);
   EXPECT_EQ(p.bytes_wanted(buf.size()), 1u);  // just the '\n' (a "\r\n" would need one more)
   buf += "\r";
-  EXPECT_EQ(p.next(buf).status, Status::need_more);
+  EXPECT_EQ(next_of(p, buf).status, Status::need_more);
   buf += "\n";
-  ParseResult r = p.next(buf);
+  ParseResult r = next_of(p, buf);
   EXPECT_EQ(r.status, Status::frame);
   EXPECT_EQ(r.consumed, buf.size());
 }
@@ -1110,10 +1125,10 @@ TEST(IncrementalCost, ControlLineScanResumesWhereItStopped) {
   // rescans from the start would see it and report a different line.
   FrameParser p(Role::server);
   std::string buf = "PING abcdef";
-  EXPECT_EQ(p.next(buf).status, Status::need_more);
+  EXPECT_EQ(next_of(p, buf).status, Status::need_more);
   buf[4] = '\n';
   buf += " x\n";
-  ParseResult r = p.next(buf);
+  ParseResult r = next_of(p, buf);
   ASSERT_EQ(r.status, Status::error);  // "PING\nabcdef x": one line, verb "PING\nabcdef"
   EXPECT_EQ(r.error_detail, "PING\nabcdef");
   EXPECT_EQ(r.consumed, buf.size());
@@ -1130,29 +1145,29 @@ TEST(IncrementalCost, ManySmallCommandsAreParsedFromOneBufferWithoutExtraCalls) 
 
 TEST(ParserState, ResetDropsAPendingPayload) {
   FrameParser p(Role::server);
-  EXPECT_EQ(p.next("SEND bob 10\nabc").status, Status::need_more);
+  EXPECT_EQ(next_of(p, "SEND bob 10\nabc").status, Status::need_more);
   EXPECT_GT(p.bytes_wanted(15), 0u);
   p.reset();
   EXPECT_EQ(p.bytes_wanted(15), 0u);
-  ParseResult r = p.next("PING\n");
+  ParseResult r = next_of(p, "PING\n");
   EXPECT_EQ(r.status, Status::frame);
   EXPECT_EQ(r.frame.verb, Verb::ping);
 }
 
 TEST(ParserState, ResetDropsARefusedPayloadSkip) {
   FrameParser p(Role::server, 4);
-  EXPECT_EQ(p.next("SEND bob 100\n").error, ErrorCode::too_large);
+  EXPECT_EQ(next_of(p, "SEND bob 100\n").error, ErrorCode::too_large);
   p.reset();
-  ParseResult r = p.next("PING\n");
+  ParseResult r = next_of(p, "PING\n");
   EXPECT_EQ(r.status, Status::frame);
   EXPECT_EQ(r.frame.verb, Verb::ping);
 }
 
 TEST(ParserState, ResetForgetsAPartialLineScan) {
   FrameParser p(Role::server);
-  EXPECT_EQ(p.next("GARBAGE-WITHOUT-NEWLINE").status, Status::need_more);
+  EXPECT_EQ(next_of(p, "GARBAGE-WITHOUT-NEWLINE").status, Status::need_more);
   p.reset();
-  ParseResult r = p.next("WHO\n");
+  ParseResult r = next_of(p, "WHO\n");
   EXPECT_EQ(r.status, Status::frame);
   EXPECT_EQ(r.frame.verb, Verb::who);
 }
@@ -1163,10 +1178,10 @@ TEST(ParserState, UnconsumedFrameIsReturnedAgain) {
   for (std::string in : {"PING x\n"s, "MSG bob  hi\r\n"s, "SEND bob 3\nabc\r\n"s,
                          "SEND bob 3\nab"s + "c\n" + "PING\n"}) {
     FrameParser p(Role::server);
-    ParseResult first = p.next(in);
+    ParseResult first = next_of(p, in);
     ASSERT_EQ(first.status, Status::frame) << escape(in);
     for (int again = 0; again < 3; ++again) {
-      ParseResult r = p.next(in);
+      ParseResult r = next_of(p, in);
       EXPECT_EQ(r.status, Status::frame);
       EXPECT_EQ(r.consumed, first.consumed);
       EXPECT_TRUE(to_event(r) == to_event(first)) << escape(in);
@@ -1177,11 +1192,11 @@ TEST(ParserState, UnconsumedFrameIsReturnedAgain) {
 TEST(ParserState, UnconsumedFrameIsReturnedAgainAfterArrivingInPieces) {
   FrameParser p(Role::server);
   std::string buf = "SEND bob 4\nab";
-  EXPECT_EQ(p.next(buf).status, Status::need_more);
+  EXPECT_EQ(next_of(p, buf).status, Status::need_more);
   buf += "cd\n";
-  ParseResult first = p.next(buf);
+  ParseResult first = next_of(p, buf);
   ASSERT_EQ(first.status, Status::frame);
-  ParseResult again = p.next(buf);
+  ParseResult again = next_of(p, buf);
   ASSERT_EQ(again.status, Status::frame);
   EXPECT_EQ(again.frame.payload, "abcd");
   EXPECT_EQ(again.consumed, buf.size());
@@ -1192,13 +1207,13 @@ TEST(ParserState, FatalErrorAfterARefusedPayloadMayConsumeNothing) {
   // the bad byte where its '\n' should be is not, so the fatal error reports consumed == 0.
   FrameParser p(Role::server);
   std::string_view rest = "SEND a!b 2\nxy";
-  ParseResult r = p.next(rest);
+  ParseResult r = next_of(p, rest);
   ASSERT_EQ(r.error, ErrorCode::bad_id);
   rest.remove_prefix(r.consumed);
-  r = p.next(rest);
+  r = next_of(p, rest);
   EXPECT_EQ(r.status, Status::need_more);
   EXPECT_EQ(r.consumed, 2u);
-  r = p.next("Z");
+  r = next_of(p, "Z");
   EXPECT_EQ(r.status, Status::error);
   EXPECT_EQ(r.error, ErrorCode::bad_command);
   EXPECT_TRUE(r.fatal);
@@ -1207,23 +1222,23 @@ TEST(ParserState, FatalErrorAfterARefusedPayloadMayConsumeNothing) {
 
 TEST(ParserState, EmptyInputNeedsMore) {
   FrameParser p(Role::server);
-  ParseResult r = p.next("");
+  ParseResult r = next_of(p, "");
   EXPECT_EQ(r.status, Status::need_more);
   EXPECT_EQ(r.consumed, 0u);
 }
 
 TEST(ParserState, RefusedPayloadSkipProgressIsReportedAsNeedMoreWithConsumed) {
   FrameParser p(Role::server, 2);
-  ParseResult r = p.next("SEND bob 5\nhel");
+  ParseResult r = next_of(p, "SEND bob 5\nhel");
   EXPECT_EQ(r.error, ErrorCode::too_large);
   EXPECT_EQ(r.consumed, 11u);
-  r = p.next("hel");
+  r = next_of(p, "hel");
   EXPECT_EQ(r.status, Status::need_more);
   EXPECT_EQ(r.consumed, 3u);
-  r = p.next("lo\nPING\n");
+  r = next_of(p, "lo\nPING\n");
   EXPECT_EQ(r.status, Status::need_more);
   EXPECT_EQ(r.consumed, 3u);  // "lo\n": payload rest and its terminator
-  r = p.next("PING\n");
+  r = next_of(p, "PING\n");
   EXPECT_EQ(r.status, Status::frame);
 }
 

@@ -1,7 +1,7 @@
-// Unit tests for InputBuffer (common/buffer/input_buffer.h): append/consume/release, storage
+// Unit tests for ByteBuffer (common/buffer/byte_buffer.h): append/consume/release, storage
 // returned as soon as the buffer empties (an idle connection holds no heap), writable()'s
 // compaction and growth keeping the unparsed bytes, and large appends.
-#include "common/buffer/input_buffer.h"
+#include "common/buffer/byte_buffer.h"
 
 #include <gtest/gtest.h>
 
@@ -20,16 +20,16 @@ std::string pattern(size_t n, unsigned seed) {
   return s;
 }
 
-TEST(InputBuffer, StartsEmptyWithoutStorage) {
-  InputBuffer b;
+TEST(ByteBuffer, StartsEmptyWithoutStorage) {
+  ByteBuffer b;
   EXPECT_TRUE(b.empty());
   EXPECT_EQ(b.size(), 0u);
   EXPECT_EQ(b.capacity(), 0u);
   EXPECT_TRUE(b.view().empty());
 }
 
-TEST(InputBuffer, AppendThenConsumeInPieces) {
-  InputBuffer b;
+TEST(ByteBuffer, AppendThenConsumeInPieces) {
+  ByteBuffer b;
   b.append("hello ", 6);
   b.append("world", 5);
   EXPECT_FALSE(b.empty());
@@ -46,8 +46,8 @@ TEST(InputBuffer, AppendThenConsumeInPieces) {
   EXPECT_EQ(b.view(), "world!");
 }
 
-TEST(InputBuffer, StorageFreedWhenConsumedToEmpty) {
-  InputBuffer b;
+TEST(ByteBuffer, StorageFreedWhenConsumedToEmpty) {
+  ByteBuffer b;
   b.append("abc", 3);
   b.consume(1);
   b.consume(2);
@@ -61,8 +61,8 @@ TEST(InputBuffer, StorageFreedWhenConsumedToEmpty) {
   EXPECT_EQ(b.capacity(), 0u);
 }
 
-TEST(InputBuffer, ReleaseDropsEverything) {
-  InputBuffer b;
+TEST(ByteBuffer, ReleaseDropsEverything) {
+  ByteBuffer b;
   b.append("partial frame", 13);
   b.release();
   EXPECT_TRUE(b.empty());
@@ -73,15 +73,15 @@ TEST(InputBuffer, ReleaseDropsEverything) {
   EXPECT_EQ(b.view(), "ok");
 }
 
-TEST(InputBuffer, ZeroLengthAppendOnEmptyBufferAllocatesNothing) {
-  InputBuffer b;
+TEST(ByteBuffer, ZeroLengthAppendOnEmptyBufferAllocatesNothing) {
+  ByteBuffer b;
   b.append("", 0);
   EXPECT_TRUE(b.empty());
   EXPECT_EQ(b.capacity(), 0u);
 }
 
-TEST(InputBuffer, WritableAndCommit) {
-  InputBuffer b;
+TEST(ByteBuffer, WritableAndCommit) {
+  ByteBuffer b;
   size_t avail = 0;
   char* p = b.writable(100, &avail);
   ASSERT_NE(p, nullptr);
@@ -98,8 +98,8 @@ TEST(InputBuffer, WritableAndCommit) {
   EXPECT_EQ(b.view(), "SEND");
 }
 
-TEST(InputBuffer, WritableCompactsWithoutGrowing) {
-  InputBuffer b;
+TEST(ByteBuffer, WritableCompactsWithoutGrowing) {
+  ByteBuffer b;
   b.append("x", 1);
   const size_t cap = b.capacity();
   ASSERT_GE(cap, 64u);
@@ -122,8 +122,8 @@ TEST(InputBuffer, WritableCompactsWithoutGrowing) {
   EXPECT_EQ(b.view().substr(0, 10), keep);
 }
 
-TEST(InputBuffer, WritableGrowsAndKeepsContent) {
-  InputBuffer b;
+TEST(ByteBuffer, WritableGrowsAndKeepsContent) {
+  ByteBuffer b;
   const std::string head = pattern(3000, 9);
   b.append(head.data(), head.size());
   b.consume(1000);
@@ -140,8 +140,8 @@ TEST(InputBuffer, WritableGrowsAndKeepsContent) {
   EXPECT_EQ(b.view().substr(0, 2000), std::string_view(head).substr(1000));
 }
 
-TEST(InputBuffer, AppendCompactsConsumedPrefix) {
-  InputBuffer b;
+TEST(ByteBuffer, AppendCompactsConsumedPrefix) {
+  ByteBuffer b;
   const std::string a = pattern(4000, 1);
   b.append(a.data(), a.size());
   const size_t cap = b.capacity();
@@ -152,8 +152,8 @@ TEST(InputBuffer, AppendCompactsConsumedPrefix) {
   EXPECT_EQ(b.view(), a.substr(3900) + more);
 }
 
-TEST(InputBuffer, LargeAppends) {
-  InputBuffer b;
+TEST(ByteBuffer, LargeAppends) {
+  ByteBuffer b;
   std::string want;
   for (unsigned i = 0; i < 6; ++i) {
     const std::string chunk = pattern((size_t{1} << (12 + 2 * i)) + i, i);  // 4 KiB .. 4 MiB
@@ -169,22 +169,22 @@ TEST(InputBuffer, LargeAppends) {
   EXPECT_EQ(b.capacity(), 0u);
 }
 
-TEST(InputBuffer, OneHugeAppendFromEmpty) {
-  InputBuffer b;
+TEST(ByteBuffer, OneHugeAppendFromEmpty) {
+  ByteBuffer b;
   const std::string big = pattern(10 * 1024 * 1024 + 7, 5);
   b.append(big.data(), big.size());
   EXPECT_TRUE(b.view() == big);
   EXPECT_GE(b.capacity(), big.size());
 }
 
-TEST(InputBuffer, MoveTransfersStorage) {
-  InputBuffer a;
+TEST(ByteBuffer, MoveTransfersStorage) {
+  ByteBuffer a;
   a.append("frame", 5);
-  InputBuffer b(std::move(a));
+  ByteBuffer b(std::move(a));
   EXPECT_EQ(b.view(), "frame");
   EXPECT_TRUE(a.empty());
   EXPECT_EQ(a.capacity(), 0u);
-  InputBuffer c;
+  ByteBuffer c;
   c.append("old", 3);
   c = std::move(b);
   EXPECT_EQ(c.view(), "frame");
@@ -192,9 +192,9 @@ TEST(InputBuffer, MoveTransfersStorage) {
   EXPECT_EQ(c.capacity(), 0u);
 }
 
-TEST(InputBuffer, RandomizedAgainstString) {
+TEST(ByteBuffer, RandomizedAgainstString) {
   std::mt19937 rng(12345);
-  InputBuffer b;
+  ByteBuffer b;
   std::string model;
   for (int step = 0; step < 20000; ++step) {
     const unsigned op = rng() % 3;

@@ -1,26 +1,29 @@
-// Per-connection input bytes that a read left unparsed (usually the start of one frame).
-// Storage is allocated only while bytes are held and returned when the buffer empties, so an idle
-// connection costs no heap memory here.
+// A byte queue: append at the end, consume from the front. The server keeps a connection's
+// unparsed input in one (usually the start of one frame) and releases its storage whenever it
+// empties, so an idle connection costs no heap memory; the bench driver, which refills its
+// buffers continuously, keeps the storage instead (Storage::keep).
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
 
 namespace sb {
 
-class InputBuffer {
+class ByteBuffer {
  public:
-  InputBuffer() = default;
-  InputBuffer(const InputBuffer&) = delete;
-  InputBuffer& operator=(const InputBuffer&) = delete;
-  InputBuffer(InputBuffer&& other) noexcept { swap(other); }
-  InputBuffer& operator=(InputBuffer&& other) noexcept {
+  enum class Storage : uint8_t { release_when_empty, keep };
+  explicit ByteBuffer(Storage storage = Storage::release_when_empty) : keep_(storage == Storage::keep) {}
+  ByteBuffer(const ByteBuffer&) = delete;
+  ByteBuffer& operator=(const ByteBuffer&) = delete;
+  ByteBuffer(ByteBuffer&& other) noexcept { swap(other); }
+  ByteBuffer& operator=(ByteBuffer&& other) noexcept {
     swap(other);
     return *this;
   }
-  ~InputBuffer() { std::free(data_); }
+  ~ByteBuffer() { std::free(data_); }
 
   bool empty() const { return begin_ == end_; }
   size_t size() const { return end_ - begin_; }
@@ -42,10 +45,25 @@ class InputBuffer {
     end_ += n;
   }
 
-  // Drops parsed bytes; frees the storage once nothing is left.
+  // Room for at least `n` more bytes at the end, valid until the next call that adds bytes.
+  char* prepare(size_t n) {
+    ensure_free(n);
+    return data_ + end_;
+  }
+  void append(std::string_view s) { append(s.data(), s.size()); }
+
+  // Drops consumed bytes; once nothing is left, frees the storage (or, with Storage::keep,
+  // rewinds to its start).
   void consume(size_t n) {
     begin_ += n;
-    if (begin_ == end_) release();
+    if (begin_ == end_) clear();
+  }
+  void clear() {
+    if (keep_) {
+      begin_ = end_ = 0;
+    } else {
+      release();
+    }
   }
 
   void release() {
@@ -73,17 +91,19 @@ class InputBuffer {
     begin_ = 0;
     end_ = used;
   }
-  void swap(InputBuffer& o) noexcept {
+  void swap(ByteBuffer& o) noexcept {
     std::swap(data_, o.data_);
     std::swap(begin_, o.begin_);
     std::swap(end_, o.end_);
     std::swap(capacity_, o.capacity_);
+    std::swap(keep_, o.keep_);
   }
 
   char* data_ = nullptr;
   size_t begin_ = 0;
   size_t end_ = 0;
   size_t capacity_ = 0;
+  bool keep_ = false;
 };
 
 }  // namespace sb
