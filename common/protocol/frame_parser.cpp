@@ -173,6 +173,12 @@ void FrameParser::parse_line(std::string_view input, size_t line_end, ParseResul
     return;
   }
 
+  check_arguments(consumed, r);
+}
+
+// Each verb's arguments: one case per verb.
+void FrameParser::check_arguments(size_t consumed, ParseResult& r) const {
+  Frame& f = r.frame;
   bool ok = true;
   switch (f.verb) {
     case Verb::hello:

@@ -75,6 +75,9 @@ class FrameParser {
 
  private:
   void parse_line(std::string_view input, size_t line_end, ParseResult& r);
+  // A tokenized control line other than SEND/FROM: its arguments are checked per verb and `r`
+  // becomes the frame or the error.
+  void check_arguments(size_t consumed, ParseResult& r) const;
   // The hot frame in its canonical spelling ("SEND <target> <len>" from clients, "FROM <source>
   // <len>" from servers, single spaces): fills `f` exactly as the general tokenizer would, or
   // returns false and leaves every other spelling to it.
