@@ -6,6 +6,9 @@
 #   e.g. scripts/ab.sh /tmp/old/switchboard-server build/switchboard-server 4 --nodes 1000 --pattern random --window 64
 # Environment: BENCH (default build/switchboard-bench), DURATION (3), WARMUP (1), SERVER_ARGS
 # (extra server flags, e.g. "--log-level debug"), A_ARGS / B_ARGS (flags for one side only).
+# SATURATED=1: for a closed-loop workload that keeps both processes busy, a run in which the
+# server or the driver got less than 90% of a core (the host took the VM's CPU away: this
+# machine does not report steal time) is discarded and run again, up to 5 times, and said so.
 # Prints one line per run and, per pair, B/A of msgs/s; the last line has the median ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,13 +41,28 @@ run_one() {
            --duration "$DURATION" "$@" 2>>"$WORK/bench.log") || true
   kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""
   sleep 0.3
-  echo "$(field msgs_per_s "$json") $(field p50_us "$json") $(field p99_us "$json") $(field msgs_per_server_cpu_s "$json")"
+  echo "$(field msgs_per_s "$json") $(field p50_us "$json") $(field p99_us "$json") $(field msgs_per_server_cpu_s "$json") $(field server_cpu_s "$json") $(field driver_cpu_s "$json")"
+}
+
+# run_checked BINARY EXTRA_ARGS BENCH_FLAGS...: run_one, repeated while SATURATED=1 and a process was starved
+run_checked() {
+  local line tries=0
+  while :; do
+    line=$(run_one "$@")
+    read -r _ _ _ _ scpu dcpu <<<"$line"
+    if [ "${SATURATED:-0}" != 1 ] || awk -v s="$scpu" -v d="$dcpu" -v t="$DURATION" 'BEGIN { exit !(s >= 0.9 * t && d >= 0.9 * t) }'; then
+      echo "$line"; return
+    fi
+    tries=$((tries + 1))
+    echo "  (discarded a run of $1: server CPU ${scpu}s, driver CPU ${dcpu}s of ${DURATION}s)" >&2
+    [ "$tries" -ge 5 ] && { echo "$line"; return; }
+  done
 }
 
 ratios=()
 for i in $(seq "$PAIRS"); do
-  read -r a a50 a99 acpu < <(run_one "$A" "${A_ARGS:-}" "$@")
-  read -r b b50 b99 bcpu < <(run_one "$B" "${B_ARGS:-}" "$@")
+  read -r a a50 a99 acpu _ _ < <(run_checked "$A" "${A_ARGS:-}" "$@")
+  read -r b b50 b99 bcpu _ _ < <(run_checked "$B" "${B_ARGS:-}" "$@")
   r=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')
   ratios+=("$r")
   printf 'pair %d: A %s msgs/s (p50 %s p99 %s us, %s per server CPU s)  B %s msgs/s (p50 %s p99 %s us, %s per server CPU s)  B/A %s\n' \

@@ -39,8 +39,8 @@ struct Connection {
   Connection(BlockPool* pool, size_t max_payload, uint32_t slot_index)
       : slot(slot_index), parser(proto::Role::server, max_payload), out(pool) {}
 
-  // Routing a message to this connection reads `state`, `dirty`, `watched` and `out`'s head: they
-  // lead the object so a prefetch of its first line serves them (ConnectionSlab::prefetch_for_routing).
+  // Routing a message to this connection reads `state`, `dirty`, `watched` and `out`: the flags
+  // lead the object, next to each other.
   ConnState state = ConnState::free;
   bool dirty = false;     // on the flush list
   bool watched = false;   // on the slow-consumer watch list (output at or over --max-outbuf)

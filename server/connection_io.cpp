@@ -189,7 +189,6 @@ size_t ConnectionIo::process_input(Connection& c, std::string_view input) {
       pressure_.block(c, c, loop_.now_tick());
       break;
     }
-    if (c.state == ConnState::registered && router_.lookahead_spent()) router_.prefetch_ahead(input.substr(done));
     c.parser.next(input.substr(done), r);
     if (r.status == proto::ParseResult::Status::frame) {
       touched = true;
@@ -210,7 +209,6 @@ size_t ConnectionIo::process_input(Connection& c, std::string_view input) {
       if (r.consumed == 0) break;
     }
   }
-  router_.forget_ahead();  // its targets point into `input`
   // One re-arm per batch: every command in it arrived at the same "now".
   if (touched && c.state == ConnState::registered) wheel_.schedule(c.timer, loop_.now_tick() + timeouts_.idle);
   return done;

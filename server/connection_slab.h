@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <vector>
 
-#include "common/memory/prefetch.h"
 #include "server/connection.h"
 
 namespace sb::server {
@@ -45,13 +44,6 @@ class ConnectionSlab {
     Connection& c = slots_[h.slot];
     if (c.generation != h.generation || !c.live()) return nullptr;
     return &c;
-  }
-
-  // Brings in what routing a message to `c` reads: its leading members and the output queue's
-  // append state. A hint only.
-  static void prefetch_for_routing(const Connection& c) {
-    sb::prefetch(&c.state);
-    c.out.prefetch_for_append();
   }
 
   Connection& operator[](uint32_t slot) { return slots_[slot]; }

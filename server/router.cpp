@@ -14,16 +14,8 @@ Router::Outcome Router::route(Connection& source, std::string_view target, std::
   return direct(source, target, payload);
 }
 
-uint64_t Router::hash_of(std::string_view target) {
-  // Same pointer and length as the next scanned target means the same bytes of the same input.
-  if (ahead_next_ < ahead_count_ && ahead_ids_[ahead_next_].data() == target.data() &&
-      ahead_ids_[ahead_next_].size() == target.size())
-    return ahead_hashes_[ahead_next_++];
-  return routes_.hash_of(target);
-}
-
 Router::Outcome Router::direct(Connection& source, std::string_view target, std::string_view payload) {
-  const uint32_t* slot = routes_.find(target, hash_of(target));
+  const uint32_t* slot = routes_.find(target);
   if (slot == nullptr) return {Outcome::Kind::no_such_node, 0};
   Connection& t = slab_[*slot];
   if (pressure_.full(t)) {

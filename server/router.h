@@ -4,7 +4,6 @@
 // kinds (groups, patterns, cluster forwarding) are added here.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <string_view>
 
@@ -41,22 +40,9 @@ class Router {
 
   Outcome route(Connection& source, std::string_view target, std::string_view payload);
 
-  // Look-ahead for a read's worth of SENDs (see route_prefetch.cpp). ConnectionIo calls
-  // prefetch_ahead() with the unparsed input whenever lookahead_spent(), and forget_ahead()
-  // when it is done with that input: the remembered targets point into it.
-  void prefetch_ahead(std::string_view input);
-  bool lookahead_spent() const { return ahead_next_ == ahead_count_; }
-  void forget_ahead() { ahead_next_ = ahead_count_ = 0; }
-
  private:
   Outcome direct(Connection& source, std::string_view target, std::string_view payload);
   Outcome broadcast(Connection& source, std::string_view payload);
-  // The target's hash from the look-ahead when it is the next one scanned, else computed:
-  // a target is hashed once per message either way.
-  uint64_t hash_of(std::string_view target);
-
-  static constexpr size_t kLookahead = 32;
-
   ConnectionSlab& slab_;
   BlockPool& pool_;
   BackPressure& pressure_;
@@ -64,10 +50,6 @@ class Router {
   log::Logger* log_;
   RoutingTable routes_;
 
-  std::array<std::string_view, kLookahead> ahead_ids_;
-  std::array<uint64_t, kLookahead> ahead_hashes_;
-  size_t ahead_count_ = 0;
-  size_t ahead_next_ = 0;
 };
 
 }  // namespace sb::server

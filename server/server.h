@@ -4,7 +4,7 @@
 //   Listener      accept, admit or refuse
 //   ConnectionIo  reads, flushes, drain / linger / close of client sockets
 //   Commands      what each verb does
-//   Router        where a payload goes (routing table, fan-out, look-ahead prefetch)
+//   Router        where a payload goes (routing table, fan-out)
 //   BackPressure  full targets, paused senders, slow consumers
 // docs/SERVER.md follows one message through them.
 #pragma once

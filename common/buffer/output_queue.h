@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "common/buffer/block_pool.h"
-#include "common/memory/prefetch.h"
 
 namespace sb {
 
@@ -42,18 +41,6 @@ class OutputQueue {
   int gather(iovec* iov, int max) const;
   // Drops `n` written bytes; returns how many routed messages became completely written.
   size_t consume(size_t n);
-
-  // Hints for a caller about to append to many queues: first bring in the members an append
-  // touches, and once those are cached, the bytes the next small frame will be written to.
-  void prefetch_for_append() const {
-    prefetch(&bytes_);
-    prefetch(reinterpret_cast<const char*>(&message_ends_ + 1) - 1);  // the group's last byte
-  }
-  void prefetch_next_write() const {
-    if (tail_write_ == nullptr) return;
-    prefetch(tail_write_);
-    prefetch(tail_write_ + kCacheLine);  // a routed frame of a small message spans two lines
-  }
 
   // Discards every routed message that has not started to be written, keeping a partly written
   // head message so the peer never sees a torn frame. Returns how many messages were discarded.
@@ -88,10 +75,7 @@ class OutputQueue {
     return segments_[i].length + (i + 1 == segments_.size() ? unsealed_ : 0);
   }
 
-  static constexpr size_t kCacheLine = 64;
-
-  // The members an append touches come first and end with message_ends_, so that
-  // prefetch_for_append() can name the group by its first and last byte.
+  // The members an append touches come first, so they share as few cache lines as possible.
   size_t bytes_ = 0;             // unwritten bytes
   uint64_t total_appended_ = 0;  // stream offset of the end of the queue
   // Non-null only while the last segment is a block this queue owns alone and may grow in place.

@@ -15,9 +15,8 @@ namespace sb::proto {
 
 // The canonical header of a payload frame, "<verb> <target> <len>" with single spaces and decimal
 // digits (`line` without its "\n" or "\r\n"; `verb_space` is the verb and its space, "SEND "):
-// its target and length digits, or false for any other spelling. The parser's fast path and the
-// server's route prefetch read headers with it; inline and free of bounds-checked substr, since it
-// runs once per routed message.
+// its target and length digits, or false for any other spelling. The parser's fast path reads
+// headers with it; inline and free of bounds-checked substr, since it runs once per message.
 inline bool split_payload_header(std::string_view line, std::string_view verb_space, std::string_view* target,
                                  std::string_view* len) {
   const size_t at = verb_space.size();  // where the target starts

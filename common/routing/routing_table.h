@@ -9,7 +9,6 @@
 #include <string_view>
 #include <vector>
 
-#include "common/memory/prefetch.h"
 
 namespace sb {
 
@@ -44,15 +43,6 @@ class RoutingTable {
     return const_cast<uint32_t*>(static_cast<const RoutingTable*>(this)->find(id));
   }
   bool erase(std::string_view id);
-
-  // Batched lookups, for a caller that knows many ids ahead (the server resolving a read's worth
-  // of SEND targets): with h = hash_of(id), prefetch_home(h) brings in the id's home bucket;
-  // once that is cached, prefetch_entry(h) brings in the entry whose fingerprint matches; then
-  // find(id, h) resolves without a miss. The prefetches are hints and change nothing.
-  uint64_t hash_of(std::string_view id) const { return hash(id, seed_); }
-  void prefetch_home(uint64_t h) const;
-  void prefetch_entry(uint64_t h) const;
-  const uint32_t* find(std::string_view id, uint64_t h) const;
 
   size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
@@ -174,32 +164,9 @@ inline size_t RoutingTable::find_bucket(std::string_view id, uint64_t h) const {
 }
 
 inline const uint32_t* RoutingTable::find(std::string_view id) const {
-  return find(id, hash(id, seed_));
-}
-
-inline const uint32_t* RoutingTable::find(std::string_view id, uint64_t h) const {
   if (entries_.empty()) return nullptr;  // also covers "no buckets allocated yet"
-  size_t pos = find_bucket(id, h);
+  size_t pos = find_bucket(id, hash(id, seed_));
   return pos == SIZE_MAX ? nullptr : &entries_[buckets_[pos].index].slot;
-}
-
-inline void RoutingTable::prefetch_home(uint64_t h) const {
-  if (!buckets_.empty()) prefetch(&buckets_[home_of(h)]);
-}
-
-inline void RoutingTable::prefetch_entry(uint64_t h) const {
-  if (buckets_.empty()) return;
-  // The key is usually at home or one step away; a fingerprint match there is almost surely it.
-  const uint32_t fp = static_cast<uint32_t>(h & 0xff);
-  size_t pos = home_of(h);
-  for (int step = 0; step < 2; ++step, pos = next(pos)) {
-    const Bucket& b = buckets_[pos];
-    if (b.dist_fp == 0) return;
-    if ((b.dist_fp & 0xff) == fp) {
-      prefetch(&entries_[b.index]);
-      return;
-    }
-  }
 }
 
 inline void RoutingTable::place(Bucket in, size_t pos) {
