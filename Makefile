@@ -3,6 +3,7 @@
 #   make test       install missing deps, build, run every GoogleTest binary (unit + integration)
 #   make test-asan  the same tests under AddressSanitizer + UndefinedBehaviorSanitizer (build/asan/)
 #   make test-tsan  the threaded (logging) tests under ThreadSanitizer (build/tsan/)
+#   make test-ct    the constant-time check of the crypto code under valgrind memcheck (build/ct/)
 #   make run-server build and run the server in the foreground with defaults
 # O=dir puts everything under another root (parallel work trees); MODE=asan|tsan selects a sanitizer.
 
@@ -56,7 +57,7 @@ BINS := $(SERVER_BIN) $(if $(wildcard client/main.cpp),$(CLIENT_BIN)) $(if $(wil
 TEST_BINS      := $(patsubst %.cpp,$(OUT)/%,$(TEST_SRCS))
 TSAN_TEST_BINS := $(patsubst %.cpp,$(O)/tsan/%,$(TSAN_TEST_SRCS))
 
-.PHONY: all deps test test-asan test-tsan test-valgrind run-server bench micro fuzz clean
+.PHONY: all deps test test-asan test-tsan test-ct test-valgrind run-server bench micro fuzz clean
 all: $(BINS) $(if $(MICRO_SRCS),$(MICRO_BIN))
 
 deps:
@@ -106,6 +107,24 @@ test-tsan: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) $(TSAN_TEST_BINS) MODE=tsan
 	@scripts/run-tests.sh $(TSAN_TEST_BINS)
 
+# Constant-time check (tests/ct/): the crypto code built with the release flags plus SB_CT_VALGRIND
+# (which turns declassify() into a memcheck request), run under memcheck with the secrets marked
+# undefined. A branch or a memory index on a secret is a memcheck error, and fails the target.
+CT_DIR   := $(O)/ct
+CT_SRCS  := tests/ct/ct_check.cpp $(wildcard common/crypto/*.cpp)
+CT_BIN   := $(CT_DIR)/ct_check
+CT_FLAGS := $(filter-out $(SANFLAGS),$(CXXFLAGS)) -DSB_CT_VALGRIND
+
+$(CT_DIR)/obj/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CT_FLAGS) -c $< -o $@
+$(CT_BIN): $(patsubst %.cpp,$(CT_DIR)/obj/%.o,$(CT_SRCS))
+	$(CXX) $^ -o $@ -pthread
+
+test-ct: deps
+	@$(MAKE) --no-print-directory $(CT_BIN) MODE=
+	valgrind -q --error-exitcode=1 --track-origins=yes $(CT_BIN)
+
 run-server: $(SERVER_BIN)
 	$(SERVER_BIN) $(ARGS)
 
@@ -130,4 +149,4 @@ test-valgrind: deps
 clean:
 	rm -rf $(O)
 
--include $(shell find $(OUT)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(OUT)/obj $(CT_DIR)/obj -name '*.d' 2>/dev/null)

@@ -12,6 +12,7 @@ declare -A probe=(
   [libbenchmark-dev]=/usr/include/benchmark/benchmark.h
   [clang]=/usr/bin/clang++
   [libclang-rt-14-dev]=/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
+  [valgrind]=/usr/include/valgrind/memcheck.h  # make test-ct: the header and the tool
 )
 
 missing=()
