@@ -36,6 +36,9 @@ class Poly1305 {
   void blocks(const uint8_t* m, size_t count, uint64_t hibit);
 
   uint64_t r_[3];
+  uint64_t r20_[3];  // 0, r1 * 20, r2 * 20: see mul_add in poly1305.cpp
+  uint64_t rr_[3];   // r^2 mod p, partially reduced
+  uint64_t rr20_[3];
   uint64_t h_[3] = {0, 0, 0};
   uint64_t s_[2];
   uint8_t buf_[kBlockSize];
