@@ -13,6 +13,7 @@
 
 #include "tests/support/chacha_impl.h"
 #include "tests/support/hex.h"
+#include "tests/support/rfc8439_texts.h"
 #include "tests/support/wycheproof.h"
 
 namespace sb::crypto {
@@ -56,19 +57,15 @@ TEST(Poly1305KeyGen, Rfc8439Section262AndAppendixA4) {
   }
 }
 
-const std::vector<uint8_t> kSunscreen = unhex(
-    "4c616469657320616e642047656e746c656d656e206f662074686520636c6173"
-    "73206f66202739393a204966204920636f756c64206f6666657220796f75206f"
-    "6e6c79206f6e652074697020666f7220746865206675747572652c2073756e73"
-    "637265656e20776f756c642062652069742e");
+const std::vector<uint8_t> kSunscreenBytes = test::bytes_of(test::kSunscreen);
 const std::vector<uint8_t> kAad = unhex("50515253c0c1c2c3c4c5c6c7");
 
 TEST_P(AeadImplTest, Rfc8439Section282Seal) {
   const ChachaNonce nonce = unhex_array<12>("070000004041424344454647");
-  std::vector<uint8_t> ct(kSunscreen.size());
+  std::vector<uint8_t> ct(kSunscreenBytes.size());
   Poly1305Tag tag;
-  chacha20_poly1305_seal(kKey80To9f, nonce, kAad.data(), kAad.size(), kSunscreen.data(),
-                         kSunscreen.size(), ct.data(), tag);
+  chacha20_poly1305_seal(kKey80To9f, nonce, kAad.data(), kAad.size(), kSunscreenBytes.data(),
+                         kSunscreenBytes.size(), ct.data(), tag);
   EXPECT_EQ(hex(ct),
       "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d6"
       "3dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b36"
@@ -79,7 +76,7 @@ TEST_P(AeadImplTest, Rfc8439Section282Seal) {
   std::vector<uint8_t> pt(ct.size());
   ASSERT_TRUE(chacha20_poly1305_open(kKey80To9f, nonce, kAad.data(), kAad.size(), ct.data(),
                                      ct.size(), tag, pt.data()));
-  EXPECT_EQ(pt, kSunscreen);
+  EXPECT_EQ(pt, kSunscreenBytes);
 }
 
 TEST_P(AeadImplTest, Rfc8439AppendixA5Open) {
@@ -115,10 +112,10 @@ TEST_P(AeadImplTest, Rfc8439AppendixA5Open) {
 
 TEST_P(AeadImplTest, XChaChaDraftA31) {
   const XChachaNonce nonce = unhex_array<24>("404142434445464748494a4b4c4d4e4f5051525354555657");
-  std::vector<uint8_t> ct(kSunscreen.size());
+  std::vector<uint8_t> ct(kSunscreenBytes.size());
   Poly1305Tag tag;
-  xchacha20_poly1305_seal(kKey80To9f, nonce, kAad.data(), kAad.size(), kSunscreen.data(),
-                          kSunscreen.size(), ct.data(), tag);
+  xchacha20_poly1305_seal(kKey80To9f, nonce, kAad.data(), kAad.size(), kSunscreenBytes.data(),
+                          kSunscreenBytes.size(), ct.data(), tag);
   EXPECT_EQ(hex(ct),
       "bd6d179d3e83d43b9576579493c0e939572a1700252bfaccbed2902c21396cbb"
       "731c7f1b0b4aa6440bf3a82f4eda7e39ae64c6708c54c216cb96b72e1213b452"
@@ -128,17 +125,17 @@ TEST_P(AeadImplTest, XChaChaDraftA31) {
   std::vector<uint8_t> pt(ct.size());
   ASSERT_TRUE(xchacha20_poly1305_open(kKey80To9f, nonce, kAad.data(), kAad.size(), ct.data(),
                                       ct.size(), tag, pt.data()));
-  EXPECT_EQ(pt, kSunscreen);
+  EXPECT_EQ(pt, kSunscreenBytes);
 }
 
 // A wrong tag, or any change to ciphertext, aad or nonce, is refused, and the output buffer is
 // zeroed rather than left with plaintext or stale bytes.
 TEST_P(AeadImplTest, TamperingIsRefusedAndOutputWiped) {
   const XChachaNonce nonce = unhex_array<24>("404142434445464748494a4b4c4d4e4f5051525354555657");
-  std::vector<uint8_t> ct(kSunscreen.size());
+  std::vector<uint8_t> ct(kSunscreenBytes.size());
   Poly1305Tag tag;
-  xchacha20_poly1305_seal(kKey80To9f, nonce, kAad.data(), kAad.size(), kSunscreen.data(),
-                          kSunscreen.size(), ct.data(), tag);
+  xchacha20_poly1305_seal(kKey80To9f, nonce, kAad.data(), kAad.size(), kSunscreenBytes.data(),
+                          kSunscreenBytes.size(), ct.data(), tag);
   auto refused = [&](const std::vector<uint8_t>& c, const std::vector<uint8_t>& a,
                      const XChachaNonce& n, const Poly1305Tag& t) {
     std::vector<uint8_t> out(c.size(), 0x77);

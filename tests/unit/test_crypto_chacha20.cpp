@@ -11,6 +11,7 @@
 
 #include "tests/support/chacha_impl.h"
 #include "tests/support/hex.h"
+#include "tests/support/rfc8439_texts.h"
 
 namespace sb::crypto {
 namespace {
@@ -92,11 +93,7 @@ TEST(ChaCha20Block, Rfc8439AppendixA1) {
 
 TEST_P(ChachaImplTest, Rfc8439Section242Sunscreen) {
   const ChachaNonce nonce = unhex_array<12>("000000000000004a00000000");
-  const std::vector<uint8_t> pt = unhex(
-      "4c616469657320616e642047656e746c656d656e206f662074686520636c6173"
-      "73206f66202739393a204966204920636f756c64206f6666657220796f75206f"
-      "6e6c79206f6e652074697020666f7220746865206675747572652c2073756e73"
-      "637265656e20776f756c642062652069742e");
+  const std::vector<uint8_t> pt = test::bytes_of(test::kSunscreen);
   const std::vector<uint8_t> ct = encrypt(kKey00To1f, 1, nonce, pt);
   EXPECT_EQ(hex(ct),
       "6e2e359a2568f98041ba0728dd0d6981e97e7aec1d4360c20a27afccfd9fae0b"
@@ -123,19 +120,7 @@ TEST_P(ChachaImplTest, Rfc8439AppendixA2) {
       "76b8e0ada0f13d90405d6ae55386bd28bdd219b8a08ded1aa836efcc8b770dc7"
       "da41597c5157488d7724e03fb8d84a376a43b8f41518a11cc387b669b2ee6586");
   // #2: 375 bytes from counter 1.
-  const std::vector<uint8_t> ietf = unhex(
-      "416e79207375626d697373696f6e20746f20746865204945544620696e74656e"
-      "6465642062792074686520436f6e7472696275746f7220666f72207075626c69"
-      "636174696f6e20617320616c6c206f722070617274206f6620616e2049455446"
-      "20496e7465726e65742d4472616674206f722052464320616e6420616e792073"
-      "746174656d656e74206d6164652077697468696e2074686520636f6e74657874"
-      "206f6620616e204945544620616374697669747920697320636f6e7369646572"
-      "656420616e20224945544620436f6e747269627574696f6e222e205375636820"
-      "73746174656d656e747320696e636c756465206f72616c2073746174656d656e"
-      "747320696e20494554462073657373696f6e732c2061732077656c6c20617320"
-      "7772697474656e20616e6420656c656374726f6e696320636f6d6d756e696361"
-      "74696f6e73206d61646520617420616e792074696d65206f7220706c6163652c"
-      "207768696368206172652061646472657373656420746f");
+  const std::vector<uint8_t> ietf = test::bytes_of(test::kIetfContribution);
   EXPECT_EQ(hex(encrypt(key_one, 1, nonce_2, ietf)),
       "a3fbf07df3fa2fde4f376ca23e82737041605d9f4f4f57bd8cff2c1d4b7955ec"
       "2a97948bd3722915c8f3d337f7d370050e9e96d647b7c39f56e031ca5eb6250d"
@@ -150,11 +135,7 @@ TEST_P(ChachaImplTest, Rfc8439AppendixA2) {
       "98ced759c3ff9b6477338f3da4f9cd8514ea9982ccafb341b2384dd902f3d1ab"
       "7ac61dd29c6f21ba5b862f3730e37cfdc4fd806c22f221");
   // #3: 127 bytes from counter 42.
-  const std::vector<uint8_t> jabber = unhex(
-      "2754776173206272696c6c69672c20616e642074686520736c6974687920746f"
-      "7665730a446964206779726520616e642067696d626c6520696e207468652077"
-      "6162653a0a416c6c206d696d737920776572652074686520626f726f676f7665"
-      "732c0a416e6420746865206d6f6d65207261746873206f757467726162652e");
+  const std::vector<uint8_t> jabber = test::bytes_of(test::kJabberwocky);
   EXPECT_EQ(hex(encrypt(key_3, 42, nonce_2, jabber)),
       "62e6347f95ed87a45ffae7426f27a1df5fb69110044c0d73118effa95b01e5cf"
       "166d3df2d721caf9b21e5fb14c616871fd84c54f9d65b283196c7fe4f60553eb"
@@ -224,62 +205,65 @@ const std::vector<uint8_t> kXPlaintext = unhex(
       "6b616c732c20616e6420666f78657320696e20746865207461786f6e6f6d6963"
       "2066616d696c792043616e696461652e");
 
-TEST_P(ChachaImplTest, XChaCha20DraftA321CounterZero) {
-  std::vector<uint8_t> out(kXPlaintext.size());
-  xchacha20_encrypt(kKey80To9f, 0, kXNonce, kXPlaintext.data(), out.data(), out.size());
-  EXPECT_EQ(hex(out),
-      "4559abba4e48c16102e8bb2c05e6947f50a786de162f9b0b7e592a9b53d0d4e9"
-      "8d8d6410d540a1a6375b26d80dace4fab52384c731acbf16a5923c0c48d3575d"
-      "4d0d2c673b666faa731061277701093a6bf7a158a8864292a41c48e3a9b4c0da"
-      "ece0f8d98d0d7e05b37a307bbb66333164ec9e1b24ea0d6c3ffddcec4f68e744"
-      "3056193a03c810e11344ca06d8ed8a2bfb1e8d48cfa6bc0eb4e2464b74814240"
-      "7c9f431aee769960e15ba8b96890466ef2457599852385c661f752ce20f9da0c"
-      "09ab6b19df74e76a95967446f8d0fd415e7bee2a12a114c20eb5292ae7a349ae"
-      "577820d5520a1f3fb62a17ce6a7e68fa7c79111d8860920bc048ef43fe84486c"
-      "cb87c25f0ae045f0cce1e7989a9aa220a28bdd4827e751a24a6d5c62d790a663"
-      "93b93111c1a55dd7421a10184974c7c5");
-  std::vector<uint8_t> zeros(kXPlaintext.size(), 0);
-  xchacha20_encrypt(kKey80To9f, 0, kXNonce, zeros.data(), zeros.data(), zeros.size());
-  EXPECT_EQ(hex(zeros),
-      "1131ce9a2a20ae0d67c8935c7789fa1025c9e5bb720fb96f11354fb97af0bd9a"
-      "adec0863ba60cac8582c48f86cdfc48edd46a48642c5de62ccf11c7b21bf337d"
-      "29624b4b1b140ace53740e405b2168540fd7d630c1f536fecd722fc3cddba7f4"
-      "cca98cf9e47e5e64d115450f9b125b54449ff76141ca620a1f9cfcab2a1a8a25"
-      "5e766a5266b878846120ea64ad99aa479471e63befcbd37cd1c22a221fe46221"
-      "5cf32c74895bf505863ccddd48f62916dc6521f1ec50a5ae08903aa259d9bf60"
-      "7cd8026fba548604f1b6072d91bc91243a5b845f7fd171b02edc5a0a84cf28dd"
-      "241146bc376e3f48df5e7fee1d11048c190a3d3deb0feb64b42d9c6fdeee290f"
-      "a0e6ae2c26c0249ea8c181f7e2ffd100cbe5fd3c4f8271d62b15330cb8fdcf00"
-      "b3df507ca8c924f7017b7e712d15a2eb");
-}
-
-TEST_P(ChachaImplTest, XChaCha20DraftA322CounterOne) {
-  std::vector<uint8_t> out(kXPlaintext.size());
-  xchacha20_encrypt(kKey80To9f, 1, kXNonce, kXPlaintext.data(), out.data(), out.size());
-  EXPECT_EQ(hex(out),
-      "7d0a2e6b7f7c65a236542630294e063b7ab9b555a5d5149aa21e4ae1e4fbce87"
-      "ecc8e08a8b5e350abe622b2ffa617b202cfad72032a3037e76ffdcdc4376ee05"
-      "3a190d7e46ca1de04144850381b9cb29f051915386b8a710b8ac4d027b8b050f"
-      "7cba5854e028d564e453b8a968824173fc16488b8970cac828f11ae53cabd201"
-      "12f87107df24ee6183d2274fe4c8b1485534ef2c5fbc1ec24bfc3663efaa08bc"
-      "047d29d25043532db8391a8a3d776bf4372a6955827ccb0cdd4af403a7ce4c63"
-      "d595c75a43e045f0cce1f29c8b93bd65afc5974922f214a40b7c402cdb91ae73"
-      "c0b63615cdad0480680f16515a7ace9d39236464328a37743ffc28f4ddb324f4"
-      "d0f5bbdc270c65b1749a6efff1fbaa09536175ccd29fb9e6057b307320d31683"
-      "8a9c71f70b5b5907a66f7ea49aadc409");
-  std::vector<uint8_t> zeros(kXPlaintext.size(), 0);
-  xchacha20_encrypt(kKey80To9f, 1, kXNonce, zeros.data(), zeros.data(), zeros.size());
-  EXPECT_EQ(hex(zeros),
-      "29624b4b1b140ace53740e405b2168540fd7d630c1f536fecd722fc3cddba7f4"
-      "cca98cf9e47e5e64d115450f9b125b54449ff76141ca620a1f9cfcab2a1a8a25"
-      "5e766a5266b878846120ea64ad99aa479471e63befcbd37cd1c22a221fe46221"
-      "5cf32c74895bf505863ccddd48f62916dc6521f1ec50a5ae08903aa259d9bf60"
-      "7cd8026fba548604f1b6072d91bc91243a5b845f7fd171b02edc5a0a84cf28dd"
-      "241146bc376e3f48df5e7fee1d11048c190a3d3deb0feb64b42d9c6fdeee290f"
-      "a0e6ae2c26c0249ea8c181f7e2ffd100cbe5fd3c4f8271d62b15330cb8fdcf00"
-      "b3df507ca8c924f7017b7e712d15a2eb5c50484451e54e1b4b995bd8fdd94597"
-      "bb94d7af0b2c04df10ba0890899ed9293a0f55b8bafa999264035f1d4fbe7fe0"
-      "aafa109a62372027e50e10cdfecca127");
+// Appendix A.3.2.1 (block counter 0) and A.3.2.2 (block counter 1): the ciphertext, and the
+// keystream itself as the encryption of zeros.
+TEST_P(ChachaImplTest, XChaCha20DraftA32) {
+  struct Case {
+    uint32_t counter;
+    const char* ciphertext;
+    const char* keystream;
+  } cases[] = {
+      {0,
+       "4559abba4e48c16102e8bb2c05e6947f50a786de162f9b0b7e592a9b53d0d4e9"
+       "8d8d6410d540a1a6375b26d80dace4fab52384c731acbf16a5923c0c48d3575d"
+       "4d0d2c673b666faa731061277701093a6bf7a158a8864292a41c48e3a9b4c0da"
+       "ece0f8d98d0d7e05b37a307bbb66333164ec9e1b24ea0d6c3ffddcec4f68e744"
+       "3056193a03c810e11344ca06d8ed8a2bfb1e8d48cfa6bc0eb4e2464b74814240"
+       "7c9f431aee769960e15ba8b96890466ef2457599852385c661f752ce20f9da0c"
+       "09ab6b19df74e76a95967446f8d0fd415e7bee2a12a114c20eb5292ae7a349ae"
+       "577820d5520a1f3fb62a17ce6a7e68fa7c79111d8860920bc048ef43fe84486c"
+       "cb87c25f0ae045f0cce1e7989a9aa220a28bdd4827e751a24a6d5c62d790a663"
+       "93b93111c1a55dd7421a10184974c7c5",
+       "1131ce9a2a20ae0d67c8935c7789fa1025c9e5bb720fb96f11354fb97af0bd9a"
+       "adec0863ba60cac8582c48f86cdfc48edd46a48642c5de62ccf11c7b21bf337d"
+       "29624b4b1b140ace53740e405b2168540fd7d630c1f536fecd722fc3cddba7f4"
+       "cca98cf9e47e5e64d115450f9b125b54449ff76141ca620a1f9cfcab2a1a8a25"
+       "5e766a5266b878846120ea64ad99aa479471e63befcbd37cd1c22a221fe46221"
+       "5cf32c74895bf505863ccddd48f62916dc6521f1ec50a5ae08903aa259d9bf60"
+       "7cd8026fba548604f1b6072d91bc91243a5b845f7fd171b02edc5a0a84cf28dd"
+       "241146bc376e3f48df5e7fee1d11048c190a3d3deb0feb64b42d9c6fdeee290f"
+       "a0e6ae2c26c0249ea8c181f7e2ffd100cbe5fd3c4f8271d62b15330cb8fdcf00"
+       "b3df507ca8c924f7017b7e712d15a2eb"},
+      {1,
+       "7d0a2e6b7f7c65a236542630294e063b7ab9b555a5d5149aa21e4ae1e4fbce87"
+       "ecc8e08a8b5e350abe622b2ffa617b202cfad72032a3037e76ffdcdc4376ee05"
+       "3a190d7e46ca1de04144850381b9cb29f051915386b8a710b8ac4d027b8b050f"
+       "7cba5854e028d564e453b8a968824173fc16488b8970cac828f11ae53cabd201"
+       "12f87107df24ee6183d2274fe4c8b1485534ef2c5fbc1ec24bfc3663efaa08bc"
+       "047d29d25043532db8391a8a3d776bf4372a6955827ccb0cdd4af403a7ce4c63"
+       "d595c75a43e045f0cce1f29c8b93bd65afc5974922f214a40b7c402cdb91ae73"
+       "c0b63615cdad0480680f16515a7ace9d39236464328a37743ffc28f4ddb324f4"
+       "d0f5bbdc270c65b1749a6efff1fbaa09536175ccd29fb9e6057b307320d31683"
+       "8a9c71f70b5b5907a66f7ea49aadc409",
+       "29624b4b1b140ace53740e405b2168540fd7d630c1f536fecd722fc3cddba7f4"
+       "cca98cf9e47e5e64d115450f9b125b54449ff76141ca620a1f9cfcab2a1a8a25"
+       "5e766a5266b878846120ea64ad99aa479471e63befcbd37cd1c22a221fe46221"
+       "5cf32c74895bf505863ccddd48f62916dc6521f1ec50a5ae08903aa259d9bf60"
+       "7cd8026fba548604f1b6072d91bc91243a5b845f7fd171b02edc5a0a84cf28dd"
+       "241146bc376e3f48df5e7fee1d11048c190a3d3deb0feb64b42d9c6fdeee290f"
+       "a0e6ae2c26c0249ea8c181f7e2ffd100cbe5fd3c4f8271d62b15330cb8fdcf00"
+       "b3df507ca8c924f7017b7e712d15a2eb5c50484451e54e1b4b995bd8fdd94597"
+       "bb94d7af0b2c04df10ba0890899ed9293a0f55b8bafa999264035f1d4fbe7fe0"
+       "aafa109a62372027e50e10cdfecca127"},
+  };
+  for (const Case& c : cases) {
+    std::vector<uint8_t> out(kXPlaintext.size());
+    xchacha20_encrypt(kKey80To9f, c.counter, kXNonce, kXPlaintext.data(), out.data(), out.size());
+    EXPECT_EQ(hex(out), c.ciphertext) << "counter " << c.counter;
+    std::vector<uint8_t> zeros(kXPlaintext.size(), 0);
+    xchacha20_encrypt(kKey80To9f, c.counter, kXNonce, zeros.data(), zeros.data(), zeros.size());
+    EXPECT_EQ(hex(zeros), c.keystream) << "counter " << c.counter;
+  }
 }
 
 // --- the implementations against each other ------------------------------------------------

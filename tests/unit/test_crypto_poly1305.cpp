@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tests/support/hex.h"
+#include "tests/support/rfc8439_texts.h"
 
 namespace sb::crypto {
 namespace {
@@ -18,52 +19,36 @@ using test::hex;
 using test::unhex;
 using test::unhex_array;
 
-std::string tag_hex(const std::string& key_hex, const std::string& msg_hex) {
-  const std::vector<uint8_t> msg = unhex(msg_hex);
+std::string tag_hex(const std::string& key_hex, const std::vector<uint8_t>& msg) {
   return hex(poly1305(unhex_array<32>(key_hex), msg.data(), msg.size()));
 }
 
 TEST(Poly1305, Rfc8439Section252) {
   EXPECT_EQ(tag_hex("85d6be7857556d337f4452fe42d506a80103808afb0db2fd4abff6af4149f51b",
-                    "43727970746f6772617068696320466f72756d2052657365617263682047726f7570"),
+                    test::bytes_of("Cryptographic Forum Research Group")),
             "a8061dc1305136c6c22b8baf0c0127a9");
 }
 
-const std::string kIetfText =
-    "416e79207375626d697373696f6e20746f20746865204945544620696e74656e"
-    "6465642062792074686520436f6e7472696275746f7220666f72207075626c69"
-    "636174696f6e20617320616c6c206f722070617274206f6620616e2049455446"
-    "20496e7465726e65742d4472616674206f722052464320616e6420616e792073"
-    "746174656d656e74206d6164652077697468696e2074686520636f6e74657874"
-    "206f6620616e204945544620616374697669747920697320636f6e7369646572"
-    "656420616e20224945544620436f6e747269627574696f6e222e205375636820"
-    "73746174656d656e747320696e636c756465206f72616c2073746174656d656e"
-    "747320696e20494554462073657373696f6e732c2061732077656c6c20617320"
-    "7772697474656e20616e6420656c656374726f6e696320636f6d6d756e696361"
-    "74696f6e73206d61646520617420616e792074696d65206f7220706c6163652c"
-    "207768696368206172652061646472657373656420746f";
-
 TEST(Poly1305, Rfc8439AppendixA3Vector1) {
-  EXPECT_EQ(tag_hex(std::string(64, '0'), std::string(128, '0')),
+  EXPECT_EQ(tag_hex(std::string(64, '0'), std::vector<uint8_t>(64, 0)),
             "00000000000000000000000000000000");
 }
 
 TEST(Poly1305, Rfc8439AppendixA3Vector2) {  // r = 0: the tag is s whatever the text
-  EXPECT_EQ(tag_hex("0000000000000000000000000000000036e5f6b5c5e06070f0efca96227a863e", kIetfText),
+  EXPECT_EQ(tag_hex("0000000000000000000000000000000036e5f6b5c5e06070f0efca96227a863e",
+                    test::bytes_of(test::kIetfContribution)),
             "36e5f6b5c5e06070f0efca96227a863e");
 }
 
 TEST(Poly1305, Rfc8439AppendixA3Vector3) {
-  EXPECT_EQ(tag_hex("36e5f6b5c5e06070f0efca96227a863e00000000000000000000000000000000", kIetfText),
+  EXPECT_EQ(tag_hex("36e5f6b5c5e06070f0efca96227a863e00000000000000000000000000000000",
+                    test::bytes_of(test::kIetfContribution)),
             "f3477e7cd95417af89a6b8794c310cf0");
 }
 
 TEST(Poly1305, Rfc8439AppendixA3Vector4) {
   EXPECT_EQ(tag_hex("1c9240a5eb55d38af333888604f6b5f0473917c1402b80099dca5cbc207075c0",
-                    "2754776173206272696c6c69672c20616e642074686520736c6974687920746f"
-                    "7665730a446964206779726520616e642067696d626c6520696e207468652077"
-                    "6162653a0a416c6c206d696d737920776572652074686520626f726f676f7665"
-                    "732c0a416e6420746865206d6f6d65207261746873206f757467726162652e"),
+                    test::bytes_of(test::kJabberwocky)),
             "4541669a7eaaee61e708dc7cbcc5eb62");
 }
 
@@ -112,7 +97,7 @@ TEST(Poly1305, Rfc8439AppendixA3EdgeCases) {
        "13000000000000000000000000000000"},
   };
   for (const Case& c : cases)
-    EXPECT_EQ(tag_hex(std::string(c.r) + c.s, c.data), c.tag) << "vector #" << c.number;
+    EXPECT_EQ(tag_hex(std::string(c.r) + c.s, unhex(c.data)), c.tag) << "vector #" << c.number;
 }
 
 // Any split over update() calls gives the one-shot tag: every split point of a 100-byte message
