@@ -93,6 +93,12 @@ std::string describe_error(proto::ErrorCode code, std::string_view detail) {
     case ErrorCode::idle_timeout: return "the server disconnected us for being idle too long";
     case ErrorCode::server_full: return "the server is full";
     case ErrorCode::shutting_down: return "the server is shutting down";
+    case ErrorCode::not_member: return "not a member of " + quoted;
+    case ErrorCode::no_receivers: return "nobody received the message to " + quoted;
+    case ErrorCode::too_many_groups: return "too many groups, cannot join " + quoted;
+    case ErrorCode::no_key: return "node " + quoted + " has published no key";
+    case ErrorCode::unavailable: return "the server cannot reach " + quoted + " right now";
+    case ErrorCode::taken_over: return "another connection took over node id " + quoted;
     case ErrorCode::none: break;
   }
   return d.empty() ? "server error" : "server error: " + d;

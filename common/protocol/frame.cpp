@@ -19,7 +19,9 @@ constexpr std::string_view kErrorNames[] = {
     "",           "bad-command",   "bad-id",    "id-taken",      "auth",
     "not-registered", "no-such-node", "too-large", "line-too-long", "slow-consumer",
     "idle-timeout",   "server-full",  "shutting-down",
+    "not-member",     "no-receivers", "too-many-groups", "no-key", "unavailable", "taken-over",
 };
+static_assert(std::size(kErrorNames) == static_cast<size_t>(ErrorCode::taken_over) + 1, "one name per ErrorCode");
 }  // namespace
 
 std::string_view error_code_name(ErrorCode code) {

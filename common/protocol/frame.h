@@ -21,16 +21,22 @@ inline constexpr uint16_t kDefaultPort = 2004;
 
 enum class Verb : uint8_t {
   unknown,
-  // client -> server
+  // client -> server (v1)
   hello, send, msg, ping, who, stats, quit,
-  // server -> client
+  // client -> server (v2: groups, receipts and server facts, keys)
+  join, leave, groups, opt, info, key,
+  // server -> client (v1)
   welcome, from, pong, nodes, stats_reply, bye, err,
+  // server -> client (v2)
+  joined, left, groups_reply, opt_reply, info_reply, key_reply, ok,
 };
 
 enum class ErrorCode : uint8_t {
   none,
   bad_command, bad_id, id_taken, auth, not_registered, no_such_node, too_large,
   line_too_long, slow_consumer, idle_timeout, server_full, shutting_down,
+  // v2 (../shared/protocol-v2.md)
+  not_member, no_receivers, too_many_groups, no_key, unavailable, taken_over,
 };
 
 // Wire spelling ("no-such-node"); parse_error_code is its inverse (none on unknown text).

@@ -17,11 +17,15 @@ struct VerbName {
 };
 constexpr VerbName kServerVerbs[] = {
     {"SEND", Verb::send}, {"MSG", Verb::msg},     {"PING", Verb::ping}, {"HELLO", Verb::hello},
-    {"WHO", Verb::who},   {"STATS", Verb::stats}, {"QUIT", Verb::quit},
+    {"WHO", Verb::who},   {"STATS", Verb::stats}, {"QUIT", Verb::quit}, {"JOIN", Verb::join},
+    {"LEAVE", Verb::leave}, {"GROUPS", Verb::groups}, {"OPT", Verb::opt}, {"INFO", Verb::info},
+    {"KEY", Verb::key},
 };
 constexpr VerbName kClientVerbs[] = {
     {"FROM", Verb::from},   {"PONG", Verb::pong},         {"ERR", Verb::err},  {"WELCOME", Verb::welcome},
-    {"NODES", Verb::nodes}, {"STATS", Verb::stats_reply}, {"BYE", Verb::bye},
+    {"NODES", Verb::nodes}, {"STATS", Verb::stats_reply}, {"BYE", Verb::bye}, {"JOINED", Verb::joined},
+    {"LEFT", Verb::left},   {"GROUPS", Verb::groups_reply}, {"OPT", Verb::opt_reply}, {"INFO", Verb::info_reply},
+    {"KEY", Verb::key_reply}, {"OK", Verb::ok},
 };
 
 Verb lookup_verb(Role role, std::string_view text) {

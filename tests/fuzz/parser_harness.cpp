@@ -81,14 +81,27 @@ std::string_view verb_spelling(Verb v) {
     case Verb::stats_reply: return "STATS";
     case Verb::bye: return "BYE";
     case Verb::err: return "ERR";
+    case Verb::join: return "JOIN";
+    case Verb::leave: return "LEAVE";
+    case Verb::groups: return "GROUPS";
+    case Verb::opt: return "OPT";
+    case Verb::info: return "INFO";
+    case Verb::key: return "KEY";
+    case Verb::joined: return "JOINED";
+    case Verb::left: return "LEFT";
+    case Verb::groups_reply: return "GROUPS";
+    case Verb::opt_reply: return "OPT";
+    case Verb::info_reply: return "INFO";
+    case Verb::key_reply: return "KEY";
+    case Verb::ok: return "OK";
     case Verb::unknown: break;
   }
   return {};
 }
 
 bool verb_belongs(Role role, Verb v) {
-  if (role == Role::server) return v >= Verb::hello && v <= Verb::quit;
-  return v >= Verb::welcome && v <= Verb::err;
+  if (role == Role::server) return v >= Verb::hello && v <= Verb::key;
+  return v >= Verb::welcome && v <= Verb::ok;
 }
 
 // A frame is complete and makes sense for its verb (the parser's promises to the server/client).
