@@ -2,8 +2,6 @@
 // costs two small copies, not a loop.
 #include "bench/stamp.h"
 
-#include <time.h>
-
 #include <algorithm>
 #include <cstring>
 
@@ -56,12 +54,6 @@ bool read_stamp(std::string_view payload, Stamp* out) {
   out->sender = get32(payload.data() + 8);
   out->seq = get32(payload.data() + 12);
   return true;
-}
-
-uint64_t now_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
 
 }  // namespace sb::bench

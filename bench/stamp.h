@@ -22,6 +22,4 @@ void write_payload(char* out, size_t len, const Stamp& s);
 // False when the payload is too short to hold a stamp.
 bool read_stamp(std::string_view payload, Stamp* out);
 
-uint64_t now_ns();
-
 }  // namespace sb::bench

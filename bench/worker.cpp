@@ -21,6 +21,7 @@
 #include "bench/server_probe.h"
 #include "bench/stamp.h"
 #include "common/net/socket.h"
+#include "common/timing/clock.h"
 
 namespace sb::bench {
 
@@ -177,7 +178,7 @@ bool Worker::connect_one(uint32_t local, std::string* error) {
 }
 
 bool Worker::connect_phase() {
-  uint64_t start = now_ns(), last_change = start;
+  uint64_t start = monotonic_ns(), last_change = start;
   uint32_t next = 0, last_registered = 0;
   while (registered_ < part_.size()) {
     std::string error;
@@ -202,7 +203,7 @@ bool Worker::connect_phase() {
     }
     draw_progress(false);
   }
-  result_.connect_ns = now_ns() - start;
+  result_.connect_ns = monotonic_ns() - start;
   return true;
 }
 
@@ -210,7 +211,7 @@ void Worker::wait_events(uint64_t timeout_ns) {
   timespec ts{static_cast<time_t>(timeout_ns / 1'000'000'000ull), static_cast<long>(timeout_ns % 1'000'000'000ull)};
   epoll_event* events = events_.data();
   int n = epoll_pwait2(ep_, events, static_cast<int>(events_.size()), &ts, nullptr);
-  now_ = now_ns();
+  now_ = monotonic_ns();
   if (n < 0) {
     if (errno != EINTR) fail(std::string("epoll_pwait2: ") + std::strerror(errno));
     return;
@@ -236,7 +237,7 @@ void Worker::wait_events(uint64_t timeout_ns) {
 
 void Worker::on_readable(Node& n) {
   int err = 0;
-  read_now_ = now_ns();
+  read_now_ = monotonic_ns();
   IoStatus st = read_events(n, o_.proto, scratch_.get(), scratch_size_, &err,
                             [&](const WireEvent& ev) { on_event(n, ev); });
   account_arrivals(n);
@@ -434,7 +435,7 @@ void Worker::flush_dirty() {
 }
 
 void Worker::run_phase() {
-  now_ = now_ns();
+  now_ = monotonic_ns();
   t0_ = now_;
   measure_start_ = t0_ + static_cast<uint64_t>(o_.warmup_s * 1e9);
   measure_end_ = measure_start_ + static_cast<uint64_t>(o_.duration_s * 1e9);

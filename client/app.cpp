@@ -14,11 +14,11 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <ctime>
 #include <vector>
 
 #include "client/text.h"
 #include "common/net/socket.h"
+#include "common/timing/clock.h"
 
 namespace sb::client {
 
@@ -34,11 +34,7 @@ constexpr int64_t kMaxBackoffMs = 8000;
 constexpr int64_t kMinKeepaliveMs = 500;
 constexpr std::string_view kKeepaliveWord = "k";  // user /ping words are numbers
 
-int64_t monotonic_us() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
-}
+int64_t monotonic_us() { return static_cast<int64_t>(monotonic_ns() / 1000); }
 
 std::string seconds_text(int64_t ms) {
   char buf[32];

@@ -25,6 +25,7 @@
 #include "bench/options.h"
 #include "bench/stamp.h"
 #include "common/net/socket.h"
+#include "common/timing/clock.h"
 #include "common/stats/latency_histogram.h"
 
 namespace {
@@ -146,7 +147,7 @@ int main(int argc, char** argv) {
   int ep = add_all(ours);
 
   const uint64_t period = static_cast<uint64_t>(1e9 / a.rate);
-  const uint64_t t0 = sb::bench::now_ns();
+  const uint64_t t0 = sb::monotonic_ns();
   const uint64_t measure_from = t0 + static_cast<uint64_t>(a.warmup * 1e9);
   const uint64_t stop = measure_from + static_cast<uint64_t>(a.duration * 1e9);
   sb::stats::LatencyHistogram latency;
@@ -159,7 +160,7 @@ int main(int argc, char** argv) {
   const uint64_t slots = (stop - t0 + period - 1) / period;
   uint64_t sent = 0, received = 0;
   for (;;) {
-    const uint64_t now = sb::bench::now_ns();
+    const uint64_t now = sb::monotonic_ns();
     if ((sent == slots && received == sent) || now >= stop + kDrainNs) break;
     while (sent < slots && t0 + sent * period <= now) {
       const uint64_t due = t0 + sent * period;
@@ -174,7 +175,7 @@ int main(int argc, char** argv) {
       for (;;) {
         ssize_t r = read(ours[i], buf.data(), buf.size());
         if (r <= 0) break;
-        const uint64_t arrived = sb::bench::now_ns();
+        const uint64_t arrived = sb::monotonic_ns();
         std::string& p = partial[i];
         p.append(buf.data(), static_cast<size_t>(r));
         size_t off = 0;
