@@ -3,33 +3,19 @@
 
 #include <getopt.h>
 
-#include <charconv>
-#include <cmath>
 #include <string_view>
 #include <vector>
 
 #include "common/net/socket.h"
+#include "common/text/number.h"
 
 namespace sb::bench {
 
-bool parse_u32(std::string_view text, uint32_t* out) {
-  uint64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty() || v > UINT32_MAX) return false;
-  *out = static_cast<uint32_t>(v);
-  return true;
-}
-
-bool parse_seconds(std::string_view text, double* out) {
-  double v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty() || !std::isfinite(v) || v < 0)
-    return false;
-  *out = v;
-  return true;
-}
-
 namespace {
+
+// Counts: the range checks with their own wording are in check(); here only the type's range.
+bool parse_u32(std::string_view text, uint32_t* out) { return text::parse_uint<uint32_t>(text, 0, UINT32_MAX, out); }
+bool parse_seconds(std::string_view text, double* out) { return text::parse_seconds(text, 0, kMaxSeconds, out); }
 
 bool parse_size(std::string_view text, uint32_t* lo, uint32_t* hi) {
   size_t dash = text.find('-');
@@ -158,7 +144,7 @@ bool parse_options(int argc, char* const* argv, Options* out, std::string* error
         break;
       case kSize: ok = parse_size(arg, &o.size_min, &o.size_max); break;
       case kWindow: ok = parse_u32(arg, &o.window); break;
-      case kRate: ok = parse_seconds(arg, &o.rate); break;
+      case kRate: ok = text::parse_decimal(arg, 0, kMaxRate, &o.rate); break;
       case kDuration: ok = parse_seconds(arg, &o.duration_s); break;
       case kWarmup: ok = parse_seconds(arg, &o.warmup_s); break;
       case kDrain: ok = parse_seconds(arg, &o.drain_s); break;

@@ -39,10 +39,10 @@ inline constexpr uint32_t kMinPayload = 16;
 // Above this a single process runs out of file descriptors (limit 20000 per process here).
 inline constexpr uint32_t kMaxNodesPerProc = 19000;
 
-// Strict flag values, for every bench tool: the whole text must parse. parse_seconds also takes
-// rates; it refuses negative and non-finite values.
-bool parse_u32(std::string_view text, uint32_t* out);
-bool parse_seconds(std::string_view text, double* out);
+// The ceilings of the bench's decimal flags (values are read with common/text/number.h, as the
+// server's and the client's are): a week of run time, a billion messages a second.
+inline constexpr double kMaxSeconds = 604800;
+inline constexpr double kMaxRate = 1e9;
 
 // Returns false and sets *error to one sentence on a bad flag or value. argv is not modified.
 bool parse_options(int argc, char* const* argv, Options* out, std::string* error);

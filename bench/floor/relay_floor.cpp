@@ -27,6 +27,7 @@
 #include "common/net/socket.h"
 #include "common/timing/clock.h"
 #include "common/stats/latency_histogram.h"
+#include "common/text/number.h"
 
 namespace {
 
@@ -47,10 +48,11 @@ bool parse_args(int argc, char** argv, Args* a) {
     const std::string_view value = argv[++i];
     uint32_t n = 0;
     double v = 0;
-    if (flag == "--conns" && sb::bench::parse_u32(value, &n) && n >= 2 && n <= 9000) a->conns = static_cast<int>(n);
-    else if (flag == "--rate" && sb::bench::parse_seconds(value, &v) && v > 0) a->rate = v;
-    else if (flag == "--duration" && sb::bench::parse_seconds(value, &v) && v > 0) a->duration = v;
-    else if (flag == "--warmup" && sb::bench::parse_seconds(value, &v)) a->warmup = v;
+    using sb::bench::kMaxRate, sb::bench::kMaxSeconds;
+    if (flag == "--conns" && sb::text::parse_uint<uint32_t>(value, 2, 9000, &n)) a->conns = static_cast<int>(n);
+    else if (flag == "--rate" && sb::text::parse_decimal(value, 0, kMaxRate, &v) && v > 0) a->rate = v;
+    else if (flag == "--duration" && sb::text::parse_seconds(value, 0, kMaxSeconds, &v) && v > 0) a->duration = v;
+    else if (flag == "--warmup" && sb::text::parse_seconds(value, 0, kMaxSeconds, &v)) a->warmup = v;
     else return false;
   }
   return true;

@@ -119,6 +119,22 @@ TEST(BenchOptions, Errors) {
   EXPECT_NE(error_of({"--nodes", "40000"}).find("--procs 3"), std::string::npos);
 }
 
+TEST(BenchOptions, NumbersFollowTheCommonRules) {
+  // common/text/number.h: whole string, plain decimal, no sign, no exponent, no overflow.
+  for (const char* flag : {"--duration", "--warmup", "--drain", "--rate"}) {
+    for (const char* v : {"5x", "1e3", "+1", " 1", "inf", "nan", ".5", "5."})
+      EXPECT_NE(error_of({flag, v}).find(flag), std::string::npos) << flag << " " << v;
+  }
+  for (const char* v : {"4294967296", "+10", "10k", "0x10"})
+    EXPECT_NE(error_of({"--nodes", v}).find("--nodes"), std::string::npos) << v;
+  EXPECT_NE(error_of({"--duration", "604801"}).find("--duration"), std::string::npos);
+  Options o;
+  std::string err;
+  ASSERT_TRUE(parse({"--duration", "0.5", "--warmup", "0", "--rate", "1500.5"}, &o, &err)) << err;
+  EXPECT_DOUBLE_EQ(o.duration_s, 0.5);
+  EXPECT_DOUBLE_EQ(o.rate, 1500.5);
+}
+
 TEST(BenchOptions, ParsingTwiceStartsFresh) {
   // getopt keeps global state; a second parse must not continue where the first stopped.
   Options a, b;
