@@ -120,28 +120,47 @@ void App::handle_signals() {
 }
 
 bool App::connect() {
-  net::Endpoint to;
-  std::string error;
-  // The host was checked when the flags were parsed, so this only fails on a broken libc.
-  if (!net::resolve(options_.host, options_.port, &to, &error)) {
-    last_connect_error_ = error;
-    return false;
-  }
-  peer_ = net::format_endpoint(reinterpret_cast<const sockaddr*>(&to.addr), to.len);
-  int fd = net::connect_tcp(to, nullptr, /*nonblocking=*/true, &error);
-  if (fd < 0) {
-    SB_LOG(log_, warn, "connect_failed", {"peer", peer_}, {"error", error});
-    last_connect_error_ = error;
-    return false;
-  }
-  fd_ = fd;
+  close_connection();
   session_.reset();
   quit_deadline_ = -1;
-  SB_LOG(log_, info, "connect", {"peer", peer_});
+  const auto timeout_ms = std::max<int64_t>(1, static_cast<int64_t>(options_.connect_timeout_s * 1000 + 0.5));
+  SB_LOG(log_, info, "connecting", {"host", std::string_view(options_.host)}, {"port", unsigned{options_.port}},
+         {"timeout_ms", static_cast<long long>(timeout_ms)});
+  net::Connector::Status status = connector_.start(options_.host, options_.port, timeout_ms, now_ms());
+  peer_ = connector_.peer().empty() ? options_.host : connector_.peer();
+  if (status == net::Connector::Status::failed) {
+    last_connect_error_ = connector_.error();
+    SB_LOG(log_, warn, "connect_failed", {"peer", peer_}, {"error", last_connect_error_});
+    connector_.reset();
+    return false;
+  }
+  on_connect_status(status);
   return true;
 }
 
+void App::on_connect_status(net::Connector::Status status) {
+  using Status = net::Connector::Status;
+  if (status == Status::connecting) return;
+  peer_ = connector_.peer();
+  if (status == Status::connected) {
+    fd_ = connector_.release();
+    SB_LOG(log_, info, "connect", {"peer", peer_});
+    return;
+  }
+  last_connect_error_ = connector_.error();
+  SB_LOG(log_, warn, "connect_failed", {"peer", peer_}, {"error", last_connect_error_});
+  connector_.reset();
+  connect_failed();
+}
+
+void App::connect_failed() {
+  frontend_.show_error("Error: cannot connect to the server: " + last_connect_error_);
+  if (options_.reconnect) schedule_reconnect();
+  else finish(kExitFailure);
+}
+
 void App::close_connection() {
+  connector_.reset();
   if (fd_ < 0) return;
   ::close(fd_);
   fd_ = -1;
@@ -150,10 +169,8 @@ void App::close_connection() {
 
 void App::register_as(const std::string& id) {
   id_ = id;
-  if (fd_ < 0 && !connect()) {
-    frontend_.show_error("Error: cannot connect to the server: " + last_connect_error_);
-    if (options_.reconnect) schedule_reconnect();
-    else finish(kExitFailure);
+  if (fd_ < 0 && !connecting() && !connect()) {
+    connect_failed();
     return;
   }
   session_.hello(id, options_.token);
@@ -387,6 +404,7 @@ int App::poll_timeout() const {
   };
   consider(quit_deadline_);
   consider(reconnect_at_);
+  consider(connector_.deadline());
   consider(keepalive_at());
   if (next < 0) return -1;
   return next <= now ? 0 : static_cast<int>(std::min<Clock>(next - now, 60 * 60 * 1000));
@@ -408,14 +426,15 @@ void App::run_timers() {
     finish(kExitFailure);
     return;
   }
+  if (connecting() && now >= connector_.deadline()) on_connect_status(connector_.on_timer(now));
+  if (finished_) return;
   if (reconnect_at_ >= 0 && now >= reconnect_at_) {
     reconnect_at_ = -1;
     if (connect()) {
       session_.hello(id_, options_.token);
       queued(now);
     } else {
-      frontend_.show_error("Error: cannot connect to the server: " + last_connect_error_);
-      schedule_reconnect();
+      connect_failed();
     }
   }
   Clock ka = keepalive_at();
@@ -437,10 +456,14 @@ int App::run() {
     flush_output();
     if (finished_) break;
 
-    pollfd fds[3];
+    pollfd fds[4];
     nfds_t n = 0;
     fds[n++] = {signal_fd_, POLLIN, 0};
-    int sock_index = -1, stdin_index = -1;
+    int sock_index = -1, stdin_index = -1, connect_index = -1;
+    if (connecting()) {
+      connect_index = static_cast<int>(n);
+      fds[n++] = {connector_.fd(), POLLOUT, 0};
+    }
     const int polled_fd = fd_;
     if (fd_ >= 0) {
       sock_index = static_cast<int>(n);
@@ -458,6 +481,8 @@ int App::run() {
       break;
     }
     if (fds[0].revents != 0) handle_signals();
+    if (connect_index >= 0 && fds[connect_index].revents != 0 && connecting() && !finished_)
+      on_connect_status(connector_.on_writable(now_ms()));
     if (sock_index >= 0 && fds[sock_index].revents != 0 && fd_ == polled_fd && !finished_) {
       // POLLHUP/POLLERR are handled by reading: read() returns the pending bytes, then 0 or the
       // error, which is where we learn why.

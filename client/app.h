@@ -12,6 +12,7 @@
 #include "client/options.h"
 #include "client/session.h"
 #include "common/log/logger.h"
+#include "common/net/connector.h"
 
 namespace sb::client {
 
@@ -56,7 +57,14 @@ class App {
 
   bool setup_signals(std::string* error);
   void handle_signals();
+  // Starts connecting (without blocking: the loop polls the attempt). False when it failed at
+  // once; last_connect_error_ says why. HELLO may be queued meanwhile: nothing is written before
+  // the connection is up.
   bool connect();
+  bool connecting() const { return connector_.status() == net::Connector::Status::connecting; }
+  // Takes the connector's result: the connected socket becomes fd_; a failure is reported.
+  void on_connect_status(net::Connector::Status status);
+  void connect_failed();
   void close_connection();
   void connection_lost(const std::string& why);
   void schedule_reconnect();
@@ -73,6 +81,7 @@ class App {
   log::Logger& log_;
   Frontend& frontend_;
   Session session_;
+  net::Connector connector_;  // the connect in progress, if any; fd_ is -1 until it succeeds
   int fd_ = -1;
   int signal_fd_ = -1;
   std::string peer_;        // "127.0.0.1:2004", for messages and the log

@@ -11,6 +11,7 @@
 
 #include "common/net/socket.h"
 #include "common/protocol/frame.h"
+#include "common/text/number.h"
 
 namespace sb::client {
 
@@ -18,12 +19,13 @@ namespace {
 
 enum LongOnly : int {
   kHost = 1000, kPort, kId, kLogDir, kLogLevel, kNoKeepalive, kReconnect, kListen, kRaw, kVersion,
-  kToken, kTokenFile,
+  kToken, kTokenFile, kConnectTimeout,
 };
 
 const option kLongOptions[] = {
     {"host", required_argument, nullptr, kHost},
     {"port", required_argument, nullptr, kPort},
+    {"connect-timeout", required_argument, nullptr, kConnectTimeout},
     {"id", required_argument, nullptr, kId},
     {"log-dir", required_argument, nullptr, kLogDir},
     {"log-level", required_argument, nullptr, kLogLevel},
@@ -56,8 +58,18 @@ ParseOutcome parse_options(int argc, char* const argv[], Options* out) {
     std::string value = optarg != nullptr ? optarg : "";
     switch (c) {
       case kHost:
+        // Only the spelling is checked here: a name is resolved when connecting (a failure then
+        // is a connection error, exit 1), so parsing stays free of I/O.
         if (value.empty()) return usage_error("--host needs a non-empty address");
+        for (unsigned char ch : value) {
+          if (ch <= ' ' || ch == 0x7f)
+            return usage_error("--host must be an address or a host name, not '" + value + "'");
+        }
         out->host = value;
+        break;
+      case kConnectTimeout:
+        if (!text::parse_seconds(value, kMinConnectTimeout, kMaxConnectTimeout, &out->connect_timeout_s))
+          return usage_error("--connect-timeout must be seconds from 0.001 to 3600, not '" + value + "'");
         break;
       case kPort:
         if (!net::parse_port(value, &out->port) || out->port == 0)
@@ -102,9 +114,6 @@ ParseOutcome parse_options(int argc, char* const argv[], Options* out) {
   }
   if (result.action != ParseOutcome::Action::run) return result;
   if (optind < argc) return usage_error(std::string("unexpected argument '") + argv[optind] + "'");
-  net::Endpoint endpoint;
-  std::string why;
-  if (!net::resolve(out->host, out->port, &endpoint, &why)) return usage_error("--host: " + why);
   return result;
 }
 
@@ -144,8 +153,10 @@ std::string usage_text(const char* program) {
          "Talk to a switchboard server. Interactive when stdin is a terminal; otherwise each stdin\n"
          "line 'target message text' is sent and received messages are printed as 'source: text'.\n"
          "\n"
-         "  --host ADDR       server address (default 127.0.0.1)\n"
+         "  --host HOST       server address or host name; IPv6 works (default 127.0.0.1)\n"
          "  --port N          server port (default 2004)\n"
+         "  --connect-timeout SEC\n"
+         "                    give up connecting after this long (default 10)\n"
          "  --id ID           node id to register (asked for when interactive; required otherwise)\n"
          "  --listen          only print received messages; do not read stdin\n"
          "  --raw             write received payloads byte-exact, nothing added (non-interactive)\n"

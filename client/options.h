@@ -14,9 +14,14 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;  // connection lost/refused, server refused us or a message
 inline constexpr int kExitUsage = 2;    // bad flag or value
 
+// Bounds of --connect-timeout, in seconds.
+inline constexpr double kMinConnectTimeout = 0.001;
+inline constexpr double kMaxConnectTimeout = 3600;
+
 struct Options {
-  std::string host = "127.0.0.1";
+  std::string host = "127.0.0.1";  // a numeric IPv4/IPv6 address or a name (resolved at connect)
   uint16_t port = 2004;
+  double connect_timeout_s = 10;   // for the whole connect, over every address the host has
   std::string id;          // empty: ask (interactive) / usage error (scripting)
   std::string log_dir = ".";
   log::Level log_level = log::Level::info;

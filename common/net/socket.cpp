@@ -3,12 +3,14 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/tcp.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstring>
+
+#include "common/text/number.h"
 
 namespace sb::net {
 
@@ -16,11 +18,47 @@ namespace {
 std::string errno_text(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
 }  // namespace
 
-bool parse_port(std::string_view text, uint16_t* out) {
-  unsigned value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty() || value > 65535) return false;
-  *out = static_cast<uint16_t>(value);
+bool parse_port(std::string_view text, uint16_t* out) { return text::parse_uint<uint16_t>(text, 0, 65535, out); }
+
+bool resolve_all(std::string_view host, uint16_t port, std::vector<Endpoint>* out, std::string* error) {
+  out->clear();
+  std::string h(host);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  if (h.empty()) {
+    if (error) *error = "empty host name";
+    return false;
+  }
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_protocol = IPPROTO_TCP;
+  // No AI_ADDRCONFIG: it counts only non-loopback interfaces, so on a host with loopback alone it
+  // hides "::1" and "localhost". An address family the host cannot reach fails its connect at
+  // once (ENETUNREACH), and the caller moves on to the next address.
+  hints.ai_flags = AI_NUMERICSERV;
+  const std::string service = std::to_string(port);
+  addrinfo* list = nullptr;
+  int rc = getaddrinfo(h.c_str(), service.c_str(), &hints, &list);
+  if (rc != 0) {
+    if (error) {
+      *error = "cannot resolve '" + std::string(host) + "': " +
+               (rc == EAI_SYSTEM ? std::strerror(errno) : gai_strerror(rc));
+    }
+    return false;
+  }
+  for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
+    if ((ai->ai_family != AF_INET && ai->ai_family != AF_INET6) || ai->ai_addrlen > sizeof(sockaddr_storage))
+      continue;
+    Endpoint ep;
+    std::memcpy(&ep.addr, ai->ai_addr, ai->ai_addrlen);
+    ep.len = ai->ai_addrlen;
+    out->push_back(ep);
+  }
+  freeaddrinfo(list);
+  if (out->empty()) {
+    if (error) *error = "no IPv4 or IPv6 address for '" + std::string(host) + "'";
+    return false;
+  }
   return true;
 }
 
@@ -60,6 +98,42 @@ std::string format_endpoint(const sockaddr* addr, socklen_t len) {
     return "[" + std::string(host) + "]:" + std::to_string(ntohs(v6->sin6_port));
   }
   return "unknown";
+}
+
+int start_connect(const Endpoint& to, bool* in_progress, std::string* error) {
+  *in_progress = false;
+  const std::string where = " (" + format_endpoint(reinterpret_cast<const sockaddr*>(&to.addr), to.len) + ")";
+  int fd = socket(to.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    if (error) *error = errno_text("socket") + where;
+    return -1;
+  }
+  set_nodelay(fd);
+  // A non-blocking connect interrupted by a signal carries on in the background; the socket then
+  // reports the outcome like any in-progress connect, so EINTR is treated as EINPROGRESS.
+  if (connect(fd, reinterpret_cast<const sockaddr*>(&to.addr), to.len) != 0) {
+    if (errno != EINPROGRESS && errno != EINTR) {
+      if (error) *error = errno_text("connect") + where;
+      close(fd);
+      return -1;
+    }
+    *in_progress = true;
+  }
+  return fd;
+}
+
+int finish_connect(int fd) {
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) return errno;
+  if (err != 0) return err;
+  // SO_ERROR is 0 both when connected and while still in progress (a spurious wakeup): ask the
+  // kernel for the peer to tell them apart.
+  sockaddr_storage peer{};
+  socklen_t peer_len = sizeof peer;
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0)
+    return errno == ENOTCONN ? EINPROGRESS : errno;
+  return 0;
 }
 
 bool set_nonblocking(int fd) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sb::net {
 
@@ -21,7 +22,11 @@ struct Endpoint {
 bool resolve(std::string_view host, uint16_t port, Endpoint* out, std::string* error);
 // "127.0.0.1:53122" / "[::1]:2004".
 std::string format_endpoint(const sockaddr* addr, socklen_t len);
-// Strict port parse for flags: 0..65535.
+// Every TCP address `host` names, in getaddrinfo's order (RFC 6724: the one most likely to work
+// first). Numeric addresses ("::1", "[::1]", "127.0.0.1") never reach the resolver; a name goes
+// through /etc/hosts and DNS as nsswitch.conf says, so this can block for the resolver's timeout.
+bool resolve_all(std::string_view host, uint16_t port, std::vector<Endpoint>* out, std::string* error);
+// Strict port parse for flags: 0..65535 (common/text/number.h's rule).
 bool parse_port(std::string_view text, uint16_t* out);
 
 // Non-blocking, close-on-exec listening socket with SO_REUSEADDR. `in_use` is set when the
@@ -33,6 +38,15 @@ uint16_t local_port(int fd);
 // Blocking connect (then optionally switched to non-blocking). `source` may bind a local
 // address first (bench spreads nodes over 127.0.0.x); pass nullptr for any.
 int connect_tcp(const Endpoint& to, const Endpoint* source, bool nonblocking, std::string* error);
+
+// Starts a non-blocking connect: returns the socket (non-blocking, close-on-exec, TCP_NODELAY)
+// with *in_progress set when the handshake is still under way (poll for POLLOUT, then call
+// finish_connect), or -1 with *error when the attempt failed at once (on loopback a refused port
+// usually fails here).
+int start_connect(const Endpoint& to, bool* in_progress, std::string* error);
+// After a connecting socket polled writable (or with an error): 0 when connected, else the errno
+// the connect failed with.
+int finish_connect(int fd);
 
 bool set_nonblocking(int fd);
 void set_nodelay(int fd);

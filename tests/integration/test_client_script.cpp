@@ -285,7 +285,7 @@ int run_client(const std::vector<std::string>& args, std::string* out, std::stri
 TEST(ClientFlags, BadFlagsAndValuesExitTwoWithTheReasonAndUsage) {
   const std::vector<std::vector<std::string>> cases = {
       {"--bogus"}, {"--port", "http"}, {"--port", "70000"}, {"--port"}, {"--id", "bad id"},
-      {"--log-level", "loud"}, {"--host", "example.invalid"}, {"extra-argument", "--id", "a"},
+      {"--log-level", "loud"}, {"--host", "two words"}, {"--connect-timeout", "soon"}, {"extra-argument", "--id", "a"},
       {},  // stdin is a pipe here, so --id is required
   };
   for (const auto& args : cases) {

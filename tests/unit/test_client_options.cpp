@@ -31,6 +31,16 @@ TEST(ClientOptions, Defaults) {
   EXPECT_FALSE(o.reconnect);
   EXPECT_FALSE(o.listen);
   EXPECT_FALSE(o.raw);
+  EXPECT_EQ(o.connect_timeout_s, 10);
+}
+
+TEST(ClientOptions, ConnectTimeoutAndHostNames) {
+  Options o;
+  ASSERT_EQ(parse({"--connect-timeout", "0.25", "--host", "switchboard.example.org"}, &o).action, Action::run);
+  EXPECT_DOUBLE_EQ(o.connect_timeout_s, 0.25);
+  EXPECT_EQ(o.host, "switchboard.example.org");  // resolved when connecting, not while parsing
+  ASSERT_EQ(parse({"--connect-timeout=3600", "--host=[::1]"}, &o).action, Action::run);
+  EXPECT_DOUBLE_EQ(o.connect_timeout_s, 3600);
 }
 
 TEST(ClientOptions, EveryFlag) {
@@ -80,7 +90,12 @@ TEST(ClientOptions, UsageErrorsSayWhatIsWrong) {
       {{"--id", std::string(65, 'a')}, "--id must be 1-64 characters"},
       {{"--id", "*"}, "--id must be 1-64 characters"},
       {{"--log-level", "verbose"}, "--log-level must be debug, info, warn or error, not 'verbose'"},
-      {{"--host", "example.com"}, "--host: not a numeric IPv4/IPv6 address"},
+      {{"--host", "two words"}, "--host must be an address or a host name, not 'two words'"},
+      {{"--connect-timeout", "0"}, "--connect-timeout must be seconds from 0.001 to 3600, not '0'"},
+      {{"--connect-timeout", "5x"}, "--connect-timeout must be seconds from 0.001 to 3600, not '5x'"},
+      {{"--connect-timeout", "1e3"}, "--connect-timeout must be seconds from 0.001 to 3600, not '1e3'"},
+      {{"--connect-timeout", "3601"}, "--connect-timeout must be seconds from 0.001 to 3600, not '3601'"},
+      {{"--port", "+80"}, "--port must be a number from 1 to 65535, not '+80'"},
       {{"--host", ""}, "--host needs a non-empty address"},
       {{"stray"}, "unexpected argument 'stray'"},
   };
