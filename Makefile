@@ -67,6 +67,19 @@ $(OUT)/obj/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -c $< -o $@
 
+# The git revision for --version (common/version.cpp). The header is rewritten only when the
+# revision changes, so a commit recompiles one file and a plain `make` recompiles nothing.
+GIT_REVISION := $(shell git describe --always --dirty 2>/dev/null)
+REVISION_HEADER := $(OUT)/gen/git_revision.h
+$(REVISION_HEADER): FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define SB_GIT_REVISION "%s"\n' '$(GIT_REVISION)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(OUT)/obj/common/version.o: $(REVISION_HEADER)
+$(OUT)/obj/common/version.o: CXXFLAGS += -I$(OUT)/gen
+.PHONY: FORCE
+FORCE:
+
 $(OUT)/lib/%.a:
 	@mkdir -p $(dir $@)
 	@rm -f $@
@@ -92,10 +105,11 @@ $(OUT)/tests/%: $(OUT)/obj/tests/%.o $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	$(CXX) $^ -o $@ $(LDFLAGS) $(GTEST_LIBS)
 
-# Integration tests exec the real binaries; they find them through SWITCHBOARD_BIN_DIR.
+# Integration tests exec the real binaries; they find them through SWITCHBOARD_BIN_DIR, and the
+# files they check the binaries against (docs, man pages, scripts) through SWITCHBOARD_SOURCE_DIR.
 test: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) all-tests MODE=$(MODE)
-	@SWITCHBOARD_BIN_DIR=$(abspath $(OUT)) scripts/run-tests.sh $(TEST_BINS)
+	@SWITCHBOARD_BIN_DIR=$(abspath $(OUT)) SWITCHBOARD_SOURCE_DIR=$(CURDIR) scripts/run-tests.sh $(TEST_BINS)
 
 .PHONY: all-tests
 all-tests: $(BINS) $(TEST_BINS)

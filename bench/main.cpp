@@ -11,6 +11,7 @@
 #include "bench/options.h"
 #include "bench/report.h"
 #include "bench/server_probe.h"
+#include "common/version.h"
 
 using namespace sb::bench;
 
@@ -33,6 +34,10 @@ int main(int argc, char** argv) {
   }
   if (o.help) {
     std::fputs(usage().c_str(), stdout);
+    return 0;
+  }
+  if (o.version) {
+    std::fputs(sb::version_line("switchboard-bench").c_str(), stdout);
     return 0;
   }
   signal(SIGPIPE, SIG_IGN);

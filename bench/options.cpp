@@ -29,7 +29,7 @@ bool parse_size(std::string_view text, uint32_t* lo, uint32_t* hi) {
 
 enum : int {
   kNodes = 256, kSenders, kPattern, kSize, kWindow, kRate, kDuration, kWarmup, kDrain, kHost, kPort,
-  kProcs, kSources, kJson, kServerPid, kProto, kSeed, kBusyPoll, kHelp,
+  kProcs, kSources, kJson, kServerPid, kProto, kSeed, kBusyPoll, kHelp, kVersion,
 };
 
 constexpr option kLongOptions[] = {
@@ -42,7 +42,7 @@ constexpr option kLongOptions[] = {
     {"sources", required_argument, nullptr, kSources},   {"json", no_argument, nullptr, kJson},
     {"server-pid", required_argument, nullptr, kServerPid}, {"proto", required_argument, nullptr, kProto},
     {"seed", required_argument, nullptr, kSeed},         {"busy-poll", no_argument, nullptr, kBusyPoll},
-    {"help", no_argument, nullptr, kHelp},
+    {"help", no_argument, nullptr, kHelp},              {"version", no_argument, nullptr, kVersion},
     {nullptr, 0, nullptr, 0},
 };
 
@@ -109,7 +109,8 @@ std::string usage() {
          "  --json               print one JSON object on stdout (the table goes to stderr)\n"
          "  --seed N             random seed (default 1)\n"
          "  --busy-poll          never sleep while sending: poll with a zero timeout, so open-loop sends leave\n"
-         "                       on time and arrivals are stamped when they land (uses the driver's whole core)\n";
+         "                       on time and arrivals are stamped when they land (uses the driver's whole core)\n"
+         "  --help, --version\n";
 }
 
 bool parse_options(int argc, char* const* argv, Options* out, std::string* error) {
@@ -125,7 +126,7 @@ bool parse_options(int argc, char* const* argv, Options* out, std::string* error
     int c = getopt_long(argc, args.data(), ":h", kLongOptions, &idx);
     if (c == -1) break;
     std::string_view arg = optarg ? optarg : "";
-    std::string flag = c >= kNodes && c <= kHelp ? std::string("--") + kLongOptions[c - kNodes].name : "";
+    std::string flag = c >= kNodes && c <= kVersion ? std::string("--") + kLongOptions[c - kNodes].name : "";
     auto bad = [&] {
       *error = "bad value for " + flag + ": '" + std::string(arg) + "'";
       return false;
@@ -173,6 +174,7 @@ bool parse_options(int argc, char* const* argv, Options* out, std::string* error
       case kBusyPoll: o.busy_poll = true; break;
       case kHelp:
       case 'h': o.help = true; break;
+      case kVersion: o.version = true; break;
       case ':':
         *error = "missing value for " + std::string(args[optind - 1]);
         return false;
@@ -189,7 +191,7 @@ bool parse_options(int argc, char* const* argv, Options* out, std::string* error
     return false;
   }
   if (!port_given) o.port = o.proto == Proto::nats ? 4222 : 2004;
-  if (!o.help && !check(o, error)) return false;
+  if (!o.help && !o.version && !check(o, error)) return false;
   *out = o;
   return true;
 }

@@ -32,6 +32,7 @@ struct Options {
   uint64_t seed = 1;
   bool busy_poll = false;   // never sleep while sending: poll epoll with a zero timeout
   bool help = false;
+  bool version = false;
 };
 
 // Smallest payload: it must hold the stamp (send time, sender, sequence).

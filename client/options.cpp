@@ -12,6 +12,7 @@
 #include "common/net/socket.h"
 #include "common/protocol/frame.h"
 #include "common/text/number.h"
+#include "common/version.h"
 
 namespace sb::client {
 
@@ -173,6 +174,6 @@ std::string usage_text(const char* program) {
          "Exit codes: 0 ok, 1 connection or server error, 2 usage error.\n";
 }
 
-std::string version_text() { return "switchboard-client 1.0 (protocol v1)\n"; }
+std::string version_text() { return version_line("switchboard-client"); }
 
 }  // namespace sb::client
