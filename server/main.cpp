@@ -1,12 +1,35 @@
-// switchboard-server entry point: parse flags, start the logger, bind, announce, run the loop.
+// switchboard-server entry point: settings (flags over the --config file), the logger, bind,
+// announce (stdout, --pid-file), run the loop.
 #include <signal.h>
 
 #include <cstdio>
 #include <string>
 
 #include "common/log/logger.h"
+#include "server/admission.h"
 #include "server/options.h"
+#include "server/pid_file.h"
 #include "server/server.h"
+
+namespace {
+
+// --check-config: the settings parsed (else we would not be here) and the auth file loads as the
+// server would load it. Prints the effective settings, in config-file form, on success.
+int check_config(const sb::server::ServerOptions& options) {
+  std::string error;
+  sb::server::Admission admission(options);
+  if (!admission.load(&error)) {
+    std::fprintf(stderr, "switchboard-server: %s\n", error.c_str());
+    return 2;
+  }
+  std::printf("# switchboard-server settings: %s%s\n",
+              options.config_file.empty() ? "defaults" : options.config_file.c_str(),
+              options.command_line.empty() ? "" : ", then the command line");
+  std::fputs(sb::server::format_settings(options).c_str(), stdout);
+  return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   sb::server::ServerOptions options;
@@ -18,6 +41,8 @@ int main(int argc, char** argv) {
     case sb::server::ParseOutcome::exit_usage:
       std::fputs(message.c_str(), stderr);
       return 2;
+    case sb::server::ParseOutcome::check_config:
+      return check_config(options);
     case sb::server::ParseOutcome::run:
       break;
   }
@@ -45,6 +70,9 @@ int main(int argc, char** argv) {
                  error.c_str());
     return 1;
   }
+  if (!options.config_file.empty())
+    SB_LOG(logger, info, "config_loaded", {"file", std::string_view(options.config_file)},
+           {"flags", uint64_t(options.command_line.size())});
 
   int rc;
   {
@@ -53,6 +81,12 @@ int main(int argc, char** argv) {
     if (!server.open(&error, &in_use)) {
       std::fprintf(stderr, "switchboard-server: %s\n", error.c_str());
       if (in_use) std::fprintf(stderr, "switchboard-server: choose another --port, or stop the other server\n");
+      logger.stop();
+      return 1;
+    }
+    sb::server::PidFile pid_file;
+    if (!options.pid_file.empty() && !pid_file.write(options.pid_file, &error)) {
+      std::fprintf(stderr, "switchboard-server: %s\n", error.c_str());
       logger.stop();
       return 1;
     }

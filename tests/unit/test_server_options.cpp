@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <initializer_list>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -143,10 +144,10 @@ TEST(ServerOptions, FractionalSeconds) {
   EXPECT_DOUBLE_EQ(r.options.slow_consumer_timeout_s, 1.75);
   EXPECT_DOUBLE_EQ(r.options.shutdown_grace_s, 0.001);
 
-  r = parse({"--idle-timeout", "604800", "--shutdown-grace", "1e2"});  // the 7-day ceiling itself
+  r = parse({"--idle-timeout", "604800", "--shutdown-grace", "100.5"});  // the 7-day ceiling itself
   ASSERT_EQ(r.outcome, ParseOutcome::run) << r.message;
   EXPECT_DOUBLE_EQ(r.options.idle_timeout_s, 604800);
-  EXPECT_DOUBLE_EQ(r.options.shutdown_grace_s, 100);
+  EXPECT_DOUBLE_EQ(r.options.shutdown_grace_s, 100.5);
 }
 
 TEST(ServerOptions, IdleTimeoutIsAtLeastOneSecond) {
@@ -168,6 +169,36 @@ TEST(ServerOptions, RangeBoundsAccepted) {
   ASSERT_EQ(r.outcome, ParseOutcome::run) << r.message;
   EXPECT_EQ(r.options.max_outbuf, 1u << 30);
   EXPECT_EQ(r.options.log_workers, 1u);
+}
+
+TEST(ServerOptions, PidFileAndCheckConfig) {
+  Result r = parse({"--pid-file", "/run/switchboard/server.pid"});
+  ASSERT_EQ(r.outcome, ParseOutcome::run) << r.message;
+  EXPECT_EQ(r.options.pid_file, "/run/switchboard/server.pid");
+  expect_rejected("--pid-file", "");
+
+  r = parse({"--check-config", "--port", "9000"});
+  ASSERT_EQ(r.outcome, ParseOutcome::check_config) << r.message;
+  EXPECT_EQ(r.options.port, 9000);
+  // A bad flag still fails the check the way it fails a start.
+  EXPECT_EQ(parse({"--check-config", "--port", "x"}).outcome, ParseOutcome::exit_usage);
+}
+
+TEST(ServerOptions, RemembersTheCommandLineForReload) {
+  Result r = parse({"--port", "9000", "--log-stderr", "--log-level=debug"});
+  ASSERT_EQ(r.outcome, ParseOutcome::run) << r.message;
+  const std::vector<std::pair<std::string, std::string>> want = {
+      {"port", "9000"}, {"log-stderr", "true"}, {"log-level", "debug"}};
+  EXPECT_EQ(r.options.command_line, want);
+  EXPECT_EQ(r.options.config_file, "");
+}
+
+TEST(ServerOptions, MissingConfigFileIsAUsageError) {
+  Result r = parse({"--config", "/nonexistent/switchboard.conf"});
+  EXPECT_EQ(r.outcome, ParseOutcome::exit_usage);
+  EXPECT_NE(r.message.find("cannot read config file '/nonexistent/switchboard.conf'"), std::string::npos)
+      << r.message;
+  expect_rejected("--config", "");
 }
 
 TEST(ServerOptions, LaterFlagWins) {
@@ -197,8 +228,11 @@ TEST(ServerOptions, UsageMentionsEveryFlag) {
   for (const char* flag : {"--bind", "--port", "--idle-timeout", "--handshake-timeout", "--max-conns",
                            "--max-payload", "--max-outbuf", "--slow-consumer-timeout", "--shutdown-grace",
                            "--log-dir", "--log-level", "--log-workers", "--log-stderr", "--help",
-                           "--version"})
+                           "--version", "--auth-file", "--allow-unknown-ids", "--max-conns-per-ip",
+                           "--pid-file", "--config", "--check-config"})
     EXPECT_NE(u.find(flag), std::string::npos) << flag;
+  for (const SettingInfo& s : settings())
+    EXPECT_NE(u.find("--" + std::string(s.name)), std::string::npos) << s.name;
 }
 
 TEST(ServerOptions, CallableRepeatedly) {
@@ -233,13 +267,13 @@ TEST(ServerOptions, BadSeconds) {
   for (const char* flag : {"--idle-timeout", "--handshake-timeout", "--slow-consumer-timeout",
                            "--shutdown-grace"}) {
     for (const char* v : {"0", "0.0", "-0", "-1", "-0.5", "abc", "1s", "", "nan", "inf", "-inf",
-                          "604800.5", "1e9", " 1"})
+                          "604800.5", "1e9", " 1", "1e2", ".5", "5.", "+1", "0.0001"})
       expect_rejected(flag, v);
   }
 }
 
 TEST(ServerOptions, BadSizes) {
-  for (const char* v : {"0", "-1", "x", "1.5", "", "18446744073709551616"})
+  for (const char* v : {"0", "-1", "x", "1.5", "", "18446744073709551616", "10000001", "+5", "5x"})
     expect_rejected("--max-conns", v);
   for (const char* v : {"-1", "1073741825", "1k", "", "99999999999999999999"})
     expect_rejected("--max-payload", v);
@@ -282,7 +316,8 @@ TEST(ServerOptions, UnknownFlag) {
 TEST(ServerOptions, MissingValue) {
   for (const char* flag : {"--bind", "--port", "--idle-timeout", "--handshake-timeout", "--max-conns",
                            "--max-payload", "--max-outbuf", "--slow-consumer-timeout",
-                           "--shutdown-grace", "--log-dir", "--log-level", "--log-workers"}) {
+                           "--shutdown-grace", "--log-dir", "--log-level", "--log-workers", "--auth-file",
+                           "--max-conns-per-ip", "--pid-file", "--config"}) {
     Result r = parse({"--log-stderr", flag});
     EXPECT_EQ(r.outcome, ParseOutcome::exit_usage) << flag;
     EXPECT_NE(reason(r).find(flag), std::string::npos) << flag << "\nreason: " << reason(r);
