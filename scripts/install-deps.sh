@@ -13,6 +13,11 @@ declare -A probe=(
   [clang]=/usr/bin/clang++
   [libclang-rt-14-dev]=/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
   [valgrind]=/usr/include/valgrind/memcheck.h  # make test-ct: the header and the tool
+  # the packaging tests: the shipped logrotate policy, the systemd unit, the man pages
+  [logrotate]=/usr/sbin/logrotate
+  [systemd]=/usr/bin/systemd-analyze
+  [man-db]=/usr/bin/man
+  [groff-base]=/usr/bin/groff
 )
 
 missing=()

@@ -1,5 +1,5 @@
 // switchboard-server entry point: settings (flags over the --config file), the logger, bind,
-// announce (stdout, --pid-file), run the loop.
+// announce (stdout, --pid-file, the service manager), run the loop.
 #include <signal.h>
 
 #include <cstdio>
@@ -10,6 +10,7 @@
 #include "server/options.h"
 #include "server/pid_file.h"
 #include "server/server.h"
+#include "server/service_notify.h"
 
 namespace {
 
@@ -92,7 +93,11 @@ int main(int argc, char** argv) {
     }
     std::printf("Server listening on %s\n", server.listen_address().c_str());
     std::fflush(stdout);
+    // A service manager that cannot be told is worth a log line, not an exit: the server works.
+    if (!sb::server::notify_ready("listening on " + server.listen_address(), &error))
+      SB_LOG(logger, warn, "notify_failed", {"error", std::string_view(error)});
     rc = server.run();
+    sb::server::notify_stopping();
   }
   logger.stop();
   return rc;
