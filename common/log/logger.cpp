@@ -141,6 +141,13 @@ bool Logger::start(const LoggerOptions& options, std::string* error) {
   return true;
 }
 
+void Logger::set_level(Level level) noexcept {
+  Impl& im = *impl_;
+  if (!im.running) return;
+  im.level = level;
+  threshold_.store(static_cast<uint8_t>(level), std::memory_order_relaxed);
+}
+
 void Logger::stop() {
   Impl& im = *impl_;
   if (!im.running) return;

@@ -80,6 +80,9 @@ class Logger {
   void write(Level level, const char* event, std::initializer_list<Field> fields) noexcept;
   // Reopens the file by name (SIGHUP after logrotate moved it). Safe to call from the loop thread.
   void reopen() noexcept;
+  // Changes the level filter from now on (a SIGHUP reload of --log-level). Records already queued
+  // are written whatever their level. Does nothing before start() or after stop().
+  void set_level(Level level) noexcept;
   // Records dropped because the queue was full, since start.
   uint64_t dropped() const noexcept;
   // Records written to the file so far (log_dropped and other lines of the logger's own excluded).

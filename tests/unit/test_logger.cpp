@@ -136,6 +136,26 @@ TEST_F(LoggerTest, LevelFilteringHappensBeforeEnqueue) {
   EXPECT_EQ(log.written(), 2u);
 }
 
+TEST_F(LoggerTest, SetLevelChangesTheFilterWhileRunning) {
+  Logger log;
+  log.set_level(Level::debug);  // before start: nothing to change, nothing enabled
+  EXPECT_FALSE(log.enabled(Level::error));
+  std::string error;
+  LoggerOptions o = options(1);
+  o.level = Level::warn;
+  ASSERT_TRUE(log.start(o, &error)) << error;
+  SB_LOG(log, info, "before");
+  log.set_level(Level::debug);
+  EXPECT_TRUE(log.enabled(Level::debug));
+  SB_LOG(log, debug, "after");
+  log.set_level(Level::error);
+  SB_LOG(log, warn, "filtered");
+  log.stop();
+  log.set_level(Level::debug);  // after stop: stays off
+  EXPECT_FALSE(log.enabled(Level::error));
+  EXPECT_EQ(lines(), (std::vector<std::string>{std::string(kStamp) + " level=debug event=after"}));
+}
+
 TEST_F(LoggerTest, DropLineCarriesTheCountSinceTheLastOne) {
   Logger log;
   std::string error;
