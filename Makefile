@@ -5,6 +5,8 @@
 #   make test-tsan  the threaded (logging) tests under ThreadSanitizer (build/tsan/)
 #   make test-ct    the constant-time check of the crypto code under valgrind memcheck (build/ct/)
 #   make run-server build and run the server in the foreground with defaults
+#   make install    the three binaries, man pages, example config, systemd unit and logrotate policy
+#                   under $(DESTDIR)$(PREFIX) (default /usr/local); make uninstall removes them
 # O=dir puts everything under another root (parallel work trees); MODE=asan|tsan selects a sanitizer.
 
 O    ?= build
@@ -57,7 +59,7 @@ BINS := $(SERVER_BIN) $(if $(wildcard client/main.cpp),$(CLIENT_BIN)) $(if $(wil
 TEST_BINS      := $(patsubst %.cpp,$(OUT)/%,$(TEST_SRCS))
 TSAN_TEST_BINS := $(patsubst %.cpp,$(O)/tsan/%,$(TSAN_TEST_SRCS))
 
-.PHONY: all deps test test-asan test-tsan test-ct test-valgrind run-server bench micro fuzz clean
+.PHONY: all deps test test-asan test-tsan test-ct test-valgrind run-server bench micro fuzz clean install uninstall
 all: $(BINS) $(if $(MICRO_SRCS),$(MICRO_BIN))
 
 deps:
@@ -162,5 +164,55 @@ test-valgrind: deps
 
 clean:
 	rm -rf $(O)
+
+# ---- install / uninstall (docs/OPERATIONS.md) --------------------------------------------------
+# PREFIX=/usr puts the config and the logrotate policy under /etc, as a distribution package would;
+# any other prefix keeps them under $(PREFIX)/etc. DESTDIR stages the whole tree elsewhere.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+INSTALL    ?= install
+MAN_PAGES  := docs/man/switchboard-server.1 docs/man/switchboard-client.1 docs/man/switchboard-bench.1
+CONF_FILE  := $(SYSCONFDIR)/switchboard/switchboard.conf
+INSTALLED  := $(addprefix $(BINDIR)/,switchboard-server switchboard-client switchboard-bench) \
+              $(addprefix $(MANDIR)/man1/,$(notdir $(MAN_PAGES))) \
+              $(UNITDIR)/switchboard.service $(SYSCONFDIR)/logrotate.d/switchboard
+
+# BIN_DIR=dir installs the binaries already built there and builds nothing (the packaging test
+# installs the build under test this way, whatever MODE made it).
+BIN_DIR    ?=
+INSTALL_FROM := $(if $(BIN_DIR),$(BIN_DIR),$(OUT))
+
+# An existing config file is the operator's: install never overwrites it, and uninstall removes it
+# only while it is still the shipped example.
+install: $(if $(BIN_DIR),,$(SERVER_BIN) $(CLIENT_BIN) $(BENCH_BIN))
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR) \
+	  $(DESTDIR)$(SYSCONFDIR)/switchboard $(DESTDIR)$(SYSCONFDIR)/logrotate.d
+	$(INSTALL) -m 0755 $(addprefix $(INSTALL_FROM)/,switchboard-server switchboard-client switchboard-bench) \
+	  $(DESTDIR)$(BINDIR)/
+	$(INSTALL) -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' scripts/switchboard.service \
+	  > $(DESTDIR)$(UNITDIR)/switchboard.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/switchboard.service
+	$(INSTALL) -m 0644 scripts/logrotate.conf $(DESTDIR)$(SYSCONFDIR)/logrotate.d/switchboard
+	@if [ -e $(DESTDIR)$(CONF_FILE) ]; then \
+	  echo "install: kept the existing $(DESTDIR)$(CONF_FILE)"; \
+	else \
+	  echo "$(INSTALL) -m 0644 scripts/switchboard.conf $(DESTDIR)$(CONF_FILE)"; \
+	  $(INSTALL) -m 0644 scripts/switchboard.conf $(DESTDIR)$(CONF_FILE); \
+	fi
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	@if cmp -s scripts/switchboard.conf $(DESTDIR)$(CONF_FILE); then \
+	  echo "rm -f $(DESTDIR)$(CONF_FILE)"; rm -f $(DESTDIR)$(CONF_FILE); \
+	elif [ -e $(DESTDIR)$(CONF_FILE) ]; then \
+	  echo "uninstall: kept $(DESTDIR)$(CONF_FILE): it was changed after install"; \
+	fi
+	@rmdir $(DESTDIR)$(SYSCONFDIR)/switchboard 2>/dev/null || true
+
+-include $(shell find $(OUT)/obj -name '*.d' 2>/dev/null)
 
 -include $(shell find $(OUT)/obj $(CT_DIR)/obj -name '*.d' 2>/dev/null)
