@@ -114,6 +114,7 @@ using O = ServerOptions;
 //   idle-timeout     WELCOME told every node its timeout; they keep-alive by it
 //   max-payload      frames being read were checked against the old bound
 //   max-outbuf       paused senders resume at half the bound they were paused at
+//   max-conns        the connection slab is reserved to it at start (connections never move)
 //   bind, port, log-dir, log-workers, log-stderr, pid-file: set up once at start
 // The live ones are read when they are used (at accept, at HELLO, per tick, at shutdown).
 const Setting kSettings[] = {
@@ -126,7 +127,7 @@ const Setting kSettings[] = {
     {"handshake-timeout", "SEC", "seconds 0.001..604800", true, apply_seconds<&O::handshake_timeout_s, 0.001>,
      show_seconds<&O::handshake_timeout_s>, copy_member<&O::handshake_timeout_s>,
      "close connections without HELLO after this"},
-    {"max-conns", "N", "an integer 1..10000000", true, apply_count<&O::max_conns, 1, kMaxConnections>,
+    {"max-conns", "N", "an integer 1..10000000", false, apply_count<&O::max_conns, 1, kMaxConnections>,
      show_count<&O::max_conns>, copy_member<&O::max_conns>, "refuse connections beyond N with ERR server-full"},
     {"max-payload", "BYTES", "bytes 0..1073741824", false, apply_count<&O::max_payload, 0, kMaxBytes>,
      show_count<&O::max_payload>, copy_member<&O::max_payload>, "largest SEND payload"},

@@ -71,7 +71,7 @@ struct ReloadPlan {
   std::vector<std::string> restart;  // changed settings that keep their running value until a restart
 };
 // Which settings differ between `running` and `next`, split by whether they may change live.
-// Live: log-level, auth-file, allow-unknown-ids, max-conns, max-conns-per-ip, handshake-timeout,
+// Live: log-level, auth-file, allow-unknown-ids, max-conns-per-ip, handshake-timeout,
 // slow-consumer-timeout, shutdown-grace. Everything else needs a restart (see options.cpp for why).
 ReloadPlan diff_reloadable(const ServerOptions& running, const ServerOptions& next);
 // `running` with the live settings taken from `next`: what the server runs with after the reload.

@@ -197,7 +197,7 @@ TEST(ServerReload, NothingChangedMeansAnEmptyPlan) {
 TEST(ServerReload, SplitsLiveChangesFromRestartOnes) {
   ServerOptions running, next;
   next.log_level = log::Level::debug;      // live
-  next.max_conns = 5;                      // live
+  next.max_conns = 5;                      // restart: the slab is reserved to it
   next.max_conns_per_ip = 3;               // live
   next.auth_file = "/etc/switchboard/auth";  // live
   next.handshake_timeout_s = 2;            // live
@@ -205,13 +205,13 @@ TEST(ServerReload, SplitsLiveChangesFromRestartOnes) {
   next.idle_timeout_s = 30;                // restart: WELCOME already told every node 60
   next.max_outbuf = 1 << 20;               // restart
   ReloadPlan plan = diff_reloadable(running, next);
-  EXPECT_EQ(plan.live, (std::vector<std::string>{"handshake-timeout", "max-conns", "log-level", "auth-file",
+  EXPECT_EQ(plan.live, (std::vector<std::string>{"handshake-timeout", "log-level", "auth-file",
                                                  "max-conns-per-ip"}));
-  EXPECT_EQ(plan.restart, (std::vector<std::string>{"port", "idle-timeout", "max-outbuf"}));
+  EXPECT_EQ(plan.restart, (std::vector<std::string>{"port", "idle-timeout", "max-conns", "max-outbuf"}));
 
   ServerOptions after = apply_reloadable(running, next);
   EXPECT_EQ(after.log_level, log::Level::debug);
-  EXPECT_EQ(after.max_conns, 5u);
+  EXPECT_EQ(after.max_conns, 100000u);       // kept until a restart
   EXPECT_EQ(after.max_conns_per_ip, 3u);
   EXPECT_EQ(after.auth_file, "/etc/switchboard/auth");
   EXPECT_DOUBLE_EQ(after.handshake_timeout_s, 2);
@@ -229,7 +229,7 @@ TEST(ServerReload, EverySettingIsClassified) {
   std::vector<std::string> live;
   for (const SettingInfo& s : settings())
     if (s.live) live.emplace_back(s.name);
-  EXPECT_EQ(live, (std::vector<std::string>{"handshake-timeout", "max-conns", "slow-consumer-timeout",
+  EXPECT_EQ(live, (std::vector<std::string>{"handshake-timeout", "slow-consumer-timeout",
                                             "shutdown-grace", "log-level", "auth-file", "allow-unknown-ids",
                                             "max-conns-per-ip"}));
 }
