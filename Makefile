@@ -160,7 +160,7 @@ fuzz: deps
 # The integration tests with the server under valgrind memcheck (slow; not in CI).
 test-valgrind: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) all-tests
-	@SWITCHBOARD_BIN_DIR=$(abspath $(OUT)) SWITCHBOARD_SERVER_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" scripts/run-tests.sh $(filter $(OUT)/tests/integration/test_server%,$(TEST_BINS))
+	@SWITCHBOARD_BIN_DIR=$(abspath $(OUT)) SWITCHBOARD_SOURCE_DIR=$(CURDIR) SWITCHBOARD_SERVER_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" scripts/run-tests.sh $(filter $(OUT)/tests/integration/test_server%,$(TEST_BINS))
 
 clean:
 	rm -rf $(O)
