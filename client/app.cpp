@@ -4,9 +4,7 @@
 #include "client/app.h"
 
 #include <poll.h>
-#include <pthread.h>
 #include <sys/random.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -14,7 +12,6 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <vector>
 
 #include "client/text.h"
 #include "common/net/socket.h"
@@ -54,55 +51,14 @@ void Frontend::on_interrupt() {
   if (app_ != nullptr) app_->quit();
 }
 
-App::~App() {
-  close_connection();
-  if (signal_fd_ >= 0) ::close(signal_fd_);
-}
+App::~App() { close_connection(); }
 
 App::Clock App::now_ms() { return monotonic_us() / 1000; }
 
-namespace {
-sigset_t loop_signals(bool terminal) {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGHUP);
-  if (terminal) {
-    sigaddset(&set, SIGTSTP);  // so the terminal can be restored before we stop
-    sigaddset(&set, SIGWINCH);
-  }
-  return set;
-}
-}  // namespace
-
-bool App::block_signals(bool terminal, std::string* error) {
-  // A reader that went away must show up as EPIPE from write(), not kill us mid-sentence.
-  std::signal(SIGPIPE, SIG_IGN);
-  sigset_t set = loop_signals(terminal);
-  if (pthread_sigmask(SIG_BLOCK, &set, nullptr) != 0) {
-    *error = std::string("pthread_sigmask: ") + std::strerror(errno);
-    return false;
-  }
-  return true;
-}
-
-bool App::setup_signals(std::string* error) {
-  // Blocking again is harmless when main() already did it, and needed when it did not (tests).
-  if (!block_signals(frontend_.owns_terminal(), error)) return false;
-  sigset_t set = loop_signals(frontend_.owns_terminal());
-  signal_fd_ = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-  if (signal_fd_ < 0) {
-    *error = std::string("signalfd: ") + std::strerror(errno);
-    return false;
-  }
-  return true;
-}
-
 void App::handle_signals() {
-  signalfd_siginfo info{};
-  while (::read(signal_fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
-    switch (info.ssi_signo) {
+  int signo = 0;
+  while (signals_.next(&signo)) {
+    switch (signo) {
       case SIGTSTP:
         frontend_.on_suspend();
         break;
@@ -110,7 +66,7 @@ void App::handle_signals() {
         frontend_.on_resize();
         break;
       default:  // SIGINT, SIGTERM, SIGHUP
-        SB_LOG(log_, info, "signal", {"signal", static_cast<unsigned>(info.ssi_signo)});
+        SB_LOG(log_, info, "signal", {"signal", signo});
         // The first one asks for a clean QUIT; a second one means "now".
         if (quitting_) finish(kExitFailure);
         else frontend_.on_interrupt();
@@ -119,42 +75,29 @@ void App::handle_signals() {
   }
 }
 
-bool App::connect() {
+void App::connect() {
   close_connection();
   session_.reset();
   quit_deadline_ = -1;
   const auto timeout_ms = std::max<int64_t>(1, static_cast<int64_t>(options_.connect_timeout_s * 1000 + 0.5));
   SB_LOG(log_, info, "connecting", {"host", std::string_view(options_.host)}, {"port", unsigned{options_.port}},
          {"timeout_ms", static_cast<long long>(timeout_ms)});
-  net::Connector::Status status = connector_.start(options_.host, options_.port, timeout_ms, now_ms());
-  peer_ = connector_.peer().empty() ? options_.host : connector_.peer();
-  if (status == net::Connector::Status::failed) {
-    last_connect_error_ = connector_.error();
-    SB_LOG(log_, warn, "connect_failed", {"peer", peer_}, {"error", last_connect_error_});
-    connector_.reset();
-    return false;
-  }
-  on_connect_status(status);
-  return true;
+  on_connect_status(connector_.start(options_.host, options_.port, timeout_ms, now_ms()));
 }
 
 void App::on_connect_status(net::Connector::Status status) {
   using Status = net::Connector::Status;
   if (status == Status::connecting) return;
-  peer_ = connector_.peer();
+  peer_ = connector_.peer().empty() ? options_.host : connector_.peer();
   if (status == Status::connected) {
     fd_ = connector_.release();
     SB_LOG(log_, info, "connect", {"peer", peer_});
     return;
   }
-  last_connect_error_ = connector_.error();
-  SB_LOG(log_, warn, "connect_failed", {"peer", peer_}, {"error", last_connect_error_});
+  const std::string error = connector_.error();
+  SB_LOG(log_, warn, "connect_failed", {"peer", peer_}, {"error", error});
   connector_.reset();
-  connect_failed();
-}
-
-void App::connect_failed() {
-  frontend_.show_error("Error: cannot connect to the server: " + last_connect_error_);
+  frontend_.show_error("Error: cannot connect to the server: " + error);
   if (options_.reconnect) schedule_reconnect();
   else finish(kExitFailure);
 }
@@ -169,10 +112,8 @@ void App::close_connection() {
 
 void App::register_as(const std::string& id) {
   id_ = id;
-  if (fd_ < 0 && !connecting() && !connect()) {
-    connect_failed();
-    return;
-  }
+  if (!link_up()) connect();
+  if (!link_up()) return;  // the failure has been reported
   session_.hello(id, options_.token);
   queued(now_ms());
 }
@@ -353,20 +294,9 @@ void App::on_event(const ServerEvent& ev) {
       }
       break;
     }
-    case Kind::nodes: {
-      std::vector<std::string_view> ids;
-      for (size_t pos = 0; pos < ev.text.size();) {
-        size_t end = ev.text.find(' ', pos);
-        if (end == std::string_view::npos) end = ev.text.size();
-        if (end > pos) ids.push_back(ev.text.substr(pos, end - pos));
-        pos = end + 1;
-      }
-      std::sort(ids.begin(), ids.end());
-      std::string line = "Nodes (" + std::to_string(ids.size()) + "):";
-      for (size_t i = 0; i < ids.size(); ++i) line += (i == 0 ? " " : ", ") + escape_payload(ids[i]);
-      frontend_.show_status(line);
+    case Kind::nodes:
+      frontend_.show_status(describe_nodes(ev.text));
       break;
-    }
     case Kind::stats:
       frontend_.show_status("Server stats: " + escape_payload(ev.text));
       break;
@@ -430,11 +360,10 @@ void App::run_timers() {
   if (finished_) return;
   if (reconnect_at_ >= 0 && now >= reconnect_at_) {
     reconnect_at_ = -1;
-    if (connect()) {
+    connect();
+    if (link_up()) {
       session_.hello(id_, options_.token);
       queued(now);
-    } else {
-      connect_failed();
     }
   }
   Clock ka = keepalive_at();
@@ -447,7 +376,7 @@ void App::run_timers() {
 
 int App::run() {
   std::string error;
-  if (!setup_signals(&error)) {
+  if (!signals_.open(frontend_.owns_terminal(), &error)) {
     frontend_.show_error("Error: " + error);
     return kExitFailure;
   }
@@ -458,7 +387,7 @@ int App::run() {
 
     pollfd fds[4];
     nfds_t n = 0;
-    fds[n++] = {signal_fd_, POLLIN, 0};
+    fds[n++] = {signals_.fd(), POLLIN, 0};
     int sock_index = -1, stdin_index = -1, connect_index = -1;
     if (connecting()) {
       connect_index = static_cast<int>(n);

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "client/frontend.h"
+#include "client/loop_signals.h"
 #include "client/options.h"
 #include "client/session.h"
 #include "common/log/logger.h"
@@ -23,11 +24,6 @@ class App {
   ~App();
   App(const App&) = delete;
   App& operator=(const App&) = delete;
-
-  // Blocks the signals the loop takes through its signalfd. Must run before any thread starts
-  // (the logger's workers): a thread that has them unblocked would take SIGTERM's default action
-  // and kill the process. `terminal` adds Ctrl-Z and window-size changes.
-  static bool block_signals(bool terminal, std::string* error);
 
   // Runs until finish(); returns the exit code.
   int run();
@@ -55,16 +51,15 @@ class App {
   using Clock = int64_t;  // CLOCK_MONOTONIC milliseconds
   static Clock now_ms();
 
-  bool setup_signals(std::string* error);
   void handle_signals();
-  // Starts connecting (without blocking: the loop polls the attempt). False when it failed at
-  // once; last_connect_error_ says why. HELLO may be queued meanwhile: nothing is written before
-  // the connection is up.
-  bool connect();
+  // Starts connecting without blocking: the loop polls the attempt, and on_connect_status reports
+  // a failure (now or later), then reconnects or finishes. HELLO may be queued meanwhile: nothing
+  // is written before the connection is up.
+  void connect();
   bool connecting() const { return connector_.status() == net::Connector::Status::connecting; }
+  bool link_up() const { return fd_ >= 0 || connecting(); }
   // Takes the connector's result: the connected socket becomes fd_; a failure is reported.
   void on_connect_status(net::Connector::Status status);
-  void connect_failed();
   void close_connection();
   void connection_lost(const std::string& why);
   void schedule_reconnect();
@@ -83,10 +78,9 @@ class App {
   Session session_;
   net::Connector connector_;  // the connect in progress, if any; fd_ is -1 until it succeeds
   int fd_ = -1;
-  int signal_fd_ = -1;
+  LoopSignals signals_;
   std::string peer_;        // "127.0.0.1:2004", for messages and the log
   std::string id_;          // the id to (re-)register
-  std::string last_connect_error_;
   bool bye_ = false;                                     // set during feed(), acted on after
   proto::ErrorCode refused_ = proto::ErrorCode::none;    // same
   bool ever_registered_ = false;

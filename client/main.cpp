@@ -7,6 +7,7 @@
 
 #include "client/app.h"
 #include "client/interactive.h"
+#include "client/loop_signals.h"
 #include "client/options.h"
 #include "client/output.h"
 #include "client/scripting.h"
@@ -45,7 +46,7 @@ int main(int argc, char** argv) {
     return usage_error(program, "--raw is for scripting mode (stdin not a terminal, or --listen)");
 
   std::string error;
-  if (!App::block_signals(interactive, &error)) {
+  if (!LoopSignals::block(interactive, &error)) {
     write_all(STDERR_FILENO, std::string(program) + ": " + error + "\n");
     return kExitFailure;
   }

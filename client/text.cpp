@@ -2,6 +2,9 @@
 // ESC [ 2 J must show as text, not clear the screen.
 #include "client/text.h"
 
+#include <algorithm>
+#include <vector>
+
 namespace sb::client {
 
 namespace {
@@ -112,6 +115,20 @@ std::string describe_error(std::string_view code_text, std::string_view detail) 
     return "server error: " + escape_payload(raw);
   }
   return describe_error(code, detail);
+}
+
+std::string describe_nodes(std::string_view ids_text) {
+  std::vector<std::string_view> ids;
+  for (size_t pos = 0; pos < ids_text.size();) {
+    size_t end = ids_text.find(' ', pos);
+    if (end == std::string_view::npos) end = ids_text.size();
+    if (end > pos) ids.push_back(ids_text.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  std::sort(ids.begin(), ids.end());
+  std::string line = "Nodes (" + std::to_string(ids.size()) + "):";
+  for (size_t i = 0; i < ids.size(); ++i) line += (i == 0 ? " " : ", ") + escape_payload(ids[i]);
+  return line;
 }
 
 }  // namespace sb::client

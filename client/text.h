@@ -19,4 +19,7 @@ std::string describe_error(proto::ErrorCode code, std::string_view detail);
 // Same, from the wire spelling (unknown codes are shown as they came, escaped).
 std::string describe_error(std::string_view code_text, std::string_view detail);
 
+// "Nodes (3): a, b, c" for NODES' space-separated ids: sorted, each escaped.
+std::string describe_nodes(std::string_view ids);
+
 }  // namespace sb::client

@@ -33,6 +33,13 @@ TEST(ClientText, MalformedUtf8AndC1ControlsAreEscaped) {
   EXPECT_EQ(escape_payload("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80");  // past U+10FFFF
 }
 
+TEST(ClientText, NodesAreSortedCountedAndEscaped) {
+  EXPECT_EQ(describe_nodes("c a b"), "Nodes (3): a, b, c");
+  EXPECT_EQ(describe_nodes(""), "Nodes (0):");
+  EXPECT_EQ(describe_nodes(" solo  "), "Nodes (1): solo");
+  EXPECT_EQ(describe_nodes("b \x1b[2J"), "Nodes (2): \\x1b[2J, b");
+}
+
 TEST(ClientText, EveryErrorCodeHasWords) {
   EXPECT_EQ(describe_error(ErrorCode::no_such_node, "x"), "no such node 'x'");
   EXPECT_EQ(describe_error(ErrorCode::id_taken, "a"), "node id 'a' is already taken");
