@@ -411,6 +411,12 @@ ReloadPlan diff_reloadable(const ServerOptions& running, const ServerOptions& ne
   return plan;
 }
 
+std::string ReloadPlan::names(const std::vector<std::string>& list) {
+  std::string out;
+  for (const std::string& name : list) out += (out.empty() ? "" : ",") + name;
+  return out;
+}
+
 ServerOptions apply_reloadable(const ServerOptions& running, const ServerOptions& next) {
   ServerOptions merged = running;
   for (const Setting& s : kSettings)

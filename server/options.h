@@ -69,6 +69,8 @@ bool reread_options(const ServerOptions& running, ServerOptions* next, std::stri
 struct ReloadPlan {
   std::vector<std::string> live;     // changed settings that take effect now
   std::vector<std::string> restart;  // changed settings that keep their running value until a restart
+  // "log-level,auth-file" (empty when none), for one log field.
+  static std::string names(const std::vector<std::string>& list);
 };
 // Which settings differ between `running` and `next`, split by whether they may change live.
 // Live: log-level, auth-file, allow-unknown-ids, max-conns-per-ip, handshake-timeout,

@@ -218,6 +218,8 @@ TEST(ServerReload, SplitsLiveChangesFromRestartOnes) {
   EXPECT_EQ(after.port, 2004);               // kept until a restart
   EXPECT_DOUBLE_EQ(after.idle_timeout_s, 60);
   EXPECT_EQ(after.max_outbuf, size_t{4} << 20);
+  EXPECT_EQ(ReloadPlan::names(plan.restart), "port,idle-timeout,max-conns,max-outbuf");
+  EXPECT_EQ(ReloadPlan::names({}), "");
   // Applying the plan leaves only the restart settings different.
   ReloadPlan rest = diff_reloadable(after, next);
   EXPECT_TRUE(rest.live.empty());

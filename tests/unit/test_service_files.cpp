@@ -1,0 +1,154 @@
+// Unit tests for the two small things the server does for its service manager: sd_notify
+// datagrams (server/service_notify.*) to a path or abstract socket, nothing without
+// $NOTIFY_SOCKET, an error for an unusable one; and the pid file (server/pid_file.*), written,
+// removed, and never written through a symlink.
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "server/pid_file.h"
+#include "server/service_notify.h"
+
+namespace sb::server {
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/sb-service-test-XXXXXX";
+    path_ = mkdtemp(tmpl) != nullptr ? tmpl : "/tmp";
+  }
+  ~TempDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Binds a datagram socket at `name` ('@' = abstract) and points $NOTIFY_SOCKET at it.
+class Receiver {
+ public:
+  explicit Receiver(const std::string& name) {
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::memcpy(addr.sun_path, name.data(), name.size());
+    if (name[0] == '@') addr.sun_path[0] = '\0';
+    bound_ = ::bind(fd_, reinterpret_cast<sockaddr*>(&addr),
+                    static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + name.size())) == 0;
+    ::setenv("NOTIFY_SOCKET", name.c_str(), 1);
+  }
+  ~Receiver() {
+    ::unsetenv("NOTIFY_SOCKET");
+    ::close(fd_);
+  }
+  bool bound() const { return bound_; }
+  std::string receive() {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, 5000) != 1) return "<nothing>";
+    char buf[512];
+    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    return n >= 0 ? std::string(buf, static_cast<size_t>(n)) : "<error>";
+  }
+
+ private:
+  int fd_ = -1;
+  bool bound_ = false;
+};
+
+TEST(ServiceNotify, WithoutNotifySocketNothingIsSent) {
+  ::unsetenv("NOTIFY_SOCKET");
+  std::string error;
+  EXPECT_TRUE(notify_service("READY=1", &error));
+  EXPECT_TRUE(notify_stopping());
+  EXPECT_EQ(error, "");
+}
+
+TEST(ServiceNotify, PathSocketGetsEachState) {
+  TempDir dir;
+  Receiver r(dir.path() + "/notify");
+  ASSERT_TRUE(r.bound());
+  std::string error;
+  ASSERT_TRUE(notify_ready("listening on [::1]:2004", &error)) << error;
+  EXPECT_EQ(r.receive(), "READY=1\nSTATUS=listening on [::1]:2004");
+  ASSERT_TRUE(notify_reloading(&error)) << error;
+  const std::string reloading = r.receive();
+  EXPECT_EQ(reloading.rfind("RELOADING=1\nMONOTONIC_USEC=", 0), 0u) << reloading;
+  EXPECT_GT(std::strtoull(reloading.c_str() + reloading.find('=', 12) + 1, nullptr, 10), 0u) << reloading;
+  ASSERT_TRUE(notify_stopping(&error)) << error;
+  EXPECT_EQ(r.receive(), "STOPPING=1");
+}
+
+TEST(ServiceNotify, AbstractSocket) {
+  Receiver r("@sb-notify-unit-" + std::to_string(::getpid()));
+  ASSERT_TRUE(r.bound());
+  ASSERT_TRUE(notify_service("READY=1"));
+  EXPECT_EQ(r.receive(), "READY=1");
+}
+
+TEST(ServiceNotify, UnusableSocketIsAnErrorNotACrash) {
+  std::string error;
+  ::setenv("NOTIFY_SOCKET", "relative/path", 1);
+  EXPECT_FALSE(notify_service("READY=1", &error));
+  EXPECT_NE(error.find("relative/path"), std::string::npos) << error;
+  ::setenv("NOTIFY_SOCKET", ("/" + std::string(200, 'x')).c_str(), 1);
+  EXPECT_FALSE(notify_service("READY=1", &error));
+  ::setenv("NOTIFY_SOCKET", "/nonexistent-dir/notify", 1);
+  EXPECT_FALSE(notify_service("READY=1", &error));
+  EXPECT_NE(error.find("sendto"), std::string::npos) << error;
+  ::unsetenv("NOTIFY_SOCKET");
+}
+
+TEST(PidFile, WrittenThenRemoved) {
+  TempDir dir;
+  const std::string path = dir.path() + "/server.pid";
+  {
+    PidFile pid;
+    std::string error;
+    ASSERT_TRUE(pid.write(path, &error)) << error;
+    EXPECT_EQ(read_all(path), std::to_string(::getpid()) + "\n");
+  }
+  EXPECT_NE(::access(path.c_str(), F_OK), 0) << "the destructor removes it";
+}
+
+TEST(PidFile, ReplacesAStaleFile) {
+  TempDir dir;
+  const std::string path = dir.path() + "/server.pid";
+  std::ofstream(path) << "999999999 and more\n";
+  PidFile pid;
+  std::string error;
+  ASSERT_TRUE(pid.write(path, &error)) << error;
+  EXPECT_EQ(read_all(path), std::to_string(::getpid()) + "\n");
+}
+
+TEST(PidFile, RefusesToFollowASymlink) {
+  TempDir dir;
+  const std::string target = dir.path() + "/victim", link = dir.path() + "/server.pid";
+  std::ofstream(target) << "keep me\n";
+  ASSERT_EQ(::symlink(target.c_str(), link.c_str()), 0);
+  PidFile pid;
+  std::string error;
+  EXPECT_FALSE(pid.write(link, &error));
+  EXPECT_NE(error.find("cannot write --pid-file"), std::string::npos) << error;
+  EXPECT_EQ(read_all(target), "keep me\n");
+}
+
+}  // namespace
+}  // namespace sb::server
