@@ -213,6 +213,4 @@ uninstall:
 	fi
 	@rmdir $(DESTDIR)$(SYSCONFDIR)/switchboard 2>/dev/null || true
 
--include $(shell find $(OUT)/obj -name '*.d' 2>/dev/null)
-
 -include $(shell find $(OUT)/obj $(CT_DIR)/obj -name '*.d' 2>/dev/null)
