@@ -8,13 +8,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 
 #include "server/server_limits.h"
 
 namespace sb::server {
 
-EventLoop::EventLoop() : events_(kMaxEvents) {}
+EventLoop::EventLoop(size_t max_events) : events_(std::min(kInitialEvents, max_events)), max_events_(max_events) {}
 
 EventLoop::~EventLoop() {
   for (int fd : {epfd_, timer_fd_, signal_fd_, wake_fd_})
@@ -64,6 +65,13 @@ void EventLoop::remove(int fd) { epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr); }
 int EventLoop::wait(int timeout_ms) {
   int n = epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()), timeout_ms);
   if (n < 0) return errno == EINTR ? 0 : -1;
+  // A full batch means more descriptors were ready than it holds. Every connection read in one
+  // iteration adds its messages to the same flush, so the batch grows until it holds them all:
+  // with 10,000 busy nodes a fixed 1,024 split each round of reads over ten iterations and
+  // flushed every target ten times with a tenth of its messages.
+  if (static_cast<size_t>(n) == events_.size() && events_.size() < max_events_) {
+    events_.resize(std::min(events_.size() * 2, max_events_));
+  }
   return n;
 }
 

@@ -23,7 +23,8 @@ enum LoopTag : uint64_t {
 
 class EventLoop {
  public:
-  EventLoop();
+  // `max_events`: the most descriptors one wait reports (the connection cap plus the loop's own).
+  explicit EventLoop(size_t max_events);
   ~EventLoop();
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
@@ -57,7 +58,8 @@ class EventLoop {
   int signal_fd_ = -1;
   int wake_fd_ = -1;
   uint64_t now_tick_ = 0;  // the loop's cached "now" for every deadline
-  std::vector<epoll_event> events_;
+  std::vector<epoll_event> events_;  // grows on demand up to max_events_
+  size_t max_events_;
 };
 
 }  // namespace sb::server

@@ -35,6 +35,7 @@ Server::Server(const ServerOptions& options, log::Logger* logger, bool handle_si
       log_(logger),
       handle_signals_(handle_signals),
       timeouts_(options_),
+      loop_(slab_capacity(options_.max_conns) + kLoopDescriptors),
       admission_(options_),
       slab_(slab_capacity(options_.max_conns), &pool_, options_.max_payload),
       wheel_(wheel_slots_for(std::max(timeouts_.idle, timeouts_.handshake))),

@@ -9,8 +9,11 @@ namespace sb::server {
 // Timer resolution for idle/handshake/slow-consumer deadlines: coarse enough that the timerfd
 // costs ~10 wakeups a second, fine enough that a 1 s timeout fires within 10%.
 inline constexpr long kTickMs = 100;
-// epoll_wait batch.
-inline constexpr size_t kMaxEvents = 1024;
+// The first epoll_wait batch; it grows while waits fill it (EventLoop::wait).
+inline constexpr size_t kInitialEvents = 1024;
+// Descriptors of the loop's own beyond the connections: listener, timer, signals, wake, and
+// room for the rooms that come (metrics, backbone).
+inline constexpr size_t kLoopDescriptors = 16;
 // Shared read buffer; also the per-wakeup read budget of one connection, so one flooding client
 // gets at most this much parsed before every other ready connection had its turn.
 inline constexpr size_t kScratchSize = 64 * 1024;
