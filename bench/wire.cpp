@@ -41,26 +41,26 @@ WireEvent from_switchboard(proto::FrameParser& parser, proto::ParseResult& r, st
   return ev;
 }
 
-WireEvent from_nats(NatsParser& parser, std::string_view input) {
-  NatsEvent n = parser.next(input);
+WireEvent from_nats(nats::Parser& parser, std::string_view input) {
+  nats::Event n = parser.next(input);
   WireEvent ev;
   ev.consumed = n.consumed;
   switch (n.kind) {
-    case NatsEvent::Kind::need_more: break;
-    case NatsEvent::Kind::msg:
+    case nats::Event::Kind::need_more: break;
+    case nats::Event::Kind::msg:
       ev.kind = WireEvent::Kind::message;
-      ev.payload = n.payload;
+      ev.payload = n.msg.payload;
       break;
-    case NatsEvent::Kind::ping: ev.kind = WireEvent::Kind::ping; break;
-    case NatsEvent::Kind::pong: ev.kind = WireEvent::Kind::registered; break;
-    case NatsEvent::Kind::info:
-    case NatsEvent::Kind::ok: ev.kind = WireEvent::Kind::ignore; break;
-    case NatsEvent::Kind::err:
+    case nats::Event::Kind::ping: ev.kind = WireEvent::Kind::ping; break;
+    case nats::Event::Kind::pong: ev.kind = WireEvent::Kind::registered; break;
+    case nats::Event::Kind::info:
+    case nats::Event::Kind::ok: ev.kind = WireEvent::Kind::ignore; break;
+    case nats::Event::Kind::err:
       ev.kind = WireEvent::Kind::server_error;
       ev.text = n.text;
       ev.fatal = true;  // nats-server closes after nearly every -ERR
       break;
-    case NatsEvent::Kind::error:
+    case nats::Event::Kind::error:
       ev.kind = WireEvent::Kind::server_error;
       ev.text = n.text;
       ev.fatal = true;

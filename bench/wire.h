@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "bench/nats_codec.h"
+#include "common/nats/nats_parser.h"
 #include "bench/options.h"
 #include "common/protocol/frame_parser.h"
 
@@ -32,7 +33,7 @@ struct WireEvent {
 struct WireParser {
   proto::FrameParser sb{proto::Role::client};
   proto::ParseResult sb_result;  // reused for every frame this connection reads
-  NatsParser nats;
+  nats::Parser nats;
 };
 
 WireEvent wire_next(Proto proto, WireParser& parser, std::string_view input);

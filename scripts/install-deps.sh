@@ -18,6 +18,8 @@ declare -A probe=(
   [systemd]=/usr/bin/systemd-analyze
   [man-db]=/usr/bin/man
   [groff-base]=/usr/bin/groff
+  # the cluster: real nats-server peers (scripts/cluster.sh, tests/long/test_cluster_*)
+  [nats-server]=/usr/sbin/nats-server
 )
 
 missing=()

@@ -1,4 +1,4 @@
-// The bench's wire pieces: payload stamps, target patterns and partitions, the NATS codec, the
+// The bench's wire pieces: payload stamps, target patterns and partitions, the NATS subjects, the
 // switchboard adapter over the shared parser, /proc status parsing and the JSON report.
 #include <gtest/gtest.h>
 
@@ -87,43 +87,6 @@ TEST(BenchPattern, PartitionsTileNodesAndSenders) {
   Partition p = partition_for(o, 1);
   EXPECT_EQ(p.first_sender, p.lo + 1);  // the sink
   EXPECT_EQ(p.senders, p.size() - 1);
-}
-
-TEST(BenchNats, ParsesServerLinesInAnySplit) {
-  const std::string stream =
-      "INFO {\"server_id\":\"x\",\"max_payload\":1048576}\r\n+OK\r\nPONG\r\nMSG node.a 1 5\r\nhe\nlo\r\n"
-      "PING\r\nMSG node.all 2 reply.to 0\r\n\r\n-ERR 'Unknown Protocol Operation'\r\n";
-  for (size_t split = 0; split <= stream.size(); ++split) {
-    NatsParser p;
-    std::string buf;
-    std::vector<std::string> seen;
-    auto drain = [&] {
-      for (;;) {
-        NatsEvent ev = p.next(buf);
-        std::string tag = std::to_string(static_cast<int>(ev.kind));
-        if (ev.kind == NatsEvent::Kind::msg) tag += ":" + std::string(ev.payload);
-        if (ev.kind == NatsEvent::Kind::err) tag += ":" + std::string(ev.text);
-        buf.erase(0, ev.consumed);  // the event's views die here
-        if (ev.kind == NatsEvent::Kind::need_more) break;
-        ASSERT_NE(ev.kind, NatsEvent::Kind::error) << tag;
-        seen.push_back(tag);
-      }
-    };
-    buf += stream.substr(0, split);
-    drain();
-    buf += stream.substr(split);
-    drain();
-    std::vector<std::string> want = {"4", "5", "3", "1:he\nlo", "2", "1:", "6:'Unknown Protocol Operation'"};
-    ASSERT_EQ(seen, want) << "split at " << split;
-    EXPECT_TRUE(buf.empty());
-  }
-}
-
-TEST(BenchNats, RejectsBrokenMsg) {
-  NatsParser p;
-  EXPECT_EQ(p.next("MSG node.a 1 x\r\n").kind, NatsEvent::Kind::error);
-  NatsParser q;
-  EXPECT_EQ(q.next("MSG node.a 1 2\r\nabXY").kind, NatsEvent::Kind::error);
 }
 
 TEST(BenchNats, HandshakeAndPublish) {
