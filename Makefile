@@ -1,6 +1,7 @@
 # switchboard build. GNU make only; every source is found by wildcard so adding a file needs no edit here.
 #   make            build server, client, bench and the micro-benchmarks into build/
 #   make test       install missing deps, build, run every GoogleTest binary (unit + integration)
+#   make test-long  the long tests (tests/long/: cluster faults and races with real nats-server)
 #   make test-asan  the same tests under AddressSanitizer + UndefinedBehaviorSanitizer (build/asan/)
 #   make test-tsan  the threaded (logging) tests under ThreadSanitizer (build/tsan/)
 #   make test-ct    the constant-time check of the crypto code under valgrind memcheck (build/ct/)
@@ -38,6 +39,8 @@ CLIENT_SRCS := $(filter-out client/main.cpp,$(wildcard client/*.cpp))
 BENCH_SRCS  := $(filter-out bench/main.cpp,$(wildcard bench/*.cpp))
 MICRO_SRCS  := $(wildcard bench/micro/*.cpp)
 TEST_SRCS   := $(wildcard tests/unit/test_*.cpp tests/integration/test_*.cpp)
+# Long tests (faults with real timeouts, races, scale): make test-long, not make test.
+LONG_TEST_SRCS := $(wildcard tests/long/test_*.cpp)
 # Tests whose subject runs threads; these also run under ThreadSanitizer.
 TSAN_TEST_SRCS := $(wildcard tests/unit/test_log*.cpp)
 
@@ -57,9 +60,10 @@ FLOOR_BIN  := $(OUT)/switchboard-relay-floor
 BINS := $(SERVER_BIN) $(if $(wildcard client/main.cpp),$(CLIENT_BIN)) $(if $(wildcard bench/main.cpp),$(BENCH_BIN) $(FLOOR_BIN))
 
 TEST_BINS      := $(patsubst %.cpp,$(OUT)/%,$(TEST_SRCS))
+LONG_TEST_BINS := $(patsubst %.cpp,$(OUT)/%,$(LONG_TEST_SRCS))
 TSAN_TEST_BINS := $(patsubst %.cpp,$(O)/tsan/%,$(TSAN_TEST_SRCS))
 
-.PHONY: all deps test test-asan test-tsan test-ct test-valgrind run-server bench micro fuzz clean install uninstall
+.PHONY: all deps test test-long test-asan test-tsan test-ct test-valgrind run-server bench micro fuzz clean install uninstall
 all: $(BINS) $(if $(MICRO_SRCS),$(MICRO_BIN))
 
 deps:
@@ -115,6 +119,10 @@ test: deps
 
 .PHONY: all-tests
 all-tests: $(BINS) $(TEST_BINS)
+
+test-long: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) $(BINS) $(LONG_TEST_BINS) MODE=$(MODE)
+	@SWITCHBOARD_BIN_DIR=$(abspath $(OUT)) SWITCHBOARD_SOURCE_DIR=$(CURDIR) scripts/run-tests.sh $(LONG_TEST_BINS)
 
 test-asan: deps
 	@$(MAKE) --no-print-directory test MODE=asan

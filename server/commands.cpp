@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "common/timing/clock.h"
+#include "server/cluster.h"
 #include "server/server_limits.h"
 
 namespace sb::server {
@@ -77,11 +78,33 @@ void Commands::handle_refusal(Connection& c, const proto::ParseResult& r) {
 void Commands::hello(Connection& c, const proto::Frame& f) {
   std::string_view id = f.args[0];
   if (!authenticate(c, id, f.argc >= 2 ? f.args[1] : std::string_view{})) return;
-  if (!router_.add(id, c.slot)) {
+  if (cluster_ != nullptr && router_.table().find(id) == nullptr && !cluster_->claiming(id)) {
+    if (cluster_->begin_hello(c, id) == Cluster::HelloStart::waiting) {
+      c.blocked_on = c.handle();  // no further commands until the claim is decided; input is kept
+      return;
+    }
+    SB_LOG(*log_, warn, "reject", {"reason", "unavailable"}, {"node", id}, {"peer", std::string_view(c.peer)});
+    io_.reply_error(c, ErrorCode::unavailable, "cluster");
+    io_.begin_drain(c, "cluster-unavailable");
+    return;
+  }
+  if ((cluster_ != nullptr && cluster_->claiming(id)) || !router_.add(id, c.slot)) {
     SB_LOG(*log_, info, "reject", {"reason", "id-taken"}, {"node", id}, {"peer", std::string_view(c.peer)});
     io_.reply_error(c, ErrorCode::id_taken, id);
     return;
   }
+  register_node(c, id);
+}
+
+void Commands::complete_hello(Connection& c, std::string_view id) {
+  if (!router_.add(id, c.slot)) {  // cannot happen: HELLO checked, and claims are one per id
+    io_.reply_error(c, ErrorCode::id_taken, id);
+    return;
+  }
+  register_node(c, id);
+}
+
+void Commands::register_node(Connection& c, std::string_view id) {
   std::memcpy(c.id, id.data(), id.size());
   c.id_len = static_cast<uint8_t>(id.size());
   c.state = ConnState::registered;  // ConnectionIo re-arms the idle timer at the end of the batch
@@ -115,6 +138,11 @@ bool Commands::send(Connection& c, std::string_view target, std::string_view pay
       count_message(false);
       io_.reply_error(c, ErrorCode::no_such_node, target);
       return true;
+    case Router::Outcome::Kind::unavailable:
+      count_message(false);
+      stats_.copies += outcome.copies;  // a broadcast's local copies went out all the same
+      io_.reply_error(c, ErrorCode::unavailable, target);
+      return true;
     case Router::Outcome::Kind::queued:
       count_message(true);
       stats_.copies += outcome.copies;
@@ -129,6 +157,11 @@ void Commands::ping(Connection& c, const proto::Frame& f) {
 }
 
 void Commands::who(Connection& c) {
+  if (cluster_ != nullptr) {
+    cluster_->append_who(c.out);
+    io_.reply_queued(c);
+    return;
+  }
   char count[24];
   c.out.append({"NODES ", decimal(router_.nodes(), count)});
   for (const auto& entry : router_.table()) c.out.append({" ", entry.id()});
@@ -154,6 +187,7 @@ void Commands::stats(Connection& c) {
     char num[24];
     c.out.append({" ", key, "=", decimal(value, num)});
   }
+  if (cluster_ != nullptr) cluster_->append_stats(c.out);
   c.out.append({"\n"});
   io_.reply_queued(c);
 }

@@ -17,6 +17,8 @@
 
 namespace sb::server {
 
+class Cluster;
+
 class Commands final : public FrameHandler {
  public:
   Commands(const ServerOptions& options, const EventLoop& loop, Router& router, ConnectionIo& io, Admission& admission,
@@ -25,8 +27,14 @@ class Commands final : public FrameHandler {
   bool handle_frame(Connection& c, const proto::Frame& f) override;
   void handle_refusal(Connection& c, const proto::ParseResult& r) override;
 
+  // --cluster: HELLO waits for the cluster-wide claim of its id (nullptr: a server alone).
+  void set_cluster(Cluster* cluster) { cluster_ = cluster; }
+  // The id is this connection's: registers it and says WELCOME.
+  void complete_hello(Connection& c, std::string_view id);
+
  private:
   void hello(Connection& c, const proto::Frame& f);
+  void register_node(Connection& c, std::string_view id);
   bool authenticate(Connection& c, std::string_view id, std::string_view token);
   bool send(Connection& c, std::string_view target, std::string_view payload);
   void ping(Connection& c, const proto::Frame& f);
@@ -47,6 +55,7 @@ class Commands final : public FrameHandler {
   ServerStats& stats_;
   log::Logger* log_;
   const uint64_t start_ns_;
+  Cluster* cluster_ = nullptr;
 };
 
 }  // namespace sb::server

@@ -65,6 +65,8 @@ class ConnectionIo {
 
   // Queues "ERR <code> [detail]" and schedules the flush.
   void reply_error(Connection& c, proto::ErrorCode code, std::string_view detail);
+  // A command completed outside an input batch (a cluster claim): the idle clock starts now.
+  void rearm_idle(Connection& c) { wheel_.schedule(c.timer, loop_.now_tick() + timeouts_.idle); }
   // Queued a reply on `c`: flush it this iteration.
   void reply_queued(Connection& c) { lists_.mark_dirty(c); }
   // Takes no more commands; closes once the queued output is written (or stalls).

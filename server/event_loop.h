@@ -19,6 +19,7 @@ enum LoopTag : uint64_t {
   kTimerTag = 0xFFFF'FFFF'FFFF'FF02ull,
   kSignalTag = 0xFFFF'FFFF'FFFF'FF03ull,
   kWakeTag = 0xFFFF'FFFF'FFFF'FF04ull,
+  kBackboneTag = 0xFFFF'FFFF'FFFF'FF05ull,  // the NATS connection of --cluster (server/backbone.h)
 };
 
 class EventLoop {

@@ -32,6 +32,9 @@ struct ServerOptions {
   bool allow_unknown_ids = false;  // with auth: ids absent from the file register without a token
   size_t max_conns_per_ip = 0;   // 0: no per-address limit
   std::string pid_file;          // empty: none; else written after listening, removed at exit
+  std::string cluster;           // "nats://H:P,..." of the NATS backbone; empty: a server alone
+  std::string server_name;       // this server's name in the cluster; empty: its listen address
+  double cluster_heartbeat_s = 3;  // a server whose heartbeat is older than this is gone
 
   // Where the settings came from, so that a reload builds them again the same way.
   std::string config_file;  // --config; empty: flags only

@@ -16,7 +16,7 @@ Router::Outcome Router::route(Connection& source, std::string_view target, std::
 
 Router::Outcome Router::direct(Connection& source, std::string_view target, std::string_view payload) {
   const uint32_t* slot = routes_.find(target);
-  if (slot == nullptr) return {Outcome::Kind::no_such_node, 0};
+  if (slot == nullptr) return remote_ == nullptr ? Outcome{Outcome::Kind::no_such_node, 0} : remote_direct(source, target, payload);
   Connection& t = slab_[*slot];
   if (pressure_.full(t)) {
     pressure_.block(source, t, loop_.now_tick());
@@ -39,7 +39,7 @@ Router::Outcome Router::broadcast(Connection& source, std::string_view payload) 
       return {Outcome::Kind::blocked, 0};
     }
   }
-  if (routes_.size() <= 1) return {Outcome::Kind::queued, 0};
+  if (routes_.size() <= 1) return remote_broadcast(source, payload, 0);
   FromHeader header(source.node_id(), payload.size());
   const size_t frame = header.size + payload.size() + 1;
   // One copy of the frame, referenced from every target's queue.
@@ -60,6 +60,25 @@ Router::Outcome Router::broadcast(Connection& source, std::string_view payload) 
   pool_.unref(block);
   SB_LOG(*log_, debug, "broadcast", {"from", source.node_id()}, {"targets", uint64_t(copies)},
          {"bytes", uint64_t(payload.size())});
+  return remote_broadcast(source, payload, copies);
+}
+
+Router::Outcome Router::remote_direct(Connection& source, std::string_view target, std::string_view payload) {
+  switch (remote_->direct(source.node_id(), target, payload)) {
+    case RemoteRoutes::Result::sent:
+      return {Outcome::Kind::queued, 1};
+    case RemoteRoutes::Result::no_such_node:
+      return {Outcome::Kind::no_such_node, 0};
+    case RemoteRoutes::Result::unavailable:
+      break;
+  }
+  return {Outcome::Kind::unavailable, 0};
+}
+
+// The local copies are queued; the other servers get the broadcast once each through the backbone.
+Router::Outcome Router::remote_broadcast(Connection& source, std::string_view payload, uint32_t copies) {
+  if (remote_ != nullptr && remote_->broadcast(source.node_id(), payload) == RemoteRoutes::Result::unavailable)
+    return {Outcome::Kind::unavailable, copies};
   return {Outcome::Kind::queued, copies};
 }
 

@@ -13,6 +13,7 @@
 #include "server/back_pressure.h"
 #include "server/connection_slab.h"
 #include "server/event_loop.h"
+#include "server/remote_routes.h"
 
 namespace sb::server {
 
@@ -23,6 +24,7 @@ class Router {
       queued,        // `copies` targets got the message (0: a broadcast with nobody else)
       blocked,       // a target is full: the sender is paused and the frame must be retried
       no_such_node,  // no node has that id
+      unavailable,   // --cluster: the target may be on another server, and the backbone is down
     };
     Kind kind;
     uint32_t copies;
@@ -33,7 +35,12 @@ class Router {
 
   // False if the id is registered already.
   bool add(std::string_view id, uint32_t slot) { return routes_.insert(id, slot); }
-  void remove(std::string_view id) { routes_.erase(id); }
+  void remove(std::string_view id) {
+    routes_.erase(id);
+    if (remote_ != nullptr) remote_->released(id);
+  }
+  // --cluster: targets that are not local go here (nullptr: none, the v1 behaviour).
+  void set_remote(RemoteRoutes* remote) { remote_ = remote; }
   size_t nodes() const { return routes_.size(); }
   // Every registered node, for WHO.
   const RoutingTable& table() const { return routes_; }
@@ -43,12 +50,15 @@ class Router {
  private:
   Outcome direct(Connection& source, std::string_view target, std::string_view payload);
   Outcome broadcast(Connection& source, std::string_view payload);
+  Outcome remote_direct(Connection& source, std::string_view target, std::string_view payload);
+  Outcome remote_broadcast(Connection& source, std::string_view payload, uint32_t copies);
   ConnectionSlab& slab_;
   BlockPool& pool_;
   BackPressure& pressure_;
   const EventLoop& loop_;
   log::Logger* log_;
   RoutingTable routes_;
+  RemoteRoutes* remote_ = nullptr;
 
 };
 

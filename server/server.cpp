@@ -45,6 +45,11 @@ Server::Server(const ServerOptions& options, log::Logger* logger, bool handle_si
       commands_(options_, loop_, router_, io_, admission_, stats_, log_),
       listener_(options_, loop_, io_, admission_, stats_, log_) {
   io_.set_frame_handler(&commands_);
+  if (!options_.cluster.empty()) {
+    cluster_ = std::make_unique<Cluster>(ClusterDeps{loop_, pool_, slab_, lists_, pressure_, router_, io_, log_}, options_);
+    router_.set_remote(cluster_.get());
+    commands_.set_cluster(cluster_.get());
+  }
 }
 
 bool Server::open(std::string* error, bool* port_in_use) {
@@ -60,6 +65,10 @@ bool Server::open(std::string* error, bool* port_in_use) {
   if (!loop_.open(handle_signals_, error) || !listener_.open(error, port_in_use)) return false;
   SB_LOG(*log_, info, "listening", {"addr", std::string_view(listener_.address())},
          {"max_conns", uint64_t(options_.max_conns)}, {"idle_timeout_ms", uint64_t(options_.idle_timeout_s * 1000)});
+  if (cluster_ != nullptr) {
+    std::string name = options_.server_name.empty() ? listener_.address() : options_.server_name;
+    if (!cluster_->open(std::move(name), &commands_, error)) return false;
+  }
   return true;
 }
 
@@ -67,7 +76,8 @@ int Server::run() {
   while (!finished_) {
     // Connections with input left over (read budget spent, or just unblocked) must not wait for an
     // edge that will never come: poll without sleeping while there are any (nginx posted events).
-    if (!run_once(lists_.pending.empty() ? -1 : 0)) return 1;
+    const bool more = !lists_.pending.empty() || (cluster_ != nullptr && cluster_->has_pending_input());
+    if (!run_once(more ? 0 : -1)) return 1;
   }
   SB_LOG(*log_, info, "shutdown_complete", {"msgs_in", stats_.msgs_in}, {"msgs_out", stats_.msgs_out},
          {"dropped", stats_.dropped});
@@ -82,6 +92,10 @@ bool Server::run_once(int timeout_ms) {
   }
   for (int i = 0; i < n; ++i) dispatch(loop_.event(i));
   io_.run_pending_input();
+  if (cluster_ != nullptr) {
+    if (cluster_->has_pending_input()) cluster_->run_pending_input();
+    cluster_->flush();  // after the commands: every PUB of this iteration leaves in one write
+  }
   io_.flush_dirty();
   io_.reap_closed();
   if (shutting_down_ && io_.count() == 0) finished_ = true;
@@ -104,6 +118,9 @@ void Server::dispatch(const epoll_event& ev) {
       loop_.clear_wake();
       begin_shutdown();
       return;
+    case kBackboneTag:
+      if (cluster_ != nullptr) cluster_->on_event(ev.events);
+      return;
     default:
       io_.on_event(ev);
   }
@@ -121,6 +138,7 @@ void Server::on_ticks_advanced() {
   wheel_.advance(now, [this](TimerNode& node) { io_.on_deadline(slab_[node.owner]); });
   for (Connection* c : pressure_.expired(now, timeouts_.slow_consumer)) io_.evict_slow(*c);
   if (!shutting_down_) listener_.on_tick();
+  if (cluster_ != nullptr) cluster_->on_tick();
   if (shutting_down_ && now >= shutdown_deadline_) io_.close_all("shutdown-grace-expired");
   if (now - last_summary_tick_ >= kSummaryTicks) {
     last_summary_tick_ = now;

@@ -6,10 +6,12 @@
 //   Commands      what each verb does
 //   Router        where a payload goes (routing table, fan-out)
 //   BackPressure  full targets, paused senders, slow consumers
+//   Cluster       --cluster: the NATS backbone, cluster-wide ids, routing to other servers
 // docs/SERVER.md follows one message through them.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "common/buffer/block_pool.h"
@@ -17,6 +19,7 @@
 #include "common/timing/timing_wheel.h"
 #include "server/admission.h"
 #include "server/back_pressure.h"
+#include "server/cluster.h"
 #include "server/commands.h"
 #include "server/connection_io.h"
 #include "server/connection_slab.h"
@@ -88,6 +91,7 @@ class Server {
   ConnectionIo io_;
   Commands commands_;
   Listener listener_;
+  std::unique_ptr<Cluster> cluster_;  // --cluster only
 
   bool shutting_down_ = false;
   bool finished_ = false;

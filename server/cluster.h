@@ -1,0 +1,126 @@
+// Cluster: what --cluster adds to a server. It joins this server to the others through the NATS
+// backbone: ids are claimed in the JetStream KV bucket sb_ids (IdClaims), the Directory mirrors
+// that bucket and the sb_servers heartbeats, messages for nodes elsewhere are published to their
+// server's subject sb.srv.<server> (broadcast: sb.all, once per message), and messages arriving
+// from other servers are queued to local nodes (RemoteDelivery). It is the Router's RemoteRoutes.
+// Without --cluster the server builds none of it. docs/CLUSTER.md describes the design.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/buffer/output_queue.h"
+#include "server/backbone.h"
+#include "server/connection_io.h"
+#include "server/directory.h"
+#include "server/id_claims.h"
+#include "server/options.h"
+#include "server/remote_delivery.h"
+#include "server/remote_routes.h"
+#include "server/router.h"
+#include "server/stats.h"
+#include "server/work_lists.h"
+
+namespace sb::server {
+
+class Commands;
+
+struct ClusterDeps {
+  EventLoop& loop;
+  BlockPool& pool;
+  ConnectionSlab& slab;
+  WorkLists& lists;
+  BackPressure& pressure;
+  Router& router;
+  ConnectionIo& io;
+  log::Logger* log;
+};
+
+class Cluster final : public BackboneHandler, public RemoteRoutes, public IdClaims::Listener {
+ public:
+  Cluster(const ClusterDeps& deps, const ServerOptions& options);
+
+  // Resolves the members and starts connecting; `name` is this server's name in the cluster.
+  bool open(std::string name, Commands* commands, std::string* error);
+  const std::string& name() const { return name_; }
+
+  // HELLO for an id no local node holds. waiting: the connection takes no more commands until
+  // the claim is decided (Commands::complete_hello, or an ERR); unavailable: no backbone.
+  enum class HelloStart : uint8_t { waiting, unavailable };
+  HelloStart begin_hello(Connection& c, std::string_view id);
+  bool claiming(std::string_view id) const { return claims_.pending(id); }
+
+  // The loop's calls.
+  void on_event(uint32_t events) { backbone_.on_event(events, now_ms()); }
+  void on_tick();
+  void flush() { backbone_.flush(); }
+  bool has_pending_input() const { return backbone_.has_pending_input(); }
+  void run_pending_input() { backbone_.run_pending_input(now_ms()); }
+
+  // WHO: this server's nodes and those of every live server.
+  void append_who(OutputQueue& out) const;
+  // STATS: cluster_servers, cluster_nodes, remote_in, remote_out, backbone_up.
+  void append_stats(OutputQueue& out) const;
+
+  // RemoteRoutes
+  Result direct(std::string_view source, std::string_view target, std::string_view payload) override;
+  Result broadcast(std::string_view source, std::string_view payload) override;
+  void released(std::string_view id) override;
+
+  // BackboneHandler
+  void on_backbone_up() override;
+  void on_backbone_down() override;
+  void on_backbone_message(const nats::Message& m) override;
+
+  // IdClaims::Listener
+  void claim_won(uint64_t owner, std::string_view id, uint64_t seq, bool reclaim) override;
+  void claim_lost(uint64_t owner, std::string_view id, IdClaims::Refusal why, bool reclaim) override;
+
+ private:
+  enum class Sync : uint8_t { down, streams, watches, ready };
+  uint64_t now_ms() const;
+  uint64_t ttl_ms() const { return uint64_t(options_.cluster_heartbeat_s * 1000); }
+  void request_streams();
+  void request(std::string_view subject, std::string_view token, std::string_view body);
+  void on_reply(std::string_view token, const nats::Message& m);
+  void on_watch(const nats::Message& m);
+  void on_id_record(std::string_view key, uint64_t seq, const nats::Message& m);
+  void become_ready();
+  void heartbeat();
+  void from_server(const nats::Message& m, bool to_all);
+  const std::string& server_subject(uint32_t server);
+  Connection* waiting_connection(uint64_t owner, std::string_view id);
+  void take_over_local(std::string_view id);
+
+  const ServerOptions& options_;
+  EventLoop& loop_;
+  ConnectionSlab& slab_;
+  WorkLists& lists_;
+  Router& router_;
+  ConnectionIo& io_;
+  log::Logger* log_;
+  Commands* commands_ = nullptr;
+  std::string name_;
+  std::string token_;  // name_ as one subject token
+  std::string inbox_;  // "_INBOX.<token>."
+  Backbone backbone_;
+  Directory dir_;
+  IdClaims claims_;
+  RemoteDelivery delivery_;
+  Sync sync_ = Sync::down;
+  unsigned streams_ok_ = 0;
+  bool ids_caught_up_ = false;
+  bool servers_caught_up_ = false;
+  uint64_t next_heartbeat_ms_ = 0;
+  uint64_t retry_streams_ms_ = 0;
+  std::unordered_map<std::string, uint64_t> own_seq_;  // local ids -> the sequence of our claim
+  std::vector<std::string> subjects_;                  // sb.srv.<token> per Directory server
+  uint64_t remote_in_ = 0;
+  uint64_t remote_out_ = 0;
+  uint64_t unavailable_ = 0;
+};
+
+}  // namespace sb::server

@@ -1,0 +1,60 @@
+// Test support: switchboard servers joined through real nats-server members (nats_process.h).
+// ClusterRig starts the NATS members, then each server with --cluster, --server-name s<i> and a
+// short --cluster-heartbeat, and waits until each logged cluster_ready.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/support/line_client.h"
+#include "tests/support/nats_process.h"
+#include "tests/support/server_process.h"
+
+namespace sb::test {
+
+class ClusterRig {
+ public:
+  ClusterRig(size_t nats_members, size_t servers, const std::string& heartbeat = "1") : nats_(nats_members) {
+    if (!nats_.start()) {
+      error_ = "nats-server did not start";
+      return;
+    }
+    for (size_t i = 0; i < servers; ++i) {
+      if (!add_server(heartbeat)) return;
+    }
+  }
+
+  bool ok() const { return error_.empty(); }
+  const std::string& error() const { return error_; }
+  NatsGroup& nats() { return nats_; }
+  ServerProcess& server(size_t i) { return *servers_[i]; }
+  size_t servers() const { return servers_.size(); }
+
+  bool add_server(const std::string& heartbeat = "1") {
+    const std::string name = "s" + std::to_string(servers_.size());
+    servers_.push_back(std::make_unique<ServerProcess>(std::vector<std::string>{
+        "--cluster", nats_.urls(), "--server-name", name, "--cluster-heartbeat", heartbeat}));
+    ServerProcess& s = *servers_.back();
+    if (!s.ok()) error_ = name + ": " + s.error() + " " + s.stderr_text();
+    else if (!s.wait_log_contains("event=cluster_ready")) error_ = name + " never became ready:\n" + s.log();
+    return error_.empty();
+  }
+
+ private:
+  NatsGroup nats_;
+  std::vector<std::unique_ptr<ServerProcess>> servers_;
+  std::string error_;
+};
+
+// Connects to `port` and says HELLO `id`; the reply line is in *reply.
+inline std::unique_ptr<LineClient> hello(uint16_t port, const std::string& id, std::string* reply) {
+  auto c = std::make_unique<LineClient>(port);
+  c->send_line("HELLO " + id);
+  *reply = c->read_line();
+  return c;
+}
+
+inline std::string welcome(const std::string& id) { return "WELCOME " + id + " 60"; }
+
+}  // namespace sb::test

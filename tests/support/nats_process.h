@@ -1,0 +1,121 @@
+// Test support: real nats-server processes for the cluster tests. NatsMember runs one member
+// with JetStream on free loopback ports (a client port and, in a group, a route port), with its
+// config file and store in a fresh temporary directory; NatsGroup runs N of them clustered. They
+// stop with SIGKILL or SIGTERM by PID, and can be started again on the same ports and store.
+// Header-only, like server_process.h, whose spawn and wait helpers it uses.
+#pragma once
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/support/server_process.h"
+
+namespace sb::test {
+
+inline constexpr const char* kNatsServerBinary = "/usr/sbin/nats-server";
+
+// A port nothing listens on right now (bind to 0, read it, close).
+inline uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  uint16_t port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+    port = ntohs(a.sin_port);
+  ::close(fd);
+  return port;
+}
+
+inline bool port_accepts(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(port);
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
+}
+
+class NatsMember {
+ public:
+  NatsMember() : port_(free_port()), route_port_(free_port()) {}
+  ~NatsMember() { kill_now(); }
+  NatsMember(const NatsMember&) = delete;
+  NatsMember& operator=(const NatsMember&) = delete;
+
+  uint16_t port() const { return port_; }
+  uint16_t route_port() const { return route_port_; }
+  std::string url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
+  const std::string& dir() const { return dir_.path(); }
+
+  // Writes the config (routes: the other members' route ports; none for a member alone) and
+  // starts the process; true once it accepts clients.
+  bool start(const std::string& name, const std::vector<uint16_t>& routes) {
+    std::string conf = "server_name: " + name + "\nlisten: 127.0.0.1:" + std::to_string(port_) +
+                       "\njetstream { store_dir: \"" + dir_.path() + "/js\" }\n";
+    if (!routes.empty()) {
+      conf += "cluster {\n  name: sbtest\n  listen: 127.0.0.1:" + std::to_string(route_port_) + "\n  routes: [";
+      for (size_t i = 0; i < routes.size(); ++i)
+        conf += (i ? ", " : " ") + std::string("nats-route://127.0.0.1:") + std::to_string(routes[i]);
+      conf += " ]\n}\n";
+    }
+    std::ofstream(dir_.path() + "/nats.conf") << conf;
+    int out = ::open((dir_.path() + "/nats.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    pid_ = detail::spawn({kNatsServerBinary, "-c", dir_.path() + "/nats.conf"}, out, out);
+    ::close(out);
+    return pid_ > 0 && wait_until([&] { return port_accepts(port_); });
+  }
+  void kill_now(int sig = SIGKILL) {
+    if (pid_ <= 0) return;
+    ::kill(pid_, sig);
+    detail::wait_for_exit(pid_, kDefaultWait);
+    pid_ = -1;
+  }
+  bool running() const { return pid_ > 0; }
+
+ private:
+  TempDir dir_;
+  uint16_t port_;
+  uint16_t route_port_;
+  pid_t pid_ = -1;
+};
+
+class NatsGroup {
+ public:
+  explicit NatsGroup(size_t n) {
+    for (size_t i = 0; i < n; ++i) members_.push_back(std::make_unique<NatsMember>());
+  }
+  bool start() {
+    for (size_t i = 0; i < members_.size(); ++i)
+      if (!start_member(i)) return false;
+    return true;
+  }
+  bool start_member(size_t i) {
+    std::vector<uint16_t> routes;
+    if (members_.size() > 1)
+      for (size_t j = 0; j < members_.size(); ++j)
+        if (j != i) routes.push_back(members_[j]->route_port());
+    return members_[i]->start("sbtest" + std::to_string(i), routes);
+  }
+  NatsMember& operator[](size_t i) { return *members_[i]; }
+  size_t size() const { return members_.size(); }
+  // "nats://...,nats://..." for --cluster.
+  std::string urls() const {
+    std::string s;
+    for (const auto& m : members_) s += (s.empty() ? "" : ",") + m->url();
+    return s;
+  }
+
+ private:
+  std::vector<std::unique_ptr<NatsMember>> members_;
+};
+
+}  // namespace sb::test
