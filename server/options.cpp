@@ -7,7 +7,6 @@
 #include <getopt.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -15,6 +14,7 @@
 #include <map>
 
 #include "common/net/socket.h"
+#include "server/cluster_names.h"
 #include "common/text/number.h"
 #include "common/version.h"
 
@@ -110,27 +110,10 @@ std::string show_port(const ServerOptions& o) { return std::to_string(o.port); }
 bool apply_level(std::string_view v, ServerOptions* o) { return log::parse_level(v, &o->log_level); }
 std::string show_level(const ServerOptions& o) { return std::string(log::level_name(o.log_level)); }
 
-// Only the shape here; Backbone::configure resolves each member at start.
-bool apply_cluster(std::string_view v, ServerOptions* o) {
-  if (v.empty() || v.find_first_of(" \t") != std::string_view::npos) return false;
-  for (size_t start = 0; start <= v.size();) {
-    size_t comma = std::min(v.find(',', start), v.size());
-    std::string_view url = v.substr(start, comma - start);
-    if (url.substr(0, 7) == "nats://") url.remove_prefix(7);
-    if (url.empty()) return false;
-    start = comma + 1;
-  }
-  o->cluster = std::string(v);
-  return true;
-}
-
-// A server name becomes one NATS subject token ('.' is written '_' there), a KV value and a log
-// field: 1..64 bytes of [A-Za-z0-9_.:-].
-bool apply_server_name(std::string_view v, ServerOptions* o) {
-  if (v.empty() || v.size() > 64) return false;
-  for (char c : v)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != ':' && c != '-') return false;
-  o->server_name = std::string(v);
+template <auto Member, bool (*Valid)(std::string_view)>
+bool apply_checked(std::string_view v, ServerOptions* o) {
+  if (!Valid(v)) return false;
+  o->*Member = std::string(v);
   return true;
 }
 
@@ -185,9 +168,10 @@ const Setting kSettings[] = {
      "refuse an address's connections beyond N; 0: no limit"},
     {"pid-file", "PATH", "a file path", false, apply_text<&O::pid_file>, show_text<&O::pid_file>,
      copy_member<&O::pid_file>, "write the process id here once listening; removed at exit"},
-    {"cluster", "URLS", "nats://HOST:PORT[,nats://HOST:PORT...]", false, apply_cluster, show_text<&O::cluster>,
+    {"cluster", "URLS", "nats://HOST:PORT[,nats://HOST:PORT...]", false, apply_checked<&O::cluster, valid_cluster_urls>, show_text<&O::cluster>,
      copy_member<&O::cluster>, "join the servers of this NATS cluster into one id space\n(docs/CLUSTER.md)"},
-    {"server-name", "NAME", "1..64 bytes of [A-Za-z0-9_.:-]", false, apply_server_name, show_text<&O::server_name>,
+    {"server-name", "NAME", "1..64 bytes of [A-Za-z0-9_.:-]", false, apply_checked<&O::server_name, valid_server_name>,
+     show_text<&O::server_name>,
      copy_member<&O::server_name>, "this server's name in the cluster (default: its HOST:PORT)"},
     {"cluster-heartbeat", "SEC", "seconds 0.5..3600", false, apply_seconds<&O::cluster_heartbeat_s, 0.5>,
      show_seconds<&O::cluster_heartbeat_s>, copy_member<&O::cluster_heartbeat_s>,
