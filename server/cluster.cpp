@@ -65,10 +65,6 @@ bool Cluster::open(std::string name, Commands* commands, std::string* error) {
 void Cluster::on_backbone_up() {
   std::string s;
   nats::write_sub(&s, inbox_ + "*", kSidReplies);
-  // A push consumer delivers only to an exact subscription of its deliver subject, not to a
-  // wildcard one that covers it: one SUB per watch.
-  nats::write_sub(&s, inbox_ + "w.ids", kSidWatchIds);
-  nats::write_sub(&s, inbox_ + "w.srv", kSidWatchServers);
   nats::write_sub(&s, "sb.srv." + token_, kSidServer);
   nats::write_sub(&s, kAllSubject, kSidAll);
   backbone_.send(s);
@@ -127,8 +123,7 @@ void Cluster::on_reply(std::string_view token, const nats::Message& m) {
   }
   if ((token == "r1" || token == "r2") && sync_ == Sync::streams && ++streams_ok_ == 2) {
     sync_ = Sync::watches;
-    request("$JS.API.CONSUMER.CREATE.KV_sb_ids", "r3", nats::kv_watch_consumer("sb_ids", inbox_ + "w.ids"));
-    request("$JS.API.CONSUMER.CREATE.KV_sb_servers", "r4", nats::kv_watch_consumer("sb_servers", inbox_ + "w.srv"));
+    watch();
     heartbeat();
   } else if (token == "r3" && r.num_pending == 0) {
     ids_caught_up_ = true;
@@ -182,6 +177,22 @@ void Cluster::become_ready() {
   claims_.set_ready(true, now_ms());
 }
 
+// A push consumer delivers only to an exact subscription of its deliver subject, not to a
+// wildcard one that covers it: one SUB per watch. Each attempt gets fresh deliver subjects, so a
+// consumer left from an earlier attempt (or restored by a restarted member) delivers to nobody.
+void Cluster::watch() {
+  const std::string ids = inbox_ + "w.ids" + std::to_string(++watch_generation_);
+  const std::string servers = inbox_ + "w.srv" + std::to_string(watch_generation_);
+  std::string s;
+  nats::write_unsub(&s, kSidWatchIds);
+  nats::write_unsub(&s, kSidWatchServers);
+  nats::write_sub(&s, ids, kSidWatchIds);
+  nats::write_sub(&s, servers, kSidWatchServers);
+  backbone_.send(s);
+  request("$JS.API.CONSUMER.CREATE.KV_sb_ids", "r3", nats::kv_watch_consumer("sb_ids", ids));
+  request("$JS.API.CONSUMER.CREATE.KV_sb_servers", "r4", nats::kv_watch_consumer("sb_servers", servers));
+}
+
 void Cluster::heartbeat() {
   std::string s;
   nats::write_pub(&s, std::string(kServersSubject) + token_, {}, name_);
@@ -194,7 +205,8 @@ void Cluster::on_tick() {
   backbone_.on_tick(now);
   claims_.on_tick(now);
   if (!backbone_.up()) return;
-  if (sync_ == Sync::streams && now >= retry_streams_ms_) request_streams();
+  // A set-up step whose reply never came (a member still recovering JetStream): start again.
+  if ((sync_ == Sync::streams || sync_ == Sync::watches) && now >= retry_streams_ms_) request_streams();
   if (sync_ >= Sync::watches && now >= next_heartbeat_ms_) heartbeat();
 }
 

@@ -88,6 +88,7 @@ class Cluster final : public BackboneHandler, public RemoteRoutes, public IdClai
   void on_reply(std::string_view token, const nats::Message& m);
   void on_watch(const nats::Message& m);
   void on_id_record(std::string_view key, uint64_t seq, const nats::Message& m);
+  void watch();
   void become_ready();
   void heartbeat();
   void from_server(const nats::Message& m, bool to_all);
@@ -116,6 +117,7 @@ class Cluster final : public BackboneHandler, public RemoteRoutes, public IdClai
   bool servers_caught_up_ = false;
   uint64_t next_heartbeat_ms_ = 0;
   uint64_t retry_streams_ms_ = 0;
+  uint64_t watch_generation_ = 0;
   std::unordered_map<std::string, uint64_t> own_seq_;  // local ids -> the sequence of our claim
   std::vector<std::string> subjects_;                  // sb.srv.<token> per Directory server
   uint64_t remote_in_ = 0;
