@@ -101,8 +101,9 @@ $(CLIENT_BIN): $(call objs,client/main.cpp) $(LIBCLIENT) $(LIBCOMMON)
 	$(CXX) $^ -o $@ $(LDFLAGS)
 $(BENCH_BIN): $(call objs,bench/main.cpp) $(LIBBENCH) $(LIBCOMMON)
 	$(CXX) $^ -o $@ $(LDFLAGS)
-# The latency floor of the machine (a relay with no parsing), for docs/PERFORMANCE.md.
-$(FLOOR_BIN): $(call objs,bench/floor/relay_floor.cpp) $(LIBBENCH) $(LIBCOMMON)
+# The machine's floors (relays with no parsing: latency, and throughput over many connections),
+# for docs/PERFORMANCE.md; every bench/floor/*.cpp is part of it.
+$(FLOOR_BIN): $(call objs,$(wildcard bench/floor/*.cpp)) $(LIBBENCH) $(LIBCOMMON)
 	$(CXX) $^ -o $@ $(LDFLAGS)
 $(MICRO_BIN): $(call objs,$(MICRO_SRCS)) $(ALL_LIBS)
 	$(CXX) $^ -o $@ $(LDFLAGS) $(BENCH_LIBS)

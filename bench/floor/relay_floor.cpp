@@ -5,11 +5,11 @@
 // intended send time. Same hops as bench -> switchboard -> bench in the ring workload, minus
 // everything a router does, so its percentiles bound what any server can reach here.
 //
-//   switchboard-relay-floor [--conns N] [--rate R] [--duration S] [--warmup S]
+//   switchboard-relay-floor [--mode latency] [--conns N] [--rate R] [--duration S] [--warmup S]
 // Prints one line: conns, rate, and latency percentiles in microseconds.
+// `--mode random` is the throughput floor for many connections instead (random_floor.h).
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sched.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -22,6 +22,8 @@
 #include <string_view>
 #include <vector>
 
+#include "bench/floor/floor_util.h"
+#include "bench/floor/random_floor.h"
 #include "bench/options.h"
 #include "bench/stamp.h"
 #include "common/net/socket.h"
@@ -58,12 +60,19 @@ bool parse_args(int argc, char** argv, Args* a) {
   return true;
 }
 
-void pin_to(int cpu) {
-  if (sysconf(_SC_NPROCESSORS_ONLN) < 2) return;
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  sched_setaffinity(0, sizeof set, &set);
+using sb::floor::pin_to;
+
+// Takes `--mode M` out of argv (anywhere among the flag pairs): "latency" (the default),
+// "random", or "" for a mode this tool does not have.
+std::string_view take_mode(int* argc, char** argv) {
+  for (int i = 1; i + 1 < *argc; i += 2) {
+    if (std::string_view(argv[i]) != "--mode") continue;
+    const std::string_view mode = argv[i + 1];
+    for (int j = i; j + 2 <= *argc; ++j) argv[j] = argv[j + 2];
+    *argc -= 2;
+    return mode == "latency" || mode == "random" ? mode : "";
+  }
+  return "latency";
 }
 
 int add_all(const std::vector<int>& fds) {
@@ -111,9 +120,14 @@ int add_all(const std::vector<int>& fds) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const std::string_view mode = take_mode(&argc, argv);
+  if (mode == "random") return sb::floor::run_random_floor(argc, argv);
   Args a;
-  if (!parse_args(argc, argv, &a)) {
-    std::fprintf(stderr, "usage: switchboard-relay-floor [--conns N] [--rate R] [--duration S] [--warmup S]\n");
+  if (mode.empty() || !parse_args(argc, argv, &a)) {
+    std::fprintf(stderr,
+                 "usage: switchboard-relay-floor [--mode latency] [--conns N] [--rate R] [--duration S] [--warmup S]\n"
+                 "       switchboard-relay-floor --mode random [--conns N] [--window W] [--size BYTES] [--duration S] "
+                 "[--warmup S]\n");
     return 2;
   }
   sb::net::Endpoint at;
