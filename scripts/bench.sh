@@ -186,6 +186,18 @@ if [ -x "$FLOOR_BIN" ]; then
   done
 fi
 
+# The throughput floor beside the scale run: frames to random targets over the same 10,000
+# loopback connections at the same window, relayed with no parsing (bench/floor/random_floor.h).
+if [ -x "$FLOOR_BIN" ]; then
+  log "throughput floor (raw relay, 10000 connections, random targets, window 4):"
+  for r in $(seq "$REPEAT"); do
+    line=$("$FLOOR_BIN" --mode random --conns 10000 --window 4 --size 64 --duration "$DURATION" \
+             --warmup "$WARMUP") || FAILED=1
+    printf '%s\n' "$line" >>"$RESULTS/floor-10k.txt"
+    log "  floor-10k run $r: $line"
+  done
+fi
+
 if [ "$MICRO" = 1 ] && [ -x "$MICRO_BIN" ]; then
   log "micro-benchmarks:"
   "${PIN_DRIVER[@]}" "$MICRO_BIN" --benchmark_min_time=0.05 --benchmark_format=console \

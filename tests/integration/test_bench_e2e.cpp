@@ -139,6 +139,34 @@ TEST(RelayFloor, ShortRunReportsEveryMessage) {
   EXPECT_EQ(r.exit_code, 2);
 }
 
+// The random-target throughput floor: a short run over a few connections moves frames (a positive
+// rate), loses none, and names each side's CPU; bad flags are usage errors.
+TEST(RelayFloor, RandomModeDeliversEveryFrame) {
+  const std::string floor_bin = bin_dir() + "/switchboard-relay-floor";
+  ExitResult r = run_to_exit({floor_bin, "--mode", "random", "--conns", "50", "--window", "4", "--size", "64",
+                              "--duration", "0.5", "--warmup", "0.2"},
+                             milliseconds(30000));
+  EXPECT_FALSE(r.timed_out);
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  ASSERT_EQ(r.out.find("mode random conns 50 window 4 size 64 msgs_per_s "), 0u) << r.out;
+  EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << "one line: " << r.out;
+  const size_t rate_at = r.out.find("msgs_per_s ") + 11;
+  EXPECT_GT(std::strtod(r.out.c_str() + rate_at, nullptr), 0) << r.out;
+  EXPECT_NE(r.out.find(" lost 0 relay_cpu_s "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" driver_cpu_s "), std::string::npos) << r.out;
+  for (const std::vector<std::string>& bad :
+       {std::vector<std::string>{"--mode", "random", "--size", "8"},  // shorter than the frame header
+        {"--mode", "random", "--rate", "2000"},                        // a latency-mode flag
+        {"--mode", "fastest"},
+        {"--mode"}}) {
+    std::vector<std::string> argv{floor_bin};
+    argv.insert(argv.end(), bad.begin(), bad.end());
+    r = run_to_exit(argv, milliseconds(10000));
+    EXPECT_EQ(r.exit_code, 2) << bad.back();
+    EXPECT_NE(r.err.find("usage"), std::string::npos) << r.err;
+  }
+}
+
 TEST(BenchCli, NoServerIsALoudFailure) {
   // Find a port nobody listens on: bind one, note it, close it.
   sb::net::Endpoint ep;
