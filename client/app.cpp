@@ -80,15 +80,16 @@ void App::connect() {
   session_.reset();
   quit_deadline_ = -1;
   const auto timeout_ms = std::max<int64_t>(1, static_cast<int64_t>(options_.connect_timeout_s * 1000 + 0.5));
-  SB_LOG(log_, info, "connecting", {"host", std::string_view(options_.host)}, {"port", unsigned{options_.port}},
+  const net::HostPort server = server_at(options_, server_index_);
+  SB_LOG(log_, info, "connecting", {"host", std::string_view(server.host)}, {"port", unsigned{server.port}},
          {"timeout_ms", static_cast<long long>(timeout_ms)});
-  on_connect_status(connector_.start(options_.host, options_.port, timeout_ms, now_ms()));
+  on_connect_status(connector_.start(server.host, server.port, timeout_ms, now_ms()));
 }
 
 void App::on_connect_status(net::Connector::Status status) {
   using Status = net::Connector::Status;
   if (status == Status::connecting) return;
-  peer_ = connector_.peer().empty() ? options_.host : connector_.peer();
+  peer_ = connector_.peer().empty() ? server_at(options_, server_index_).host : connector_.peer();
   if (status == Status::connected) {
     fd_ = connector_.release();
     SB_LOG(log_, info, "connect", {"peer", peer_});
@@ -176,6 +177,7 @@ void App::schedule_reconnect() {
   if (getrandom(&r, sizeof r, GRND_NONBLOCK) != sizeof r) r = 32768;
   int64_t delay = reconnect_delay_ms_ * (80 + static_cast<int64_t>(r % 41)) / 100;
   reconnect_at_ = now_ms() + delay;
+  server_index_ = (server_index_ + 1) % server_count(options_);
   SB_LOG(log_, info, "reconnect_wait", {"delay_ms", static_cast<long long>(delay)});
   frontend_.show_status("Reconnecting in " + seconds_text(delay) + "...");
 }

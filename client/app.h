@@ -94,6 +94,7 @@ class App {
   Clock quit_deadline_ = -1;       // armed once QUIT has left our buffer
   Clock reconnect_at_ = -1;
   int64_t reconnect_delay_ms_ = 0;
+  size_t server_index_ = 0;        // into server_at(): each reconnect moves on to the next server
   uint64_t ping_seq_ = 0;
   std::deque<std::pair<uint64_t, Clock>> pings_;  // user /ping words in flight, oldest first
 };

@@ -20,12 +20,13 @@ namespace {
 
 enum LongOnly : int {
   kHost = 1000, kPort, kId, kLogDir, kLogLevel, kNoKeepalive, kReconnect, kListen, kRaw, kVersion,
-  kToken, kTokenFile, kConnectTimeout,
+  kToken, kTokenFile, kConnectTimeout, kServer,
 };
 
 const option kLongOptions[] = {
     {"host", required_argument, nullptr, kHost},
     {"port", required_argument, nullptr, kPort},
+    {"server", required_argument, nullptr, kServer},
     {"connect-timeout", required_argument, nullptr, kConnectTimeout},
     {"id", required_argument, nullptr, kId},
     {"log-dir", required_argument, nullptr, kLogDir},
@@ -51,6 +52,7 @@ ParseOutcome parse_options(int argc, char* const argv[], Options* out) {
   optind = 0;  // 0 (not 1) makes glibc reinitialise fully, so repeated calls (tests) work
   opterr = 0;  // we word the errors ourselves
   ParseOutcome result;
+  bool host_or_port = false;
   for (;;) {
     int long_index = 0;
     // The leading ':' makes a missing argument return ':' instead of '?'.
@@ -67,7 +69,13 @@ ParseOutcome parse_options(int argc, char* const argv[], Options* out) {
             return usage_error("--host must be an address or a host name, not '" + value + "'");
         }
         out->host = value;
+        host_or_port = true;
         break;
+      case kServer: {
+        std::string error;
+        if (!net::parse_server_list(value, &out->servers, &error)) return usage_error("--server: " + error);
+        break;
+      }
       case kConnectTimeout:
         if (!text::parse_seconds(value, kMinConnectTimeout, kMaxConnectTimeout, &out->connect_timeout_s))
           return usage_error("--connect-timeout must be seconds from 0.001 to 3600, not '" + value + "'");
@@ -75,6 +83,7 @@ ParseOutcome parse_options(int argc, char* const argv[], Options* out) {
       case kPort:
         if (!net::parse_port(value, &out->port) || out->port == 0)
           return usage_error("--port must be a number from 1 to 65535, not '" + value + "'");
+        host_or_port = true;
         break;
       case kId:
         if (!proto::is_valid_node_id(value))
@@ -114,6 +123,7 @@ ParseOutcome parse_options(int argc, char* const argv[], Options* out) {
     }
   }
   if (result.action != ParseOutcome::Action::run) return result;
+  if (host_or_port && !out->servers.empty()) return usage_error("--server cannot be combined with --host or --port");
   if (optind < argc) return usage_error(std::string("unexpected argument '") + argv[optind] + "'");
   return result;
 }
@@ -149,6 +159,13 @@ bool resolve_token(Options* options, std::string* error) {
   return true;
 }
 
+net::HostPort server_at(const Options& options, size_t i) {
+  if (options.servers.empty()) return {options.host, options.port};
+  return options.servers[i % options.servers.size()];
+}
+
+size_t server_count(const Options& options) { return options.servers.empty() ? 1 : options.servers.size(); }
+
 std::string usage_text(const char* program) {
   return std::string("Usage: ") + program + " [options]\n" +
          "Talk to a switchboard server. Interactive when stdin is a terminal; otherwise each stdin\n"
@@ -156,12 +173,16 @@ std::string usage_text(const char* program) {
          "\n"
          "  --host HOST       server address or host name; IPv6 works (default 127.0.0.1)\n"
          "  --port N          server port (default 2004)\n"
+         "  --server H:P,H:P,...\n"
+         "                    servers of one cluster, instead of --host/--port: the first is tried\n"
+         "                    first; --reconnect moves on to the next one in turn ([::1]:P for IPv6)\n"
          "  --connect-timeout SEC\n"
          "                    give up connecting after this long (default 10)\n"
          "  --id ID           node id to register (asked for when interactive; required otherwise)\n"
          "  --listen          only print received messages; do not read stdin\n"
          "  --raw             write received payloads byte-exact, nothing added (non-interactive)\n"
          "  --reconnect       when the server goes away, reconnect with backoff as the same id\n"
+         "                    (to the next server of --server's list)\n"
          "  --token T         token sent with HELLO (servers with --auth-file); prefer the next two,\n"
          "                    since a flag's value shows in the process list\n"
          "  --token-file F    read the token from the first line of F\n"

@@ -4,8 +4,10 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/log/logger.h"
+#include "common/net/server_list.h"
 
 namespace sb::client {
 
@@ -21,6 +23,8 @@ inline constexpr double kMaxConnectTimeout = 3600;
 struct Options {
   std::string host = "127.0.0.1";  // a numeric IPv4/IPv6 address or a name (resolved at connect)
   uint16_t port = 2004;
+  // --server: the servers tried in turn (round robin) by --reconnect; empty: host:port alone.
+  std::vector<net::HostPort> servers;
   double connect_timeout_s = 10;   // for the whole connect, over every address the host has
   std::string id;          // empty: ask (interactive) / usage error (scripting)
   std::string log_dir = ".";
@@ -45,6 +49,10 @@ ParseOutcome parse_options(int argc, char* const argv[], Options* out);
 // Settles the token: --token, else the first line of --token-file, else $SWITCHBOARD_TOKEN, else
 // none. False with *error when the file cannot be read or the token has a space or control byte.
 bool resolve_token(Options* options, std::string* error);
+
+// The i-th server to try (i modulo the list's length): --server's list, else --host and --port.
+net::HostPort server_at(const Options& options, size_t i);
+size_t server_count(const Options& options);
 
 std::string usage_text(const char* program);
 std::string version_text();

@@ -124,3 +124,43 @@ TEST(ClientOptions, UsageListsFlagsAndExitCodes) {
 
 }  // namespace
 }  // namespace sb::client
+
+namespace sb::client {
+namespace {
+
+TEST(ClientOptions, ServerListGoesRoundRobin) {
+  Options o;
+  ASSERT_EQ(parse({"--server", "127.0.0.1:2004,[::1]:2005,sb.example.org:7"}, &o).action, Action::run);
+  ASSERT_EQ(server_count(o), 3u);
+  EXPECT_EQ(server_at(o, 0).host, "127.0.0.1");
+  EXPECT_EQ(server_at(o, 1).host, "::1");
+  EXPECT_EQ(server_at(o, 1).port, 2005);
+  EXPECT_EQ(server_at(o, 2).host, "sb.example.org");
+  EXPECT_EQ(server_at(o, 3).port, 2004);  // round robin
+}
+
+TEST(ClientOptions, HostAndPortAreAOneServerList) {
+  Options o;
+  ASSERT_EQ(parse({"--host", "::1", "--port", "4000"}, &o).action, Action::run);
+  EXPECT_EQ(server_count(o), 1u);
+  EXPECT_EQ(server_at(o, 5).host, "::1");
+  EXPECT_EQ(server_at(o, 5).port, 4000);
+}
+
+TEST(ClientOptions, BadServerListsAreUsageErrors) {
+  for (const char* bad : {"", "h", "h:", "h:0", "h:70000", ":2004", "a:1,", ",a:1", "::1:2004", "[::1]2004",
+                          "[]:1", "a b:1"}) {
+    Options o;
+    ParseOutcome r = parse({"--server", bad}, &o);
+    EXPECT_EQ(r.action, Action::usage_error) << bad;
+    EXPECT_EQ(r.error.rfind("--server: ", 0), 0u) << r.error;
+  }
+  Options o;
+  ParseOutcome r = parse({"--server", "a:1", "--port", "2"}, &o);
+  EXPECT_EQ(r.action, Action::usage_error);
+  EXPECT_EQ(r.error, "--server cannot be combined with --host or --port");
+  EXPECT_EQ(parse({"--host", "h", "--server", "a:1"}, &o).action, Action::usage_error);
+}
+
+}  // namespace
+}  // namespace sb::client
