@@ -29,7 +29,7 @@ bool parse_size(std::string_view text, uint32_t* lo, uint32_t* hi) {
 
 enum : int {
   kNodes = 256, kSenders, kPattern, kSize, kWindow, kRate, kDuration, kWarmup, kDrain, kHost, kPort,
-  kProcs, kSources, kJson, kServerPid, kProto, kSeed, kBusyPoll, kHelp, kVersion,
+  kProcs, kSources, kJson, kServerPid, kProto, kSeed, kBusyPoll, kServers, kHelp, kVersion,
 };
 
 constexpr option kLongOptions[] = {
@@ -42,6 +42,7 @@ constexpr option kLongOptions[] = {
     {"sources", required_argument, nullptr, kSources},   {"json", no_argument, nullptr, kJson},
     {"server-pid", required_argument, nullptr, kServerPid}, {"proto", required_argument, nullptr, kProto},
     {"seed", required_argument, nullptr, kSeed},         {"busy-poll", no_argument, nullptr, kBusyPoll},
+    {"servers", required_argument, nullptr, kServers},
     {"help", no_argument, nullptr, kHelp},              {"version", no_argument, nullptr, kVersion},
     {nullptr, 0, nullptr, 0},
 };
@@ -102,6 +103,7 @@ std::string usage() {
          "  --warmup S           unmeasured seconds before (default 1)\n"
          "  --drain S            max seconds to wait for in-flight messages at the end (default 10)\n"
          "  --host H --port P    server (default 127.0.0.1, port 2004; nats 4222)\n"
+         "  --servers H:P,H:P,...  servers of a cluster instead: node i connects to server i % count\n"
          "  --procs P            worker processes sharing the nodes (default 1; needed above 19000 nodes)\n"
          "  --sources S          spread source addresses over 127.0.0.1..127.0.0.S (default 50)\n"
          "  --proto switchboard|nats   wire protocol (nats: core NATS, SUB node.<id>, PUB node.<target>)\n"
@@ -120,7 +122,7 @@ bool parse_options(int argc, char* const* argv, Options* out, std::string* error
   args.push_back(nullptr);
   optind = 0;
   opterr = 0;
-  bool port_given = false;
+  bool port_given = false, host_given = false;
   for (;;) {
     int idx = 0;
     int c = getopt_long(argc, args.data(), ":h", kLongOptions, &idx);
@@ -149,7 +151,7 @@ bool parse_options(int argc, char* const* argv, Options* out, std::string* error
       case kDuration: ok = parse_seconds(arg, &o.duration_s); break;
       case kWarmup: ok = parse_seconds(arg, &o.warmup_s); break;
       case kDrain: ok = parse_seconds(arg, &o.drain_s); break;
-      case kHost: o.host = std::string(arg); ok = !arg.empty(); break;
+      case kHost: o.host = std::string(arg); ok = !arg.empty(); host_given = true; break;
       case kPort: ok = net::parse_port(arg, &o.port) && o.port != 0; port_given = true; break;
       case kProcs: ok = parse_u32(arg, &o.procs); break;
       case kSources: ok = parse_u32(arg, &o.sources); break;
@@ -172,6 +174,14 @@ bool parse_options(int argc, char* const* argv, Options* out, std::string* error
         break;
       }
       case kBusyPoll: o.busy_poll = true; break;
+      case kServers: {
+        std::string why;
+        if (!net::parse_server_list(arg, &o.servers, &why)) {
+          *error = "bad value for --servers: " + why;
+          return false;
+        }
+        break;
+      }
       case kHelp:
       case 'h': o.help = true; break;
       case kVersion: o.version = true; break;
@@ -191,6 +201,11 @@ bool parse_options(int argc, char* const* argv, Options* out, std::string* error
     return false;
   }
   if (!port_given) o.port = o.proto == Proto::nats ? 4222 : 2004;
+  if (!o.servers.empty() && (host_given || port_given)) {
+    *error = "--servers cannot be combined with --host or --port";
+    return false;
+  }
+  if (o.servers.empty()) o.servers.push_back({o.host, o.port});
   if (!o.help && !o.version && !check(o, error)) return false;
   *out = o;
   return true;

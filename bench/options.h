@@ -5,6 +5,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "common/net/server_list.h"
 
 namespace sb::bench {
 
@@ -24,6 +27,8 @@ struct Options {
   double drain_s = 10;      // after sending stops, how long to wait for messages still in flight
   std::string host = "127.0.0.1";
   uint16_t port = 0;        // 0 = the protocol's default (2004 or 4222)
+  // Node i connects to servers[i % size]: --servers' list, else the one of --host and --port.
+  std::vector<net::HostPort> servers;
   uint32_t procs = 1;
   uint32_t sources = 50;    // source addresses 127.0.0.1 .. 127.0.0.<sources> (IPv4 loopback only)
   bool json = false;

@@ -97,7 +97,7 @@ class Worker {
   uint64_t fanout_ = 0;
 
   int ep_ = -1;
-  net::Endpoint server_{};
+  std::vector<net::Endpoint> servers_;  // node i connects to servers_[i % size]
   std::vector<net::Endpoint> sources_;
   std::vector<Node> nodes_;
   std::vector<uint32_t> dirty_, ready_, ready_swap_;
@@ -138,10 +138,15 @@ bool Worker::setup(std::string* error) {
     *error = std::string("epoll_create1: ") + std::strerror(errno);
     return false;
   }
-  if (!net::resolve(o_.host, o_.port, &server_, error)) return false;
+  bool loopback4 = true;
+  for (const net::HostPort& s : o_.servers) {
+    net::Endpoint server;
+    if (!net::resolve(s.host, s.port, &server, error)) return false;
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&server.addr);
+    loopback4 = loopback4 && server.addr.ss_family == AF_INET && (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
+    servers_.push_back(server);
+  }
   // Spread nodes over 127.0.0.1..S so each source address needs at most nodes/S ephemeral ports.
-  const auto* v4 = reinterpret_cast<const sockaddr_in*>(&server_.addr);
-  bool loopback4 = server_.addr.ss_family == AF_INET && (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
   if (loopback4) {
     for (uint32_t i = 1; i <= o_.sources; ++i) {
       net::Endpoint src;
@@ -163,7 +168,7 @@ bool Worker::connect_one(uint32_t local, std::string* error) {
   const net::Endpoint* src = sources_.empty() ? nullptr : &sources_[n.index % sources_.size()];
   // Blocking connect: on loopback it completes inside the call while the listen queue has room,
   // and kConnectBatch keeps the number of unregistered connections below any sane backlog.
-  n.fd = net::connect_tcp(server_, src, true, error);
+  n.fd = net::connect_tcp(servers_[n.index % servers_.size()], src, true, error);
   if (n.fd < 0) return false;
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT | EPOLLET | EPOLLRDHUP;

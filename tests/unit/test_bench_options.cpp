@@ -143,3 +143,19 @@ TEST(BenchOptions, ParsingTwiceStartsFresh) {
   ASSERT_TRUE(parse({"--nodes", "20"}, &b, &err));
   EXPECT_EQ(b.nodes, 20u);
 }
+
+TEST(BenchOptions, ServersListOrTheOneOfHostAndPort) {
+  Options o;
+  std::string err;
+  ASSERT_TRUE(parse({"--servers", "127.0.0.1:2004,[::1]:2005"}, &o, &err)) << err;
+  ASSERT_EQ(o.servers.size(), 2u);
+  EXPECT_EQ(o.servers[1].host, "::1");
+  EXPECT_EQ(o.servers[1].port, 2005);
+  ASSERT_TRUE(parse({"--host", "::1", "--proto", "nats"}, &o, &err)) << err;
+  ASSERT_EQ(o.servers.size(), 1u);
+  EXPECT_EQ(o.servers[0].host, "::1");
+  EXPECT_EQ(o.servers[0].port, 4222);
+  EXPECT_EQ(error_of({"--servers", "a:1", "--port", "2"}), "--servers cannot be combined with --host or --port");
+  EXPECT_EQ(error_of({"--servers", "a"}).rfind("bad value for --servers: ", 0), 0u);
+  EXPECT_EQ(error_of({"--servers", "a:1,"}).rfind("bad value for --servers: ", 0), 0u);
+}
