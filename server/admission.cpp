@@ -19,10 +19,10 @@ bool Admission::load(std::string* error) {
 }
 
 bool Admission::reload(std::string* error) {
-  if (!auth_enabled_) return true;
   security::Credentials fresh;
-  if (!security::Credentials::load(options_.auth_file, &fresh, error)) return false;
+  if (!options_.auth_file.empty() && !security::Credentials::load(options_.auth_file, &fresh, error)) return false;
   credentials_ = std::move(fresh);
+  auth_enabled_ = !options_.auth_file.empty();
   return true;
 }
 
@@ -43,6 +43,14 @@ bool Admission::admit_address(std::string_view address) {
     return true;
   }
   return per_address_.insert(address, 1);
+}
+
+void Admission::count_address(std::string_view address) {
+  if (uint32_t* count = per_address_.find(address)) {
+    ++*count;
+  } else {
+    per_address_.insert(address, 1);
+  }
 }
 
 void Admission::release_address(std::string_view address) {

@@ -20,7 +20,8 @@ class Admission {
 
   // Loads the auth file if one is configured. False (with *error) if it cannot be read or parsed.
   bool load(std::string* error);
-  // SIGHUP: re-reads the file. On failure the previous credentials stay in force.
+  // SIGHUP: loads the file options name now (none: authentication off). On failure the previous
+  // credentials stay in force.
   bool reload(std::string* error);
   bool auth_enabled() const { return auth_enabled_; }
   size_t credential_count() const { return credentials_.size(); }
@@ -30,6 +31,10 @@ class Admission {
   // --max-conns-per-ip. Every true must be matched by one release_address().
   bool admit_address(std::string_view address);
   void release_address(std::string_view address);
+  // A reload changed --max-conns-per-ip: the caller clears the counts and, with a limit, counts
+  // every connection it holds again.
+  void clear_address_counts() { per_address_.clear(); }
+  void count_address(std::string_view address);
 
   enum class Verdict { ok, refused, locked_out };
   // Checks HELLO's token. `reason` names why for the log ("wrong-token", "unknown-id", "locked").

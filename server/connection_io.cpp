@@ -13,7 +13,7 @@
 
 namespace sb::server {
 
-ConnectionIo::ConnectionIo(const ConnectionIoDeps& d, const ServerOptions& options)
+ConnectionIo::ConnectionIo(const ConnectionIoDeps& d, const ServerOptions& options, const Timeouts& timeouts)
     : loop_(d.loop),
       slab_(d.slab),
       lists_(d.lists),
@@ -24,7 +24,7 @@ ConnectionIo::ConnectionIo(const ConnectionIoDeps& d, const ServerOptions& optio
       stats_(d.stats),
       log_(d.log),
       options_(options),
-      timeouts_(options),
+      timeouts_(timeouts),
       scratch_(new char[kScratchSize]) {}
 
 ConnectionIo::~ConnectionIo() {

@@ -40,7 +40,9 @@ struct ConnectionIoDeps {
 
 class ConnectionIo {
  public:
-  ConnectionIo(const ConnectionIoDeps& deps, const ServerOptions& options);
+  // `options` and `timeouts` are the Server's live settings: a SIGHUP reload may change the
+  // reloadable ones (handshake timeout) between two events, so they are read where they are used.
+  ConnectionIo(const ConnectionIoDeps& deps, const ServerOptions& options, const Timeouts& timeouts);
   ~ConnectionIo();
   ConnectionIo(const ConnectionIo&) = delete;
   ConnectionIo& operator=(const ConnectionIo&) = delete;
@@ -100,7 +102,7 @@ class ConnectionIo {
   log::Logger* log_;
   FrameHandler* handler_ = nullptr;
   const ServerOptions& options_;
-  const Timeouts timeouts_;
+  const Timeouts& timeouts_;
   size_t count_ = 0;
   bool shutting_down_ = false;
   std::vector<uint64_t> pending_batch_;

@@ -96,8 +96,7 @@ int main(int argc, char** argv) {
     // A service manager that cannot be told is worth a log line, not an exit: the server works.
     if (!sb::server::notify_ready("listening on " + server.listen_address(), &error))
       SB_LOG(logger, warn, "notify_failed", {"error", std::string_view(error)});
-    rc = server.run();
-    sb::server::notify_stopping();
+    rc = server.run();  // STOPPING=1 is sent when the graceful shutdown begins
   }
   logger.stop();
   return rc;

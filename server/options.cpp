@@ -254,8 +254,9 @@ std::string usage_text() {
   add_help_line(&u, "--check-config", "check the settings (and the auth file), print them, exit");
   add_help_line(&u, "--help", "this text");
   add_help_line(&u, "--version", "print the version");
-  u += "Seconds may be fractional (0.5). Signals: SIGINT/SIGTERM shut down gracefully, SIGHUP reopens\n"
-       "the log and re-reads --auth-file.\n";
+  u += "Seconds may be fractional (0.5). Signals: SIGINT/SIGTERM shut down gracefully; SIGHUP reopens\n"
+       "the log, re-reads --auth-file and the --config file, applies the settings that may change live\n"
+       "and logs those that need a restart (an invalid file changes nothing).\n";
   return u;
 }
 

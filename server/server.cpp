@@ -5,10 +5,13 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cstdio>
 #include <cerrno>
 #include <cstring>
 
 #include "server/server_limits.h"
+#include "server/service_notify.h"
 
 namespace sb::server {
 
@@ -41,7 +44,8 @@ Server::Server(const ServerOptions& options, log::Logger* logger, bool handle_si
       wheel_(wheel_slots_for(std::max(timeouts_.idle, timeouts_.handshake))),
       pressure_(slab_, lists_, stats_, options_.max_outbuf),
       router_(slab_, pool_, pressure_, loop_, log_),
-      io_(ConnectionIoDeps{loop_, slab_, lists_, wheel_, pressure_, router_, admission_, stats_, log_}, options_),
+      io_(ConnectionIoDeps{loop_, slab_, lists_, wheel_, pressure_, router_, admission_, stats_, log_}, options_,
+          timeouts_),
       commands_(options_, loop_, router_, io_, admission_, stats_, log_),
       listener_(options_, loop_, io_, admission_, stats_, log_) {
   io_.set_frame_handler(&commands_);
@@ -164,14 +168,78 @@ void Server::on_signal() {
   }
 }
 
+// SIGHUP: reopen the log, then read the settings again as a start would (the config file, the
+// command line on top) and apply those that may change live; the others are named in the log and
+// wait for a restart. An unreadable or invalid file changes nothing. The auth file is re-read
+// either way (its contents may have changed under the same name).
 void Server::reload() {
+  notify_reloading();
   SB_LOG(*log_, info, "reopen_log", {"signal", "SIGHUP"});
   log_->reopen();
   std::string error;
+  ServerOptions next;
+  if (reread_options(options_, &next, &error)) {
+    apply_settings(next);
+  } else {
+    log_reload_failure(error);
+    reload_credentials(options_);
+  }
+  if (!notify_ready("listening on " + listener_.address(), &error))
+    SB_LOG(*log_, warn, "notify_failed", {"error", std::string_view(error)});
+}
+
+// The error is "FILE:LINE: why". A log string keeps 48 bytes, so the file, the line and the reason
+// go in fields of their own, and the whole text also goes to stderr (the journal under systemd,
+// where a bad file at start is reported too).
+void Server::log_reload_failure(const std::string& error) {
+  std::fprintf(stderr, "switchboard-server: reload: %s (running settings kept)\n", error.c_str());
+  const std::string& file = options_.config_file;
+  std::string_view rest(error);
+  uint64_t line = 0;
+  if (!file.empty() && rest.substr(0, file.size()) == file && rest.size() > file.size() && rest[file.size()] == ':') {
+    rest.remove_prefix(file.size() + 1);
+    const auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), line);
+    if (ec == std::errc() && end != rest.data() + rest.size() && *end == ':') rest.remove_prefix(size_t(end - rest.data()) + 1);
+    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+  }
+  SB_LOG(*log_, error, "config_reload_failed", {"file", std::string_view(file)}, {"line", line},
+         {"error", rest}, {"kept", "running settings"});
+}
+
+void Server::apply_settings(const ServerOptions& next) {
+  const ReloadPlan plan = diff_reloadable(options_, next);
+  const ServerOptions previous = options_;
+  options_ = apply_reloadable(options_, next);
+  reload_credentials(previous);
+  log_->set_level(options_.log_level);
+  timeouts_ = Timeouts(options_);
+  if (options_.max_conns_per_ip != previous.max_conns_per_ip) recount_addresses();
+  const std::string live = ReloadPlan::names(plan.live), restart = ReloadPlan::names(plan.restart);
+  SB_LOG(*log_, info, "config_reloaded", {"live", std::string_view(live)}, {"restart", std::string_view(restart)});
+}
+
+// Admission reads the auth settings from options_; when the file fails to load, the credentials
+// in force stay, and so do the settings that describe them.
+void Server::reload_credentials(const ServerOptions& previous) {
+  std::string error;
   if (!admission_.reload(&error)) {
+    options_.auth_file = previous.auth_file;
+    options_.allow_unknown_ids = previous.allow_unknown_ids;
     SB_LOG(*log_, error, "auth_reload_failed", {"error", std::string_view(error)}, {"kept", "previous credentials"});
   } else if (admission_.auth_enabled()) {
     SB_LOG(*log_, info, "auth_reloaded", {"ids", uint64_t(admission_.credential_count())});
+  }
+}
+
+// Per-address counts are kept only while a limit is set: when the limit is switched on (or
+// changed), count every connection that holds a slot, including those on the close list, whose
+// reap releases their address.
+void Server::recount_addresses() {
+  admission_.clear_address_counts();
+  if (options_.max_conns_per_ip == 0) return;
+  for (size_t i = 0; i < slab_.size(); ++i) {
+    const Connection& c = slab_[static_cast<uint32_t>(i)];
+    if (c.state != ConnState::free) admission_.count_address(Admission::address_of(c.peer));
   }
 }
 
@@ -179,6 +247,7 @@ void Server::begin_shutdown() {
   if (shutting_down_) return;
   shutting_down_ = true;
   shutdown_deadline_ = loop_.now_tick() + timeouts_.shutdown_grace;
+  notify_stopping();
   SB_LOG(*log_, info, "shutdown_begin", {"connections", uint64_t(io_.count())},
          {"grace_ms", uint64_t(options_.shutdown_grace_s * 1000)});
   listener_.close();

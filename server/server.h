@@ -70,13 +70,19 @@ class Server {
   void on_ticks_advanced();
   void on_signal();
   void reload();
+  void log_reload_failure(const std::string& error);
+  void apply_settings(const ServerOptions& next);
+  void reload_credentials(const ServerOptions& previous);
+  void recount_addresses();
   void begin_shutdown();
   void log_summary();
 
-  const ServerOptions options_;
+  // The running settings. Rooms hold references to options_ and timeouts_ and read the
+  // reloadable settings where they use them, so a SIGHUP reload changes them in place (reload()).
+  ServerOptions options_;
   log::Logger* log_;
   const bool handle_signals_;
-  const Timeouts timeouts_;
+  Timeouts timeouts_;
 
   // Construction order is dependency order: each room gets references to those above it.
   EventLoop loop_;
