@@ -34,14 +34,7 @@ Commands::Commands(const ServerOptions& options, const EventLoop& loop, Router& 
 
 // The protocol's dispatch: one case per verb.
 bool Commands::handle_frame(Connection& c, const proto::Frame& f) {
-  if (c.state != ConnState::registered) {
-    if (f.verb == Verb::hello) {
-      hello(c, f);
-    } else {
-      io_.reply_error(c, ErrorCode::not_registered, {});
-    }
-    return true;
-  }
+  if (c.state != ConnState::registered) return before_hello(c, f);
   switch (f.verb) {
     case Verb::send:
     case Verb::msg:
@@ -65,12 +58,31 @@ bool Commands::handle_frame(Connection& c, const proto::Frame& f) {
   }
 }
 
-void Commands::handle_refusal(Connection& c, const proto::ParseResult& r) {
-  const bool message = r.frame.verb == Verb::send || r.frame.verb == Verb::msg;
-  if (message && c.state != ConnState::registered) {
-    io_.reply_error(c, ErrorCode::not_registered, {});  // the first problem is not having said HELLO
-    return;
+// Before HELLO only HELLO and QUIT mean anything: every other command, whatever it is, gets
+// ERR not-registered (protocol-v2.md's clarification of v1).
+bool Commands::before_hello(Connection& c, const proto::Frame& f) {
+  if (f.verb == Verb::hello) {
+    hello(c, f);
+  } else if (f.verb == Verb::quit) {
+    quit(c);
+  } else {
+    io_.reply_error(c, ErrorCode::not_registered, {});
   }
+  return true;
+}
+
+// The same rule for frames the parser refused: an unknown verb or bad arguments before HELLO is
+// first of all not registered. A line too long is no command at all and keeps its own answer;
+// a fatal refusal closes the connection either way (ConnectionIo). True when it replied.
+bool Commands::refused_before_hello(Connection& c, const proto::ParseResult& r) {
+  if (r.frame.verb == Verb::hello || r.frame.verb == Verb::quit || r.error == ErrorCode::line_too_long) return false;
+  io_.reply_error(c, ErrorCode::not_registered, {});
+  return true;
+}
+
+void Commands::handle_refusal(Connection& c, const proto::ParseResult& r) {
+  if (c.state != ConnState::registered && refused_before_hello(c, r)) return;
+  const bool message = r.frame.verb == Verb::send || r.frame.verb == Verb::msg;
   if (message) count_message(false);  // a refused message still counts as received
   io_.reply_error(c, r.error, r.error_detail);
 }

@@ -33,6 +33,8 @@ class Commands final : public FrameHandler {
   void complete_hello(Connection& c, std::string_view id);
 
  private:
+  bool before_hello(Connection& c, const proto::Frame& f);
+  bool refused_before_hello(Connection& c, const proto::ParseResult& r);
   void hello(Connection& c, const proto::Frame& f);
   void register_node(Connection& c, std::string_view id);
   bool authenticate(Connection& c, std::string_view id, std::string_view token);

@@ -155,6 +155,9 @@ bool ConnectionIo::read_once(Connection& c, size_t* budget) {
     }
   }
   if (n > 0) {
+    // Bytes arriving are activity, complete frames or not: a node streaming a large payload
+    // slowly is not idle. (Re-arming within the same tick only stores the deadline.)
+    if (c.state == ConnState::registered) wheel_.schedule(c.timer, loop_.now_tick() + timeouts_.idle);
     *budget -= std::min(*budget, size_t(n));
     // A short read emptied the socket. An edge-triggered epoll reports any byte that arrives
     // later as a new event, so skipping the read that would only say EAGAIN loses nothing --

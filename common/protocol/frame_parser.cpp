@@ -189,6 +189,7 @@ void FrameParser::check_arguments(size_t consumed, ParseResult& r) const {
       ok = f.argc == 1 || f.argc == 2;
       if (ok && !is_valid_node_id(f.args[0])) {
         r = error(ErrorCode::bad_id, consumed, f.args[0]);
+        r.frame.verb = Verb::hello;  // before registration, HELLO's refusal is its own answer
         return;
       }
       break;
@@ -225,7 +226,11 @@ void FrameParser::check_arguments(size_t consumed, ParseResult& r) const {
       break;
   }
   if (!ok) {
+    const Verb verb = f.verb;
     r = error(ErrorCode::bad_command, consumed, f.verb_text);
+    // HELLO and QUIT are answered before registration, refusals included; every other refused
+    // frame then gets ERR not-registered, so only those two keep their verb here.
+    if (verb == Verb::hello || verb == Verb::quit) r.frame.verb = verb;
     return;
   }
   r.status = Status::frame;

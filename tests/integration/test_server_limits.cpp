@@ -99,6 +99,27 @@ TEST(ServerLimits, AnyCommandRearmsTheIdleTimer) {
   EXPECT_TRUE(a.expect_eof());
 }
 
+TEST(ServerLimits, PayloadBytesArrivingKeepANodeFromBeingIdle) {
+  ServerProcess server({"--idle-timeout", "1"});
+  ASSERT_TRUE(server.ok()) << server.error();
+  LineClient a(server.port());
+  ASSERT_EQ(a.hello("slow-sender"), "WELCOME slow-sender 1");
+  // A 30-byte payload trickled one byte per 100 ms: three times the idle timeout between the
+  // header and the end of the frame, and never a complete command in between.
+  const std::string payload(30, 'p');
+  ASSERT_TRUE(a.send_all("SEND slow-sender 30\n"));
+  for (char byte : payload) {
+    std::this_thread::sleep_for(milliseconds(100));
+    ASSERT_TRUE(a.send_all(std::string(1, byte)));
+  }
+  ASSERT_TRUE(a.send_all("\n"));
+  FromFrame f = a.read_frame();
+  ASSERT_TRUE(f.ok()) << f;  // an eviction would have put ERR idle-timeout here
+  EXPECT_EQ(f.payload, payload);
+  expect_usable(a);
+  EXPECT_EQ(server.stop(), 0);
+}
+
 TEST(ServerLimits, ConnectionWithoutHelloIsClosedAfterHandshakeTimeout) {
   ServerProcess server({"--handshake-timeout", "1"});
   ASSERT_TRUE(server.ok()) << server.error();

@@ -48,8 +48,8 @@ TEST(ServerProtocol, UnknownLowerCaseOrMisusedVerbsGetBadCommandAndConnectionSta
   ServerProcess server;
   ASSERT_TRUE(server.ok()) << server.error();
   LineClient a(server.port());
-  // Before HELLO, an unknown verb is still an unknown verb.
-  EXPECT_EQ(a.request("FROBNICATE x"), "ERR bad-command FROBNICATE");
+  // Before HELLO, an unknown verb is first of all not registered; HELLO's refusals are its own.
+  EXPECT_EQ(a.request("FROBNICATE x"), "ERR not-registered");
   EXPECT_EQ(a.request("HELLO"), "ERR bad-command HELLO");
   EXPECT_EQ(a.request("HELLO a tok extra"), "ERR bad-command HELLO");
   ASSERT_EQ(a.hello("a"), "WELCOME a 60");
@@ -149,9 +149,14 @@ TEST(ServerProtocol, EveryCommandBeforeHelloGetsNotRegistered) {
   LineClient b(server.port());
   ASSERT_EQ(b.hello("b"), "WELCOME b 60");
   LineClient a(server.port());
-  for (const char* line : {"PING", "PING x", "WHO", "STATS", "QUIT", "MSG b hi", "MSG b"}) {
+  // Unknown verbs and bad arguments included (protocol-v2.md): only HELLO and QUIT are answered.
+  for (const char* line : {"PING", "PING x", "WHO", "STATS", "MSG b hi", "MSG b", "FOO", "ping", "PING a b",
+                           "WHO x y", "STATS now", "MSG", "MSG b@d hi", "JOIN #g", "KEY GET b"}) {
     EXPECT_EQ(a.request(line), "ERR not-registered") << "for: " << line;
   }
+  // HELLO's own refusals are its answer.
+  EXPECT_EQ(a.request("HELLO"), "ERR bad-command HELLO");
+  EXPECT_EQ(a.request("HELLO b@d"), "ERR bad-id b@d");
   ASSERT_TRUE(a.send_all(LineClient::send_frame("b", "HELLO x\n")));
   EXPECT_EQ(a.read_line(), "ERR not-registered");
   // Even a refused (bad target) SEND: the first problem is not having said HELLO.
@@ -163,6 +168,30 @@ TEST(ServerProtocol, EveryCommandBeforeHelloGetsNotRegistered) {
   // None of the unregistered messages was delivered.
   expect_usable(b);
   EXPECT_EQ(b.buffered(), 0u);
+  EXPECT_EQ(server.stop(), 0);
+}
+
+TEST(ServerProtocol, QuitBeforeHelloGetsByeAndClose) {
+  ServerProcess server;
+  ASSERT_TRUE(server.ok()) << server.error();
+  LineClient a(server.port());
+  EXPECT_EQ(a.request("QUIT"), "BYE");
+  EXPECT_TRUE(a.expect_eof());
+  LineClient b(server.port());  // a QUIT with arguments is a bad QUIT, not a QUIT
+  EXPECT_EQ(b.request("QUIT now"), "ERR bad-command QUIT");
+  EXPECT_EQ(b.hello("b"), "WELCOME b 60");  // still open
+  EXPECT_EQ(server.stop(), 0);
+}
+
+TEST(ServerProtocol, FramingErrorsBeforeHelloStillClose) {
+  ServerProcess server;
+  ASSERT_TRUE(server.ok()) << server.error();
+  LineClient a(server.port());
+  EXPECT_EQ(a.request(std::string(2000, 'x')), "ERR line-too-long");
+  EXPECT_TRUE(a.expect_eof());
+  LineClient b(server.port());  // the payload boundary is unknown: not registered, and closed
+  EXPECT_EQ(b.request("SEND b many"), "ERR not-registered");
+  EXPECT_TRUE(b.expect_eof());
   EXPECT_EQ(server.stop(), 0);
 }
 
