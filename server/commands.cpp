@@ -191,7 +191,8 @@ void Commands::stats(Connection& c) {
       {"copies", stats_.copies},       {"queued", queued},
       {"evicted_idle", stats_.evicted_idle}, {"evicted_slow", stats_.evicted_slow},
       {"blocked", stats_.blocked},     {"accepted", stats_.accepted},
-      {"refused", stats_.refused},     {"log_dropped", log_->dropped()},
+      {"refused", stats_.refused},     {"refused_unlingered", stats_.refused_unlingered},
+      {"log_dropped", log_->dropped()},
       {"uptime_s", (monotonic_ns() - start_ns_) / 1'000'000'000u},
   };
   c.out.append({"STATS"});

@@ -91,11 +91,13 @@ void Listener::adopt(int fd, std::string_view peer) {
   }
 }
 
-void Listener::refuse(int fd, const char* reply) {
+void Listener::refuse(int fd, const char* reply, bool linger) {
   ++stats_.refused;
   // Best effort and never blocking: a refused client gets one line if its buffer has room.
   ssize_t rc = ::send(fd, reply, std::strlen(reply), MSG_NOSIGNAL | MSG_DONTWAIT);
   (void)rc;
+  if (linger && refusals_.add(fd, loop_.now_tick() + kLingerTicks)) return;
+  if (linger) ++stats_.refused_unlingered;
   ::close(fd);
 }
 
@@ -107,7 +109,7 @@ bool Listener::shed_with_spare_fd() {
     spare_fd_ = -1;
   }
   int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-  if (fd >= 0) refuse(fd, "ERR server-full\n");
+  if (fd >= 0) refuse(fd, "ERR server-full\n", /*linger=*/false);
   spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (last_fd_warning_tick_ != loop_.now_tick()) {  // one line per tick, not one per refused connection
     last_fd_warning_tick_ = loop_.now_tick();
@@ -122,12 +124,14 @@ bool Listener::shed_with_spare_fd() {
 }
 
 void Listener::on_tick() {
+  refusals_.on_tick(loop_.now_tick());
   if (!paused_ || listen_fd_ < 0) return;
   if (spare_fd_ < 0) spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   paused_ = !loop_.add(listen_fd_, EPOLLIN, kListenerTag);
 }
 
 void Listener::close() {
+  refusals_.close_all();
   if (listen_fd_ < 0) return;
   loop_.remove(listen_fd_);
   ::close(listen_fd_);

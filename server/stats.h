@@ -7,7 +7,8 @@ namespace sb::server {
 
 struct ServerStats {
   uint64_t accepted = 0;       // connections accepted
-  uint64_t refused = 0;        // connections refused (server-full, shutting down, out of fds)
+  uint64_t refused = 0;        // connections refused (server-full, per-address cap, out of fds)
+  uint64_t refused_unlingered = 0;  // refusals closed at once: the lingering list was full
   uint64_t msgs_in = 0;        // SEND/MSG commands received
   uint64_t rejected = 0;       // SEND/MSG commands answered with ERR (no route, too large, bad id)
   uint64_t copies = 0;         // message copies queued to targets (a broadcast queues several)
