@@ -8,6 +8,7 @@
 #include "common/nats/jetstream.h"
 #include "common/nats/nats_writer.h"
 #include "server/commands.h"
+#include "server/node_list_reply.h"
 #include "server/server_limits.h"
 
 namespace sb::server {
@@ -334,14 +335,14 @@ void Cluster::from_server(const nats::Message& m, bool to_all) {
   else delivery_.direct(source, target, payload);
 }
 
-void Cluster::append_who(OutputQueue& out) const {
+void Cluster::append_who(OutputQueue& out, size_t room) const {
   size_t count = router_.nodes();
   dir_.for_each_remote(now_ms(), ttl_ms(), [&](std::string_view) { ++count; });
-  char n[24];
-  out.append({"NODES ", decimal(count, n)});
-  for (const auto& entry : router_.table()) out.append({" ", entry.id()});
-  dir_.for_each_remote(now_ms(), ttl_ms(), [&](std::string_view id) { out.append({" ", id}); });
-  out.append({"\n"});
+  NodeListReply reply(out, room, count);
+  for (const auto& entry : router_.table())
+    if (!reply.add(entry.id())) break;
+  dir_.for_each_remote(now_ms(), ttl_ms(), [&](std::string_view id) { reply.add(id); });
+  reply.finish();
 }
 
 void Cluster::append_stats(OutputQueue& out) const {

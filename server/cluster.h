@@ -60,8 +60,9 @@ class Cluster final : public BackboneHandler, public RemoteRoutes, public IdClai
   bool has_pending_input() const { return backbone_.has_pending_input(); }
   void run_pending_input() { backbone_.run_pending_input(now_ms()); }
 
-  // WHO: this server's nodes and those of every live server.
-  void append_who(OutputQueue& out) const;
+  // WHO: "NODES <count> <id> ..." for this server's nodes and those of every live server, listing
+  // ids while they fit in `room` bytes (node_list_reply.h).
+  void append_who(OutputQueue& out, size_t room) const;
   // STATS: cluster_servers, cluster_nodes, remote_in, remote_out, backbone_up.
   void append_stats(OutputQueue& out) const;
 

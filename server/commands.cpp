@@ -6,6 +6,7 @@
 
 #include "common/timing/clock.h"
 #include "server/cluster.h"
+#include "server/node_list_reply.h"
 #include "server/server_limits.h"
 
 namespace sb::server {
@@ -169,15 +170,17 @@ void Commands::ping(Connection& c, const proto::Frame& f) {
 }
 
 void Commands::who(Connection& c) {
+  // A reply counts against the output bound like any output (NodeListReply).
+  const size_t room = options_.max_outbuf > c.out.bytes() ? options_.max_outbuf - c.out.bytes() : 0;
   if (cluster_ != nullptr) {
-    cluster_->append_who(c.out);
+    cluster_->append_who(c.out, room);
     io_.reply_queued(c);
     return;
   }
-  char count[24];
-  c.out.append({"NODES ", decimal(router_.nodes(), count)});
-  for (const auto& entry : router_.table()) c.out.append({" ", entry.id()});
-  c.out.append({"\n"});
+  NodeListReply reply(c.out, room, router_.nodes());
+  for (const auto& entry : router_.table())
+    if (!reply.add(entry.id())) break;
+  reply.finish();
   io_.reply_queued(c);
 }
 

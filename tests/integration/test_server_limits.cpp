@@ -4,6 +4,7 @@
 // Timeouts are set to 1-2 s and every wait is for a condition, with a generous deadline.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -117,6 +118,29 @@ TEST(ServerLimits, PayloadBytesArrivingKeepANodeFromBeingIdle) {
   ASSERT_TRUE(f.ok()) << f;  // an eviction would have put ERR idle-timeout here
   EXPECT_EQ(f.payload, payload);
   expect_usable(a);
+  EXPECT_EQ(server.stop(), 0);
+}
+
+TEST(ServerLimits, WhoNeverTakesAConnectionPastMaxOutbuf) {
+  ServerProcess server({"--max-outbuf", "1024"});
+  ASSERT_TRUE(server.ok()) << server.error();
+  // 40 nodes with 30-byte ids: the full list (1,240 bytes of ids) does not fit in 1024.
+  std::vector<std::unique_ptr<LineClient>> nodes;
+  for (int i = 0; i < 40; ++i) {
+    std::string id = "node-" + std::to_string(i);
+    id.resize(30, 'x');
+    nodes.push_back(std::make_unique<LineClient>(server.port()));
+    ASSERT_EQ(nodes.back()->hello(id), "WELCOME " + id + " 60");
+  }
+  LineClient asker(server.port());
+  ASSERT_EQ(asker.hello("asker"), "WELCOME asker 60");
+  const std::string line = asker.request("WHO");
+  ASSERT_EQ(line.rfind("NODES 41 ", 0), 0u) << line;  // the count is every node
+  const size_t listed = size_t(std::count(line.begin(), line.end(), ' ')) - 1;
+  EXPECT_LT(listed, 41u);  // the list is cut ...
+  EXPECT_GE(listed, 30u);  // ... where the bound is, not before
+  EXPECT_LE(line.size() + 1, 1024u);
+  expect_usable(asker);
   EXPECT_EQ(server.stop(), 0);
 }
 

@@ -1,0 +1,58 @@
+// NodeListReply: the NODES line within a byte budget.
+#include "server/node_list_reply.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <sys/uio.h>
+
+#include "common/buffer/block_pool.h"
+
+namespace sb::server {
+namespace {
+
+std::string contents(OutputQueue& q) {
+  iovec iov[64];
+  const int n = q.gather(iov, 64);
+  std::string out;
+  for (int i = 0; i < n; ++i) out.append(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
+  return out;
+}
+
+TEST(NodeListReply, ListsEveryIdThatFits) {
+  BlockPool pool;
+  OutputQueue q(&pool);
+  NodeListReply r(q, 1000, 3);
+  EXPECT_TRUE(r.add("a"));
+  EXPECT_TRUE(r.add("bb"));
+  EXPECT_TRUE(r.add("ccc"));
+  r.finish();
+  EXPECT_EQ(contents(q), "NODES 3 a bb ccc\n");
+  EXPECT_EQ(r.listed(), 3u);
+}
+
+TEST(NodeListReply, StopsAtTheFirstIdThatWouldPassTheRoom) {
+  BlockPool pool;
+  OutputQueue q(&pool);
+  // "NODES 3" + "\n" is 8 bytes, " aaaa" 5 more: 13 fits in 14, a second id does not.
+  NodeListReply r(q, 14, 3);
+  EXPECT_TRUE(r.add("aaaa"));
+  EXPECT_FALSE(r.add("b"));
+  EXPECT_FALSE(r.add("c"));  // once cut, the list stays cut (no id after a gap)
+  r.finish();
+  EXPECT_EQ(contents(q), "NODES 3 aaaa\n");
+  EXPECT_EQ(q.bytes(), 13u);
+  EXPECT_EQ(r.listed(), 1u);
+}
+
+TEST(NodeListReply, NoRoomStillAnswersWithTheCount) {
+  BlockPool pool;
+  OutputQueue q(&pool);
+  NodeListReply r(q, 0, 2);
+  EXPECT_FALSE(r.add("a"));
+  r.finish();
+  EXPECT_EQ(contents(q), "NODES 2\n");
+}
+
+}  // namespace
+}  // namespace sb::server
