@@ -193,7 +193,9 @@ void App::connection_lost(const std::string& why) {
     return;
   }
   frontend_.show_error("Error: lost connection to the server at " + peer_ + ": " + why);
-  bool retry = options_.reconnect && ever_registered_;
+  // Taken over: the newest HELLO with the id's token wins, and the one it replaced does not
+  // reconnect, or two clients sharing a token would take the id from each other forever.
+  bool retry = options_.reconnect && ever_registered_ && !taken_over_;
   frontend_.on_disconnected(retry);
   if (retry) schedule_reconnect();
   else finish(kExitFailure);
@@ -322,6 +324,8 @@ void App::on_error_reply(const ServerEvent& ev) {
   if (is_refusal(ev.code) && session_.state() == Session::State::idle) {
     SB_LOG(log_, warn, "register_refused", {"node", id_}, {"code", ev.code_text});
     refused_ = ev.code;
+  } else if (ev.code == ErrorCode::taken_over) {
+    taken_over_ = true;  // another connection proved this id: coming back would take it back
   } else if (ev.code == ErrorCode::no_such_node || ev.code == ErrorCode::too_large ||
              ev.code == ErrorCode::bad_id) {
     frontend_.on_refused(ev.code);

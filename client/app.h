@@ -83,6 +83,7 @@ class App {
   std::string id_;          // the id to (re-)register
   bool bye_ = false;                                     // set during feed(), acted on after
   proto::ErrorCode refused_ = proto::ErrorCode::none;    // same
+  bool taken_over_ = false;                              // ERR taken-over: never reconnect
   bool ever_registered_ = false;
   bool finished_ = false;
   int exit_code_ = kExitOk;

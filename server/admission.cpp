@@ -71,7 +71,7 @@ Admission::Verdict Admission::authenticate(std::string_view address, std::string
     return Verdict::locked_out;
   }
   const auto verdict = credentials_.check(id, token);
-  if (verdict == security::Credentials::Verdict::unknown_id && options_.allow_unknown_ids) return Verdict::ok;
+  if (verdict == security::Credentials::Verdict::unknown_id && options_.allow_unknown_ids) return Verdict::ok_unverified;
   if (verdict != security::Credentials::Verdict::ok) {
     *reason = security::verdict_name(verdict);
     limiter_.record_failure(key, now_ms);

@@ -36,7 +36,11 @@ class Admission {
   void clear_address_counts() { per_address_.clear(); }
   void count_address(std::string_view address);
 
-  enum class Verdict { ok, refused, locked_out };
+  // ok: the token matched the id's (or there is no --auth-file); ok_unverified: an id absent from
+  // the file admitted by --allow-unknown-ids, whose token proved nothing.
+  enum class Verdict { ok, ok_unverified, refused, locked_out };
+  // A HELLO proved it owns the id: it may take the id over from another connection.
+  bool proves_identity(Verdict v) const { return auth_enabled_ && v == Verdict::ok; }
   // Checks HELLO's token. `reason` names why for the log ("wrong-token", "unknown-id", "locked").
   Verdict authenticate(std::string_view address, std::string_view id, std::string_view token,
                        uint64_t now_ms, std::string_view* reason);

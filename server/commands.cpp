@@ -90,7 +90,8 @@ void Commands::handle_refusal(Connection& c, const proto::ParseResult& r) {
 
 void Commands::hello(Connection& c, const proto::Frame& f) {
   std::string_view id = f.args[0];
-  if (!authenticate(c, id, f.argc >= 2 ? f.args[1] : std::string_view{})) return;
+  bool proven = false;
+  if (!authenticate(c, id, f.argc >= 2 ? f.args[1] : std::string_view{}, &proven)) return;
   if (cluster_ != nullptr && router_.table().find(id) == nullptr && !cluster_->claiming(id)) {
     if (cluster_->begin_hello(c, id) == Cluster::HelloStart::waiting) {
       c.blocked_on = c.handle();  // no further commands until the claim is decided; input is kept
@@ -101,7 +102,11 @@ void Commands::hello(Connection& c, const proto::Frame& f) {
     io_.begin_drain(c, "cluster-unavailable");
     return;
   }
-  if ((cluster_ != nullptr && cluster_->claiming(id)) || !router_.add(id, c.slot)) {
+  // Identity takeover is a single server's: with --cluster the id's claim is cluster-wide, and
+  // handing it from one connection to another is not done, so id-taken stands there.
+  const bool may_take_over = proven && cluster_ == nullptr;
+  if ((cluster_ != nullptr && cluster_->claiming(id)) ||
+      (!router_.add(id, c.slot) && !(may_take_over && take_over(c, id)))) {
     SB_LOG(*log_, info, "reject", {"reason", "id-taken"}, {"node", id}, {"peer", std::string_view(c.peer)});
     io_.reply_error(c, ErrorCode::id_taken, id);
     return;
@@ -129,17 +134,33 @@ void Commands::register_node(Connection& c, std::string_view id) {
   SB_LOG(*log_, info, "register", {"node", id}, {"peer", std::string_view(c.peer)}, {"conn", c.slot});
 }
 
-bool Commands::authenticate(Connection& c, std::string_view id, std::string_view token) {
+bool Commands::authenticate(Connection& c, std::string_view id, std::string_view token, bool* proven) {
   std::string_view reason;
   const std::string_view peer(c.peer);
   auto verdict = admission_.authenticate(Admission::address_of(peer), id, token,
                                          loop_.now_tick() * uint64_t(kTickMs), &reason);
-  if (verdict == Admission::Verdict::ok) return true;
+  *proven = admission_.proves_identity(verdict);
+  if (verdict == Admission::Verdict::ok || verdict == Admission::Verdict::ok_unverified) return true;
   SB_LOG(*log_, warn, "auth_failed", {"node", id}, {"peer", peer}, {"reason", reason});
   // No detail: whether the id exists or the token was wrong is not the client's to learn.
   io_.reply_error(c, ErrorCode::auth, {});
   io_.begin_drain(c, "auth");
   return false;
+}
+
+// Identity takeover (protocol-v2.md): a HELLO whose token proves the id replaces the connection
+// holding it, which is told why, flushed and closed; the newest proven HELLO always wins. Messages
+// for the id go to the new connection from now on (senders paused on the old one resume and
+// retry against the new holder). True when `c` now holds the id.
+bool Commands::take_over(Connection& c, std::string_view id) {
+  Connection* old = router_.holder(id);
+  if (old == nullptr || old == &c) return false;
+  SB_LOG(*log_, info, "taken_over", {"node", id}, {"old_peer", std::string_view(old->peer)},
+         {"peer", std::string_view(c.peer)});
+  ++stats_.taken_over;
+  io_.reply_error(*old, ErrorCode::taken_over, id);
+  io_.begin_drain(*old, "taken-over");  // unregisters the id
+  return router_.add(id, c.slot);
 }
 
 bool Commands::send(Connection& c, std::string_view target, std::string_view payload) {
@@ -193,7 +214,8 @@ void Commands::stats(Connection& c) {
       {"dropped", stats_.dropped},     {"rejected", stats_.rejected},
       {"copies", stats_.copies},       {"queued", queued},
       {"evicted_idle", stats_.evicted_idle}, {"evicted_slow", stats_.evicted_slow},
-      {"blocked", stats_.blocked},     {"accepted", stats_.accepted},
+      {"blocked", stats_.blocked},     {"taken_over", stats_.taken_over},
+      {"accepted", stats_.accepted},
       {"refused", stats_.refused},     {"refused_unlingered", stats_.refused_unlingered},
       {"log_dropped", log_->dropped()},
       {"uptime_s", (monotonic_ns() - start_ns_) / 1'000'000'000u},

@@ -37,7 +37,9 @@ class Commands final : public FrameHandler {
   bool refused_before_hello(Connection& c, const proto::ParseResult& r);
   void hello(Connection& c, const proto::Frame& f);
   void register_node(Connection& c, std::string_view id);
-  bool authenticate(Connection& c, std::string_view id, std::string_view token);
+  // False (after replying) when refused; *proven: the token proved the id (takeover allowed).
+  bool authenticate(Connection& c, std::string_view id, std::string_view token, bool* proven);
+  bool take_over(Connection& c, std::string_view id);
   bool send(Connection& c, std::string_view target, std::string_view payload);
   void ping(Connection& c, const proto::Frame& f);
   void who(Connection& c);

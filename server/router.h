@@ -41,6 +41,11 @@ class Router {
   }
   // --cluster: targets that are not local go here (nullptr: none, the v1 behaviour).
   void set_remote(RemoteRoutes* remote) { remote_ = remote; }
+  // The connection registered as `id`, or nullptr.
+  Connection* holder(std::string_view id) {
+    const uint32_t* slot = routes_.find(id);
+    return slot == nullptr ? nullptr : &slab_[*slot];
+  }
   size_t nodes() const { return routes_.size(); }
   // Every registered node, for WHO.
   const RoutingTable& table() const { return routes_; }

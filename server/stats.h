@@ -18,6 +18,7 @@ struct ServerStats {
   uint64_t bytes_out = 0;
   uint64_t evicted_idle = 0;
   uint64_t evicted_slow = 0;
+  uint64_t taken_over = 0;     // registrations replaced by a HELLO that proved the id (--auth-file)
   uint64_t blocked = 0;        // times a sender was paused by a full target (back-pressure)
 };
 

@@ -178,10 +178,42 @@ TEST_F(AdmissionAuthTest, AllowUnknownIds) {
   Admission admission(options_);
   ASSERT_TRUE(admission.load(nullptr));
   std::string reason;
-  EXPECT_EQ(check(admission, "127.0.0.1", "zz", "", 0, &reason), Verdict::ok);
-  EXPECT_EQ(check(admission, "127.0.0.1", "zz", "anything", 0, &reason), Verdict::ok);
+  // Admitted, but the token proved nothing: such a HELLO may not take an id over.
+  EXPECT_EQ(check(admission, "127.0.0.1", "zz", "", 0, &reason), Verdict::ok_unverified);
+  EXPECT_EQ(check(admission, "127.0.0.1", "zz", "anything", 0, &reason), Verdict::ok_unverified);
+  EXPECT_FALSE(admission.proves_identity(Verdict::ok_unverified));
   EXPECT_EQ(check(admission, "127.0.0.1", "a", "", 0, &reason), Verdict::refused);
   EXPECT_EQ(reason, "wrong-token");
+  EXPECT_EQ(check(admission, "127.0.0.1", "a", "token-a", 0, &reason), Verdict::ok);
+  EXPECT_TRUE(admission.proves_identity(Verdict::ok));
+}
+
+TEST_F(AdmissionAuthTest, WithoutAuthFileNothingProvesAnIdentity) {
+  ServerOptions options;
+  Admission admission(options);
+  ASSERT_TRUE(admission.load(nullptr));
+  std::string reason;
+  EXPECT_EQ(check(admission, "127.0.0.1", "a", "token-a", 0, &reason), Verdict::ok);
+  EXPECT_FALSE(admission.proves_identity(Verdict::ok));
+}
+
+TEST_F(AdmissionAuthTest, ReloadTurnsAuthenticationOnAndOff) {
+  ServerOptions options;
+  Admission admission(options);
+  ASSERT_TRUE(admission.load(nullptr));
+  EXPECT_FALSE(admission.auth_enabled());
+  options.auth_file = options_.auth_file;  // a reload of the settings named a file
+  std::string error;
+  ASSERT_TRUE(admission.reload(&error)) << error;
+  EXPECT_TRUE(admission.auth_enabled());
+  EXPECT_EQ(admission.credential_count(), 2u);
+  options.auth_file = options_.auth_file + ".missing";  // a bad file keeps what is in force
+  EXPECT_FALSE(admission.reload(&error));
+  EXPECT_TRUE(admission.auth_enabled());
+  EXPECT_EQ(admission.credential_count(), 2u);
+  options.auth_file.clear();
+  ASSERT_TRUE(admission.reload(&error));
+  EXPECT_FALSE(admission.auth_enabled());
 }
 
 TEST_F(AdmissionAuthTest, FiveFailuresLockTheAddressForThirtySecondsThenSixty) {
