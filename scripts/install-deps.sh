@@ -20,6 +20,9 @@ declare -A probe=(
   [groff-base]=/usr/bin/groff
   # the cluster: real nats-server peers (scripts/cluster.sh, tests/long/test_cluster_*)
   [nats-server]=/usr/sbin/nats-server
+  # the metrics endpoint's tests: a real HTTP client, promtool's format check, a real Prometheus
+  [curl]=/usr/bin/curl
+  [prometheus]=/usr/bin/promtool
 )
 
 missing=()

@@ -8,6 +8,7 @@
 #include "server/cluster.h"
 #include "server/node_list_reply.h"
 #include "server/server_limits.h"
+#include "server/stats_table.h"
 
 namespace sb::server {
 
@@ -205,25 +206,15 @@ void Commands::who(Connection& c) {
   io_.reply_queued(c);
 }
 
+StatsReadings Commands::readings() const {
+  return {io_.count(), router_.nodes(), log_->dropped(), (monotonic_ns() - start_ns_) / 1'000'000'000u};
+}
+
 void Commands::stats(Connection& c) {
-  const uint64_t queued = stats_.copies - stats_.msgs_out - stats_.dropped;
-  const std::pair<const char*, uint64_t> fields[] = {
-      {"connections", io_.count()},    {"nodes", router_.nodes()},
-      {"msgs_in", stats_.msgs_in},     {"msgs_out", stats_.msgs_out},
-      {"bytes_in", stats_.bytes_in},   {"bytes_out", stats_.bytes_out},
-      {"dropped", stats_.dropped},     {"rejected", stats_.rejected},
-      {"copies", stats_.copies},       {"queued", queued},
-      {"evicted_idle", stats_.evicted_idle}, {"evicted_slow", stats_.evicted_slow},
-      {"blocked", stats_.blocked},     {"taken_over", stats_.taken_over},
-      {"accepted", stats_.accepted},
-      {"refused", stats_.refused},     {"refused_unlingered", stats_.refused_unlingered},
-      {"log_dropped", log_->dropped()},
-      {"uptime_s", (monotonic_ns() - start_ns_) / 1'000'000'000u},
-  };
   c.out.append({"STATS"});
-  for (const auto& [key, value] : fields) {
+  for (const StatField& f : stat_fields(stats_, readings())) {
     char num[24];
-    c.out.append({" ", key, "=", decimal(value, num)});
+    c.out.append({" ", f.key, "=", decimal(f.value, num)});
   }
   if (cluster_ != nullptr) cluster_->append_stats(c.out);
   c.out.append({"\n"});

@@ -14,6 +14,7 @@
 #include "server/options.h"
 #include "server/router.h"
 #include "server/stats.h"
+#include "server/stats_table.h"
 
 namespace sb::server {
 
@@ -26,6 +27,8 @@ class Commands final : public FrameHandler {
 
   bool handle_frame(Connection& c, const proto::Frame& f) override;
   void handle_refusal(Connection& c, const proto::ParseResult& r) override;
+  // What STATS reports beside ServerStats (connections, nodes, log drops, uptime); also for GET /metrics.
+  StatsReadings readings() const;
 
   // --cluster: HELLO waits for the cluster-wide claim of its id (nullptr: a server alone).
   void set_cluster(Cluster* cluster) { cluster_ = cluster; }

@@ -20,6 +20,9 @@ enum LoopTag : uint64_t {
   kSignalTag = 0xFFFF'FFFF'FFFF'FF03ull,
   kWakeTag = 0xFFFF'FFFF'FFFF'FF04ull,
   kBackboneTag = 0xFFFF'FFFF'FFFF'FF05ull,  // the NATS connection of --cluster (server/backbone.h)
+  kMetricsListenerTag = 0xFFFF'FFFF'FFFF'FF06ull,
+  // The metrics endpoint's connections: kMetricsConnTag + their index in MetricsServer's table.
+  kMetricsConnTag = 0xFFFF'FFFF'FFFF'FE00ull,
 };
 
 class EventLoop {
@@ -35,6 +38,7 @@ class EventLoop {
   bool open(bool handle_signals, std::string* error);
 
   bool add(int fd, uint32_t events, uint64_t tag);
+  bool modify(int fd, uint32_t events, uint64_t tag);
   void remove(int fd);
 
   // Waits for events; returns how many are in event(0..n), or -1 on a fatal error (EINTR is 0).

@@ -92,6 +92,8 @@ int main(int argc, char** argv) {
       return 1;
     }
     std::printf("Server listening on %s\n", server.listen_address().c_str());
+    if (!server.metrics_address().empty())
+      std::printf("Metrics at http://%s/metrics\n", server.metrics_address().c_str());
     std::fflush(stdout);
     // A service manager that cannot be told is worth a log line, not an exit: the server works.
     if (!sb::server::notify_ready("listening on " + server.listen_address(), &error))

@@ -105,6 +105,15 @@ bool apply_bind(std::string_view v, ServerOptions* o) {
   return true;
 }
 
+bool apply_metrics(std::string_view v, ServerOptions* o) {
+  std::string host;
+  uint16_t port = 0;
+  net::Endpoint ep;
+  if (!net::parse_host_port(v, "127.0.0.1", &host, &port) || !net::resolve(host, port, &ep, nullptr)) return false;
+  o->metrics = std::string(v);
+  return true;
+}
+
 bool apply_port(std::string_view v, ServerOptions* o) { return net::parse_port(v, &o->port); }
 std::string show_port(const ServerOptions& o) { return std::to_string(o.port); }
 bool apply_level(std::string_view v, ServerOptions* o) { return log::parse_level(v, &o->log_level); }
@@ -124,7 +133,7 @@ using O = ServerOptions;
 //   max-payload      frames being read were checked against the old bound
 //   max-outbuf       paused senders resume at half the bound they were paused at
 //   max-conns        the connection slab is reserved to it at start (connections never move)
-//   bind, port, log-dir, log-workers, log-stderr, pid-file: set up once at start
+//   bind, port, log-dir, log-workers, log-stderr, pid-file, metrics: set up once at start
 // The live ones are read when they are used (at accept, at HELLO, per tick, at shutdown).
 const Setting kSettings[] = {
     {"bind", "ADDR", "a numeric IPv4 or IPv6 address", false, apply_bind, show_text<&O::bind>,
@@ -176,6 +185,9 @@ const Setting kSettings[] = {
     {"cluster-heartbeat", "SEC", "seconds 0.5..3600", false, apply_seconds<&O::cluster_heartbeat_s, 0.5>,
      show_seconds<&O::cluster_heartbeat_s>, copy_member<&O::cluster_heartbeat_s>,
      "a server silent this long is gone: its ids may be claimed"},
+    {"metrics", "ADDR:PORT", "a numeric address and a port, or a port (on 127.0.0.1)", false, apply_metrics,
+     show_text<&O::metrics>, copy_member<&O::metrics>,
+     "serve Prometheus metrics at http://ADDR:PORT/metrics; off unless given"},
 };
 
 const Setting* find_setting(std::string_view name) {

@@ -35,6 +35,7 @@ struct ServerOptions {
   std::string cluster;           // "nats://H:P,..." of the NATS backbone; empty: a server alone
   std::string server_name;       // this server's name in the cluster; empty: its listen address
   double cluster_heartbeat_s = 3;  // a server whose heartbeat is older than this is gone
+  std::string metrics;           // empty: off; else "ADDR:PORT" (or "PORT" on 127.0.0.1) for GET /metrics
 
   // Where the settings came from, so that a reload builds them again the same way.
   std::string config_file;  // --config; empty: flags only

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/timing/clock.h"
 #include "server/server_limits.h"
 #include "server/service_notify.h"
 
@@ -66,13 +67,23 @@ bool Server::open(std::string* error, bool* port_in_use) {
       SB_LOG(*log_, warn, "auth_plaintext_tokens", {"count", uint64_t(admission_.plaintext_count())},
              {"hint", "store sha256:<hex> digests instead"});
   }
-  if (!loop_.open(handle_signals_, error) || !listener_.open(error, port_in_use)) return false;
+  if (!loop_.open(handle_signals_, error) || !listener_.open(error, port_in_use) || !open_metrics(error))
+    return false;
   SB_LOG(*log_, info, "listening", {"addr", std::string_view(listener_.address())},
          {"max_conns", uint64_t(options_.max_conns)}, {"idle_timeout_ms", uint64_t(options_.idle_timeout_s * 1000)});
   if (cluster_ != nullptr) {
     std::string name = options_.server_name.empty() ? listener_.address() : options_.server_name;
     if (!cluster_->open(std::move(name), &commands_, error)) return false;
   }
+  return true;
+}
+
+bool Server::open_metrics(std::string* error) {
+  if (options_.metrics.empty()) return true;
+  report_ = std::make_unique<MetricsReport>(stats_, [this] { return commands_.readings(); });
+  metrics_ = std::make_unique<MetricsServer>(loop_, log_, [this] { return report_->render(); });
+  if (!metrics_->open(options_.metrics, error)) return false;
+  SB_LOG(*log_, info, "metrics_listening", {"addr", std::string_view(metrics_->address())});
   return true;
 }
 
@@ -94,6 +105,8 @@ bool Server::run_once(int timeout_ms) {
     SB_LOG(*log_, error, "epoll_wait_failed", {"error", std::strerror(errno)});
     return false;
   }
+  // Two vDSO clock reads per iteration, only when someone scrapes them (--metrics).
+  const uint64_t start_ns = report_ ? monotonic_ns() : 0;
   for (int i = 0; i < n; ++i) dispatch(loop_.event(i));
   io_.run_pending_input();
   if (cluster_ != nullptr) {
@@ -102,6 +115,7 @@ bool Server::run_once(int timeout_ms) {
   }
   io_.flush_dirty();
   io_.reap_closed();
+  if (report_) report_->record_iteration(monotonic_ns() - start_ns);
   if (shutting_down_ && io_.count() == 0) finished_ = true;
   return true;
 }
@@ -125,8 +139,15 @@ void Server::dispatch(const epoll_event& ev) {
     case kBackboneTag:
       if (cluster_ != nullptr) cluster_->on_event(ev.events);
       return;
+    case kMetricsListenerTag:
+      metrics_->accept_connections();
+      return;
     default:
-      io_.on_event(ev);
+      if (MetricsServer::owns(ev.data.u64)) {
+        metrics_->on_event(ev);
+      } else {
+        io_.on_event(ev);
+      }
   }
 }
 
@@ -143,6 +164,7 @@ void Server::on_ticks_advanced() {
   for (Connection* c : pressure_.expired(now, timeouts_.slow_consumer)) io_.evict_slow(*c);
   if (!shutting_down_) listener_.on_tick();
   if (cluster_ != nullptr) cluster_->on_tick();
+  if (metrics_) metrics_->on_tick(now);
   if (shutting_down_ && now >= shutdown_deadline_) io_.close_all("shutdown-grace-expired");
   if (now - last_summary_tick_ >= kSummaryTicks) {
     last_summary_tick_ = now;
@@ -251,6 +273,7 @@ void Server::begin_shutdown() {
   SB_LOG(*log_, info, "shutdown_begin", {"connections", uint64_t(io_.count())},
          {"grace_ms", uint64_t(options_.shutdown_grace_s * 1000)});
   listener_.close();
+  if (metrics_) metrics_->close();
   io_.begin_shutdown();
 }
 

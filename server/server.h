@@ -25,6 +25,8 @@
 #include "server/connection_slab.h"
 #include "server/event_loop.h"
 #include "server/listener.h"
+#include "server/metrics_report.h"
+#include "server/metrics_server.h"
 #include "server/options.h"
 #include "server/router.h"
 #include "server/stats.h"
@@ -47,6 +49,8 @@ class Server {
   // "127.0.0.1:2004": the address really bound (port 0 resolved).
   std::string listen_address() const { return listener_.address(); }
   uint16_t port() const { return listener_.port(); }
+  // The --metrics endpoint's address really bound ("127.0.0.1:9464"), empty without --metrics.
+  std::string metrics_address() const { return metrics_ ? metrics_->address() : std::string(); }
 
   // Runs until a graceful shutdown completes. Returns the process exit code.
   int run();
@@ -67,6 +71,7 @@ class Server {
 
  private:
   void dispatch(const epoll_event& ev);
+  bool open_metrics(std::string* error);
   void on_ticks_advanced();
   void on_signal();
   void reload();
@@ -98,6 +103,9 @@ class Server {
   Commands commands_;
   Listener listener_;
   std::unique_ptr<Cluster> cluster_;  // --cluster only
+  // With --metrics only: the endpoint and what it reports (the loop times iterations for it).
+  std::unique_ptr<MetricsReport> report_;
+  std::unique_ptr<MetricsServer> metrics_;
 
   bool shutting_down_ = false;
   bool finished_ = false;

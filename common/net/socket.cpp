@@ -20,6 +20,28 @@ std::string errno_text(const char* what) { return std::string(what) + ": " + std
 
 bool parse_port(std::string_view text, uint16_t* out) { return text::parse_uint<uint16_t>(text, 0, 65535, out); }
 
+bool parse_host_port(std::string_view text, std::string_view default_host, std::string* host, uint16_t* port) {
+  if (text.find(':') == std::string_view::npos) {
+    *host = std::string(default_host);
+    return !text.empty() && parse_port(text, port);
+  }
+  std::string_view h, p;
+  if (text.front() == '[') {
+    const size_t close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') return false;
+    h = text.substr(1, close - 1);
+    p = text.substr(close + 2);
+  } else {
+    const size_t colon = text.rfind(':');
+    h = text.substr(0, colon);
+    p = text.substr(colon + 1);
+    if (h.find(':') != std::string_view::npos) return false;  // an IPv6 address needs its brackets
+  }
+  if (h.empty() || !parse_port(p, port)) return false;
+  *host = std::string(h);
+  return true;
+}
+
 bool resolve_all(std::string_view host, uint16_t port, std::vector<Endpoint>* out, std::string* error) {
   out->clear();
   std::string h(host);

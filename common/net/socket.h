@@ -28,6 +28,9 @@ std::string format_endpoint(const sockaddr* addr, socklen_t len);
 bool resolve_all(std::string_view host, uint16_t port, std::vector<Endpoint>* out, std::string* error);
 // Strict port parse for flags: 0..65535 (common/text/number.h's rule).
 bool parse_port(std::string_view text, uint16_t* out);
+// "HOST:PORT", "[V6]:PORT", or a bare "PORT" (then *host is `default_host`), for flags that name
+// one listening address. The host is returned as written (without brackets); false if malformed.
+bool parse_host_port(std::string_view text, std::string_view default_host, std::string* host, uint16_t* port);
 
 // Non-blocking, close-on-exec listening socket with SO_REUSEADDR. `in_use` is set when the
 // failure was EADDRINUSE so callers can print the operator-friendly message.

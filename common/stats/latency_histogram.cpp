@@ -62,6 +62,14 @@ void LatencyHistogram::reset() {
   min_ = UINT64_MAX;
 }
 
+uint64_t LatencyHistogram::count_at_most(uint64_t value) const {
+  const size_t last = bucket_of(value);
+  uint64_t n = 0;
+  for (size_t i = 0; i < last; ++i) n += counts_[i];
+  if (bucket_high(last) <= value) n += counts_[last];
+  return n;
+}
+
 uint64_t LatencyHistogram::value_at_quantile(double q) const {
   if (count_ == 0) return 0;
   q = std::clamp(q, 0.0, 1.0);

@@ -27,6 +27,11 @@ class LatencyHistogram {
   uint64_t min() const { return count_ ? min_ : 0; }
   uint64_t max() const { return max_; }
   double mean() const { return count_ ? static_cast<double>(sum_) / static_cast<double>(count_) : 0.0; }
+  uint64_t sum() const { return sum_; }
+  // Values recorded in buckets that end at or below `value`: the cumulative count of a histogram
+  // bucket boundary (Prometheus's `le`). Exact below 2^kSubBits; above, a value in the bucket that
+  // holds `value` itself but lies beyond it is counted at the next boundary (within 0.8%).
+  uint64_t count_at_most(uint64_t value) const;
 
   // The smallest recorded value v such that at least q*count values are <= v, reported as the
   // upper edge of v's bucket (never above max()). q in [0,1]; 0 when empty.

@@ -146,3 +146,17 @@ TEST(LatencyHistogram, ResetForgetsEverything) {
   EXPECT_EQ(h.min(), 7u);
   EXPECT_EQ(h.value_at_quantile(1.0), 7u);
 }
+
+TEST(LatencyHistogram, CountAtMostIsCumulativeAtBucketEdges) {
+  LatencyHistogram h;
+  for (uint64_t v : {0u, 10u, 255u, 256u, 1000u, 1000000u}) h.record(v);
+  EXPECT_EQ(h.count_at_most(0), 1u);
+  EXPECT_EQ(h.count_at_most(9), 1u);
+  EXPECT_EQ(h.count_at_most(10), 2u);
+  EXPECT_EQ(h.count_at_most(255), 3u);
+  EXPECT_EQ(h.count_at_most(999), 4u);  // 1000 is in a bucket that ends past 999
+  const uint64_t edge = LatencyHistogram::bucket_high(LatencyHistogram::bucket_of(1000));
+  EXPECT_EQ(h.count_at_most(edge), 5u);
+  EXPECT_EQ(h.count_at_most(UINT64_MAX), 6u);
+  EXPECT_EQ(h.sum(), 0u + 10 + 255 + 256 + 1000 + 1000000);
+}
