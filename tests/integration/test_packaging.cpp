@@ -250,6 +250,7 @@ TEST(Packaging, ExampleConfigHasEverySettingAtItsDefault) {
   all.pid_file.clear();
   all.cluster.clear();
   all.server_name.clear();
+  all.metrics.clear();
   EXPECT_EQ(server::format_settings(all), server::format_settings(server::ServerOptions{}));
 
   // And the real binary agrees.

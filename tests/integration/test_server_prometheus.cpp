@@ -1,0 +1,104 @@
+// End to end: a real Prometheus (Debian's package) scrapes the real server's --metrics endpoint
+// every second, both on loopback ports, and its HTTP API then answers for a switchboard series
+// with the value the server's traffic set. Skipped when prometheus is not installed.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+
+#include "tests/support/line_client.h"
+#include "tests/support/server_process.h"
+
+namespace sb::test {
+namespace {
+
+// A loopback port free at the time of the call (Prometheus cannot be told to pick one and say).
+uint16_t free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), len);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// Prometheus with a config and storage under `dir`, killed when the object dies.
+class PrometheusProcess {
+ public:
+  PrometheusProcess(const std::string& dir, const std::string& target, uint16_t port) : dir_(dir) {
+    std::ofstream(dir + "/prometheus.yml") << "global:\n"
+                                              "  scrape_interval: 1s\n"
+                                              "  scrape_timeout: 1s\n"
+                                              "scrape_configs:\n"
+                                              "  - job_name: switchboard\n"
+                                              "    static_configs:\n"
+                                              "      - targets: ['"
+                                           << target << "']\n";
+    const int log_fd = ::open((dir + "/prometheus.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    pid_ = detail::spawn({"/usr/bin/prometheus", "--config.file=" + dir + "/prometheus.yml",
+                          "--storage.tsdb.path=" + dir + "/data", "--web.listen-address=127.0.0.1:" + std::to_string(port)},
+                         log_fd, log_fd);
+    ::close(log_fd);
+  }
+  ~PrometheusProcess() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    if (!detail::wait_for_exit(pid_, kDefaultWait)) {
+      kill(pid_, SIGKILL);
+      detail::wait_for_exit(pid_, kDefaultWait);
+    }
+  }
+  std::string log() const { return read_file(dir_ + "/prometheus.log"); }
+
+ private:
+  std::string dir_;
+  pid_t pid_ = -1;
+};
+
+TEST(Prometheus, ScrapesTheServerAndAnswersForItsSeries) {
+  if (::access("/usr/bin/prometheus", X_OK) != 0 || ::access("/usr/bin/curl", X_OK) != 0)
+    GTEST_SKIP() << "prometheus or curl is not installed (scripts/install-deps.sh installs them)";
+  ServerProcess server({"--metrics", "127.0.0.1:0"});
+  ASSERT_TRUE(server.ok()) << server.error();
+  ASSERT_TRUE(server.wait_log_contains("event=metrics_listening addr="));
+  const std::string log = server.log();
+  const size_t at = log.find("event=metrics_listening addr=") + 29;
+  const std::string target = log.substr(at, log.find('\n', at) - at);
+  LineClient a(server.port()), b(server.port());
+  ASSERT_EQ(a.hello("a"), "WELCOME a 60");
+  ASSERT_EQ(b.hello("b"), "WELCOME b 60");
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(a.send_all(LineClient::send_frame("b", "scraped")));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(b.read_frame().ok());
+
+  TempDir dir;
+  const uint16_t port = free_port();
+  PrometheusProcess prometheus(dir.path(), target, port);
+  const std::string query = "http://127.0.0.1:" + std::to_string(port) +
+                            "/api/v1/query?query=switchboard_msgs_out_total%7Bjob%3D%22switchboard%22%7D";
+  std::string answer;
+  // Prometheus starts, scrapes within a second, and the sample becomes queryable.
+  const bool found = wait_until(
+      [&] {
+        ExitResult r = run_to_exit({"/usr/bin/curl", "-sS", "--max-time", "2", query});
+        answer = r.out;
+        return answer.find("\"__name__\":\"switchboard_msgs_out_total\"") != std::string::npos &&
+               answer.find(",\"3\"]") != std::string::npos;
+      },
+      milliseconds(60000), milliseconds(250));
+  EXPECT_TRUE(found) << "last answer: " << answer << "\nprometheus log:\n" << prometheus.log();
+  EXPECT_NE(answer.find("\"instance\":\"" + target + "\""), std::string::npos) << answer;
+  EXPECT_EQ(server.stop(), 0);
+}
+
+}  // namespace
+}  // namespace sb::test
