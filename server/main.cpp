@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
   log_options.level = options.log_level;
   log_options.workers = options.log_workers;
   log_options.mirror_stderr = options.log_stderr;
+  log_options.single_producer = true;  // only the loop's thread logs
   std::string error;
   if (!logger.start(log_options, &error)) {
     std::fprintf(stderr, "switchboard-server: cannot open the log in '%s': %s\n", options.log_dir.c_str(),

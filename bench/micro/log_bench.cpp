@@ -26,7 +26,7 @@ constexpr size_t kCapacity = 16384;
 
 // A temp dir with a started logger in it, removed at the end of the benchmark.
 struct BenchLogger {
-  explicit BenchLogger(unsigned workers, Level level = Level::info) {
+  explicit BenchLogger(unsigned workers, Level level = Level::info, bool single_producer = false) {
     char tmpl[] = "/tmp/sb_log_bench_XXXXXX";
     dir = mkdtemp(tmpl);
     LoggerOptions o;
@@ -35,6 +35,7 @@ struct BenchLogger {
     o.level = level;
     o.workers = workers;
     o.queue_capacity = kCapacity;
+    o.single_producer = single_producer;
     std::string error;
     if (!log.start(o, &error)) abort();
   }
@@ -88,8 +89,9 @@ double tsc_ghz() {
 // Per-call distribution. This VM's TSC advances in ~20 ns steps, so single calls cannot be timed:
 // each sample is a group of kGroup back-to-back calls bracketed by rdtscp (the median cost of an
 // empty bracket subtracted), divided by kGroup. The worker runs throughout on the other core.
+// Arg 1: the single-producer claim the server uses (no CAS); arg 0: the multi-producer claim.
 void BM_LogWriteLatency(benchmark::State& state) {
-  BenchLogger b(1);
+  BenchLogger b(1, Level::info, state.range(0) != 0);
   constexpr size_t kGroup = 8;
   constexpr size_t kSamples = 1 << 18;
   std::vector<uint64_t> cycles(kSamples), empty(1 << 16);
@@ -122,7 +124,7 @@ void BM_LogWriteLatency(benchmark::State& state) {
   state.counters["p999_ns"] = pct(0.999);
   state.counters["dropped"] = static_cast<double>(b.log.dropped());
 }
-BENCHMARK(BM_LogWriteLatency)->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LogWriteLatency)->Arg(0)->Arg(1)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 // The worker's side per record: formatting one line into the batch buffer.
 void BM_LogFormatRecord(benchmark::State& state) {
@@ -139,6 +141,23 @@ void BM_LogFormatRecord(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_LogFormatRecord);
+
+// The same with the server's timestamps: the producer reads a coarse clock (one value per kernel
+// tick, 1-4 ms), so at a million records a second thousands in a row carry the same time.
+void BM_LogFormatRecordSameTick(benchmark::State& state) {
+  sb::log::Record r;
+  r.fill(1795774530123456789ull, Level::debug, "route", {{"from", "node-0042"}, {"to", "node-0043"}, {"bytes", 64u}});
+  sb::log::LineFormatter f;
+  std::string out;
+  out.reserve(1 << 20);
+  uint64_t i = 0;
+  for (auto _ : state) {
+    if (out.size() > (1 << 19)) out.clear();
+    f.append_record(r, &out);
+    if ((++i & 1023) == 0) r.time_ns += 1'000'000;
+  }
+}
+BENCHMARK(BM_LogFormatRecordSameTick);
 
 // A debug record with the logger at info: what SB_LOG costs when filtered out.
 void BM_LogFilteredOut(benchmark::State& state) {

@@ -5,6 +5,10 @@
 #include <charconv>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace sb::log {
 namespace {
 
@@ -34,13 +38,44 @@ size_t utf8_sequence(const unsigned char* p, size_t n) {
   return len;
 }
 
+// Printable ASCII that may stand bare in a value: everything from '!' to '~' but '"', '=', '\\'.
+constexpr bool bare_ascii(unsigned char c) { return c > 0x20 && c < 0x7F && c != '"' && c != '=' && c != '\\'; }
+
+#if defined(__SSE2__)
+// Whether 16 bytes are all bare ASCII, in a few vector instructions: signed compares put every
+// byte >= 0x80 out of range too, and those (UTF-8) are left to the byte-by-byte check.
+bool bare_ascii_16(const unsigned char* p) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i printable = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmplt_epi8(v, _mm_set1_epi8(0x7F)));
+  const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('='))),
+                                       _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+  return _mm_movemask_epi8(_mm_andnot_si128(special, printable)) == 0xFFFF;
+}
+
+// The common case (ids, addresses, reasons) 16 bytes at a time; false means "look closer".
+bool all_bare_ascii(std::string_view v) {
+  const auto* p = reinterpret_cast<const unsigned char*>(v.data());
+  size_t n = v.size();
+  for (; n >= 16; p += 16, n -= 16)
+    if (!bare_ascii_16(p)) return false;
+  if (n == 0) return true;
+  unsigned char tail[16];
+  std::memset(tail, 'a', sizeof tail);
+  std::memcpy(tail, p, n);
+  return bare_ascii_16(tail);
+}
+#else
+bool all_bare_ascii(std::string_view) { return false; }
+#endif
+
 bool needs_quotes(std::string_view v) {
   if (v.empty()) return true;
+  if (all_bare_ascii(v)) return false;
   const auto* p = reinterpret_cast<const unsigned char*>(v.data());
   for (size_t i = 0; i < v.size();) {
     const unsigned char c = p[i];
     if (c < 0x80) {
-      if (c <= 0x20 || c == 0x7F || c == '"' || c == '=' || c == '\\') return true;
+      if (!bare_ascii(c)) return true;
       ++i;
       continue;
     }
@@ -163,34 +198,54 @@ void append_timestamp(std::string* out, uint64_t time_ns) {
   append_micros(time_ns, out);
 }
 
-void LineFormatter::append_time(uint64_t time_ns, std::string* out) {
+const char* LineFormatter::timestamp(uint64_t time_ns) {
+  if (time_ns == cached_ns_) return cached_text_;
   const uint64_t sec = time_ns / 1000000000;
   if (sec != cached_second_) {
     second_text(sec, cached_text_);
     cached_second_ = sec;
   }
-  out->append(cached_text_, 19);
-  append_micros(time_ns, out);
+  unsigned us = static_cast<unsigned>(time_ns % 1000000000 / 1000);
+  cached_text_[19] = '.';
+  for (int i = 25; i >= 20; --i, us /= 10) cached_text_[i] = static_cast<char>('0' + us % 10);
+  cached_text_[26] = 'Z';
+  cached_ns_ = time_ns;
+  return cached_text_;
+}
+
+const LineFormatter::Shape& LineFormatter::shape_of(const Record& r) {
+  Shape& s = shapes_[(reinterpret_cast<uintptr_t>(r.event) >> 3) % kShapes];
+  bool same = s.event == r.event && s.level == r.level && s.count == r.count && !s.text.empty();
+  for (unsigned i = 0; same && i < r.count; ++i) same = s.keys[i] == r.entry(i).key;
+  if (same) return s;
+  s.event = r.event;
+  s.level = r.level;
+  s.count = r.count;
+  s.text.assign(" level=").append(level_name(r.level)).append(" event=");
+  // Events are string literals from our own code: written as they are.
+  s.text.append(r.event != nullptr ? r.event : "unknown");
+  s.ends[0] = static_cast<uint16_t>(s.text.size());
+  for (unsigned i = 0; i < r.count; ++i) {
+    s.keys[i] = r.entry(i).key;
+    s.text.append(" ").append(s.keys[i]).append("=");
+    s.ends[i + 1] = static_cast<uint16_t>(s.text.size());
+  }
+  return s;
 }
 
 void LineFormatter::append_record(const Record& r, std::string* out) {
-  append_time(r.time_ns, out);
-  out->append(" level=");
-  out->append(level_name(r.level));
-  out->append(" event=");
-  // Events are string literals from our own code: written as they are.
-  out->append(r.event != nullptr ? r.event : "unknown");
+  out->append(timestamp(r.time_ns), 27);
+  const Shape& shape = shape_of(r);
+  out->append(shape.text.data(), shape.ends[0]);
   for (unsigned i = 0; i < r.count; ++i) {
-    out->push_back(' ');
-    out->append(r.keys[i]);
-    out->push_back('=');
+    out->append(shape.text.data() + shape.ends[i], shape.ends[i + 1] - shape.ends[i]);
+    const Record::Entry& e = r.entry(i);
     const auto kind = static_cast<Field::Kind>(r.kinds[i] & ~kTruncatedBit);
     switch (kind) {
-      case Field::Kind::i64: append_int(out, static_cast<int64_t>(r.values[i])); break;
-      case Field::Kind::u64: append_int(out, r.values[i]); break;
+      case Field::Kind::i64: append_int(out, static_cast<int64_t>(e.value)); break;
+      case Field::Kind::u64: append_int(out, e.value); break;
       case Field::Kind::str:
-        append_value(out, std::string_view(r.text + r.values[i], r.lens[i]),
-                     (r.kinds[i] & kTruncatedBit) != 0);
+        append_value(out, std::string_view(r.text() + e.value, r.lens[i]), (r.kinds[i] & kTruncatedBit) != 0);
         break;
     }
   }

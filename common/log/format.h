@@ -19,16 +19,33 @@ void append_value(std::string* out, std::string_view value, bool truncated = fal
 // Appends "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" (UTC). Pure arithmetic, no gmtime/locale/TZ lookups.
 void append_timestamp(std::string* out, uint64_t time_ns);
 
-// Formats whole lines. Keeps the text of the last second seen, since consecutive records almost
-// always share it and only the microseconds then need formatting.
+// Formats whole lines. Records come in runs that share a timestamp (the producer reads a coarse
+// clock) and a call site (the same event, level and keys), so the formatter keeps the text of the
+// last timestamp and of the fixed parts of a few call sites, and a line is mostly copies of
+// ready-made text plus its values.
 class LineFormatter {
  public:
   void append_record(const Record& record, std::string* out);
 
  private:
-  void append_time(uint64_t time_ns, std::string* out);
+  // " level=<level> event=<event>" and each field's " <key>=" of one call site.
+  struct Shape {
+    const char* event = nullptr;
+    Level level = Level::info;
+    uint8_t count = 0;
+    const char* keys[kMaxFields] = {};
+    std::string text;                  // the head, then every " key=" back to back
+    uint16_t ends[kMaxFields + 1] = {};  // ends[0]: end of the head; ends[i + 1]: of key i
+  };
+  static constexpr size_t kShapes = 16;  // direct-mapped by event address
+
+  const char* timestamp(uint64_t time_ns);  // "YYYY-MM-DDTHH:MM:SS.uuuuuuZ", 27 bytes
+  const Shape& shape_of(const Record& r);
+
+  uint64_t cached_ns_ = UINT64_MAX;
   uint64_t cached_second_ = UINT64_MAX;
-  char cached_text_[20] = {};  // "YYYY-MM-DDTHH:MM:SS"
+  char cached_text_[28] = {};
+  Shape shapes_[kShapes];
 };
 
 }  // namespace sb::log

@@ -27,9 +27,13 @@ constexpr size_t kMaxBatch = 512;
 // second per idle worker, instead of the constant wakeups of a short poll on the core the event
 // loop shares (docs/LOGGING.md has the measurement).
 constexpr auto kIdleWait = std::chrono::milliseconds(50);
-// A burst does not wait for the timeout: the producer wakes a sleeping worker every this many
-// records (a power of two; a small fraction of the ring, so a burst never fills it unnoticed).
-constexpr uint64_t kWakeEvery = 256;
+// A burst does not wait for the timeout: every this many records (a power of two) the producer
+// looks at how full the ring is, and wakes a sleeping worker once a quarter of it is waiting.
+// Waking at every check instead would cost a futex call and, where the worker shares the loop's
+// core, two context switches per few hundred records; a quarter leaves three quarters of the
+// ring to absorb the time the woken worker takes to get a core.
+constexpr uint64_t kWakeCheckEvery = 256;
+constexpr uint64_t kWakeFillDivisor = 4;
 
 uint64_t default_clock() { return coarse_now_ns(); }
 
@@ -41,6 +45,7 @@ struct Logger::Impl {
   alignas(64) std::unique_ptr<RecordQueue<Record>> queue;
   uint64_t (*clock)() = default_clock;
   bool clock_injected = false;
+  bool single_producer = false;
   Level level = Level::info;
   unsigned worker_count = 0;
   bool running = false;
@@ -120,6 +125,7 @@ bool Logger::start(const LoggerOptions& options, std::string* error) {
   }
   im.clock = options.clock != nullptr ? options.clock : default_clock;
   im.clock_injected = options.clock != nullptr;
+  im.single_producer = options.single_producer;
   im.level = options.level;
   im.worker_count = options.workers;
   im.dropped.store(0, std::memory_order_relaxed);
@@ -174,7 +180,7 @@ void Logger::write(Level level, const char* event, std::initializer_list<Field> 
   if (!enabled(level)) return;
   Impl& im = *impl_;
   uint64_t pos;
-  Record* slot = im.queue->try_claim(&pos);
+  Record* slot = im.single_producer ? im.queue->try_claim_single(&pos) : im.queue->try_claim(&pos);
   if (slot == nullptr) {
     im.dropped.fetch_add(1, std::memory_order_relaxed);
     im.wake_one();
@@ -185,7 +191,10 @@ void Logger::write(Level level, const char* event, std::initializer_list<Field> 
   const uint64_t now = im.clock_injected ? im.clock() : coarse_now_ns();
   slot->fill(now, level, event, fields);
   im.queue->publish(pos);
-  if ((pos & (kWakeEvery - 1)) == kWakeEvery - 1) im.wake_one();
+  im.queue->prefetch_for_write(pos + 1, 128);  // the lines a usual record fills (record.h)
+  if ((pos & (kWakeCheckEvery - 1)) == kWakeCheckEvery - 1 &&
+      pos - im.queue->claimed() >= im.queue->capacity() / kWakeFillDivisor)
+    im.wake_one();
 }
 
 void Logger::reopen() noexcept {

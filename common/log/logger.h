@@ -51,6 +51,10 @@ struct LoggerOptions {
   // Records the queue holds (rounded up to a power of two; 384 bytes each, touched at start so the
   // loop never page-faults on them). At 2M records/s the default absorbs ~8 ms of worker stall.
   size_t queue_capacity = 16384;
+  // Only one thread ever calls write() (the server's loop): claims skip the atomic
+  // read-modify-write a multi-producer ring needs. Threads that log through the same Logger
+  // otherwise would corrupt the queue; leave it false unless that is certain.
+  bool single_producer = false;
   // Wall clock in ns since the Unix epoch, read once per record. nullptr = CLOCK_REALTIME_COARSE
   // (vDSO, no syscall, kernel-tick resolution). Tests inject a fixed clock to compare whole lines.
   uint64_t (*clock)() = nullptr;

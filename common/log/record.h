@@ -29,11 +29,19 @@ struct Record {
   uint8_t count;           // fields in use
   bool fields_truncated;   // the call passed more than kMaxFields fields
   uint8_t kinds[kMaxFields];
-  uint8_t lens[kMaxFields];  // string length in text[] (strings only)
-  const char* keys[kMaxFields];
-  uint64_t values[kMaxFields];  // i64 (two's complement) / u64 / offset into text[]
-  // Strings are packed back to back: a short value touches one cache line, not kMaxString bytes.
-  char text[kTextBytes];
+  uint8_t lens[kMaxFields];  // string length in the text (strings only)
+  // `count` entries of {key, value} and right after them the strings, packed back to back: a
+  // record touches only the bytes it uses, so the usual one (a few fields, short strings) fills
+  // two cache lines of its slot rather than spreading over all six. The ring is larger than the
+  // caches, and every line a record writes evicts a line of the loop's own working set.
+  struct Entry {
+    const char* key;
+    uint64_t value;  // i64 (two's complement) / u64 / offset into the text
+  };
+  alignas(8) unsigned char data[kMaxFields * sizeof(Entry) + kTextBytes];
+
+  const Entry& entry(unsigned i) const { return reinterpret_cast<const Entry*>(data)[i]; }
+  const char* text() const { return reinterpret_cast<const char*>(data) + count * sizeof(Entry); }
 
   // Copies the call's arguments. Only what is used is written, which keeps the hot path short.
   void fill(uint64_t now_ns, Level lvl, const char* ev, std::initializer_list<Field> fields) noexcept {
@@ -41,15 +49,19 @@ struct Record {
     event = ev;
     level = lvl;
     fields_truncated = fields.size() > kMaxFields;
-    unsigned n = 0;
+    const unsigned n = fields.size() < kMaxFields ? static_cast<unsigned>(fields.size()) : kMaxFields;
+    count = static_cast<uint8_t>(n);
+    Entry* entries = reinterpret_cast<Entry*>(data);
+    char* text = reinterpret_cast<char*>(data) + n * sizeof(Entry);
+    unsigned i = 0;
     unsigned used = 0;
     for (const Field& f : fields) {
-      if (n == kMaxFields) break;
-      keys[n] = f.key;
+      if (i == n) break;
+      entries[i].key = f.key;
       uint8_t kind = static_cast<uint8_t>(f.kind);
       switch (f.kind) {
-        case Field::Kind::i64: values[n] = static_cast<uint64_t>(f.i); break;
-        case Field::Kind::u64: values[n] = f.u; break;
+        case Field::Kind::i64: entries[i].value = static_cast<uint64_t>(f.i); break;
+        case Field::Kind::u64: entries[i].value = f.u; break;
         case Field::Kind::str: {
           size_t len = f.s.size();
           const size_t room = kTextBytes - used < kMaxString ? kTextBytes - used : kMaxString;
@@ -58,17 +70,17 @@ struct Record {
             kind |= kTruncatedBit;
           }
           if (len != 0) std::memcpy(text + used, f.s.data(), len);
-          values[n] = used;
-          lens[n] = static_cast<uint8_t>(len);
+          entries[i].value = used;
+          lens[i] = static_cast<uint8_t>(len);
           used += static_cast<unsigned>(len);
           break;
         }
       }
-      kinds[n] = kind;
-      ++n;
+      kinds[i] = kind;
+      ++i;
     }
-    count = static_cast<uint8_t>(n);
   }
 };
+static_assert(sizeof(Record) <= 376, "a slot (with its sequence number) stays at 384 bytes");
 
 }  // namespace sb::log
