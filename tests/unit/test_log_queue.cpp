@@ -74,6 +74,29 @@ TEST(LogQueue, FullQueueRejectsExactlyTheOverflow) {
   EXPECT_EQ(seen, (std::vector<uint32_t>{3, 4, 5, 6, 7, 100, 101, 102}));
 }
 
+TEST(LogQueue, SingleProducerClaimFillsInOrderAndDetectsFull) {
+  RecordQueue<Item> q(8);
+  uint32_t accepted = 0;
+  for (uint32_t i = 0; i < 11; ++i) {
+    uint64_t pos;
+    Item* slot = q.try_claim_single(&pos);
+    if (slot == nullptr) continue;
+    EXPECT_EQ(pos, accepted);
+    slot->seq = i;
+    q.publish(pos);
+    q.prefetch_for_write(pos + 1, 128);  // a hint only: changes nothing
+    ++accepted;
+  }
+  EXPECT_EQ(accepted, 8u);
+  uint64_t first = 0;
+  ASSERT_EQ(q.claim_batch(8, &first), 8u);
+  for (uint32_t i = 0; i < 8; ++i) EXPECT_EQ(q.at(first + i).seq, i);
+  q.release(first, 8);
+  uint64_t pos;
+  ASSERT_NE(q.try_claim_single(&pos), nullptr);  // room again after the release
+  EXPECT_EQ(pos, 8u);
+}
+
 TEST(LogQueue, BatchStopsAtUnpublishedSlot) {
   RecordQueue<Item> q(8);
   ASSERT_TRUE(q.try_push([](Item& it) { it.seq = 1; }));

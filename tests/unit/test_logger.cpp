@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/log/logger.h"
+#include "common/log/record.h"
 
 namespace {
 
@@ -83,6 +84,32 @@ TEST_F(LoggerTest, RecordsAppearFormattedAndInOrderOneWorker) {
   for (int i = 0; i < n; ++i) ASSERT_EQ(got[i], record_line(i));
   EXPECT_EQ(log.written(), static_cast<uint64_t>(n));
   EXPECT_EQ(log.dropped(), 0u);
+}
+
+TEST_F(LoggerTest, SingleProducerModeKeepsEveryRecordInOrder) {
+  Logger log;
+  std::string error;
+  LoggerOptions o = options(1);
+  o.single_producer = true;
+  ASSERT_TRUE(log.start(o, &error)) << error;
+  const int n = 10000 / kScale;
+  write_range(log, 0, n, 2048);
+  log.stop();
+  const auto got = lines();
+  ASSERT_EQ(got.size(), static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) ASSERT_EQ(got[i], record_line(i));
+}
+
+// A record with a few fields and short strings, the usual kind, fills only the first two cache
+// lines of its ring slot (the slot's sequence number comes first): the fields' entries and the
+// strings are packed right after the header.
+TEST(LogRecord, AUsualRecordFillsTwoCacheLines) {
+  sb::log::Record r;
+  r.fill(1, Level::debug, "route", {{"from", "node-0042"}, {"to", "node-0043"}, {"bytes", 64u}});
+  const size_t end = reinterpret_cast<const char*>(r.text()) + 18 - reinterpret_cast<const char*>(&r);
+  EXPECT_LE(8 + end, 128u);
+  EXPECT_EQ(std::string(r.text(), 18), "node-0042node-0043");
+  EXPECT_EQ(r.entry(2).value, 64u);
 }
 
 TEST_F(LoggerTest, ThreeWorkersKeepQueueOrder) {
