@@ -17,6 +17,7 @@
 #include "server/cluster_names.h"
 #include "common/text/number.h"
 #include "common/version.h"
+#include "server/setting_table.h"
 
 namespace sb::server {
 
@@ -27,21 +28,6 @@ constexpr size_t kMaxBytes = size_t{1} << 30;
 constexpr size_t kMaxConnections = 10'000'000;  // far above any descriptor limit; catches typos
 constexpr size_t kMaxConfigLine = 4096;
 constexpr size_t kMaxConfigBytes = 1 << 20;
-
-using Apply = bool (*)(std::string_view value, ServerOptions* o);
-using Show = std::string (*)(const ServerOptions& o);
-using Copy = void (*)(const ServerOptions& from, ServerOptions* to);
-
-struct Setting {
-  const char* name;
-  const char* arg;    // nullptr: a switch ("true"/"false" in the config file, no value as a flag)
-  const char* range;  // the accepted values, for errors and docs/SERVER.md
-  bool live;          // a SIGHUP applies a change at once; otherwise it waits for a restart
-  Apply apply;
-  Show show;
-  Copy copy;
-  const char* help;  // for --help; "(default X)" is added from the defaults
-};
 
 template <auto Member>
 void copy_member(const ServerOptions& from, ServerOptions* to) {
@@ -190,12 +176,6 @@ const Setting kSettings[] = {
      "serve Prometheus metrics at http://ADDR:PORT/metrics; off unless given"},
 };
 
-const Setting* find_setting(std::string_view name) {
-  for (const Setting& s : kSettings)
-    if (name == s.name) return &s;
-  return nullptr;
-}
-
 // The flags that are not settings: they steer this run and have no place in a config file.
 enum : int { kSettingBase = 1000, kConfig = 2000, kCheckConfig, kHelp, kVersion };
 
@@ -233,14 +213,6 @@ void add_help_line(std::string* out, const std::string& flag, std::string_view h
   }
 }
 
-bool validate(const ServerOptions& o, std::string* why) {
-  if (o.allow_unknown_ids && o.auth_file.empty()) {
-    *why = "--allow-unknown-ids needs --auth-file";
-    return false;
-  }
-  return true;
-}
-
 std::string_view trim(std::string_view s) {
   const char* ws = " \t\r";
   size_t b = s.find_first_not_of(ws);
@@ -249,6 +221,22 @@ std::string_view trim(std::string_view s) {
 }
 
 }  // namespace
+
+std::span<const Setting> setting_table() { return kSettings; }
+
+const Setting* find_setting(std::string_view name) {
+  for (const Setting& s : kSettings)
+    if (name == s.name) return &s;
+  return nullptr;
+}
+
+bool validate_settings(const ServerOptions& o, std::string* why) {
+  if (o.allow_unknown_ids && o.auth_file.empty()) {
+    *why = "--allow-unknown-ids needs --auth-file";
+    return false;
+  }
+  return true;
+}
 
 std::string usage_text() {
   std::string u =
@@ -341,7 +329,7 @@ ParseOutcome parse_options(int argc, char** argv, ServerOptions* out, std::strin
     result.command_line.emplace_back(setting->name, value);
   }
   result.config_file = config_file;
-  if (!validate(result, &error)) return fail(error);
+  if (!validate_settings(result, &error)) return fail(error);
   *out = std::move(result);
   return check ? ParseOutcome::check_config : ParseOutcome::run;
 }
@@ -413,45 +401,6 @@ std::string format_settings(const ServerOptions& options) {
     else out += std::string(s.name) + " " + value + "\n";
   }
   return out;
-}
-
-bool reread_options(const ServerOptions& running, ServerOptions* next, std::string* error) {
-  ServerOptions fresh;
-  if (!running.config_file.empty() && !load_config_file(running.config_file, &fresh, error)) return false;
-  for (const auto& [name, value] : running.command_line) {
-    const Setting* s = find_setting(name);
-    if (s == nullptr || !s->apply(value, &fresh)) {  // cannot happen: they were checked at start
-      *error = "command-line setting --" + name + " no longer applies";
-      return false;
-    }
-  }
-  fresh.config_file = running.config_file;
-  fresh.command_line = running.command_line;
-  if (!validate(fresh, error)) return false;
-  *next = std::move(fresh);
-  return true;
-}
-
-ReloadPlan diff_reloadable(const ServerOptions& running, const ServerOptions& next) {
-  ReloadPlan plan;
-  for (const Setting& s : kSettings) {
-    if (s.show(running) == s.show(next)) continue;
-    (s.live ? plan.live : plan.restart).emplace_back(s.name);
-  }
-  return plan;
-}
-
-std::string ReloadPlan::names(const std::vector<std::string>& list) {
-  std::string out;
-  for (const std::string& name : list) out += (out.empty() ? "" : ",") + name;
-  return out;
-}
-
-ServerOptions apply_reloadable(const ServerOptions& running, const ServerOptions& next) {
-  ServerOptions merged = running;
-  for (const Setting& s : kSettings)
-    if (s.live) s.copy(next, &merged);
-  return merged;
 }
 
 std::vector<SettingInfo> settings() {
