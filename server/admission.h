@@ -26,6 +26,11 @@ class Admission {
   bool auth_enabled() const { return auth_enabled_; }
   size_t credential_count() const { return credentials_.size(); }
   size_t plaintext_count() const { return credentials_.plaintext_count(); }
+  size_t pinned_count() const { return credentials_.pinned_count(); }
+  // The end-to-end key the auth file pins for `id`, or null (none pinned, or no --auth-file).
+  const security::PublicKey* pinned_key(std::string_view id) const {
+    return auth_enabled_ ? credentials_.pinned_key(id) : nullptr;
+  }
 
   // Counts a new connection from `address`; false (and nothing counted) when the address is at
   // --max-conns-per-ip. Every true must be matched by one release_address().

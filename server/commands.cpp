@@ -53,6 +53,9 @@ bool Commands::handle_frame(Connection& c, const proto::Frame& f) {
     case Verb::quit:
       quit(c);
       return true;
+    case Verb::key:
+      key(c, f);
+      return true;
     case Verb::hello:  // already registered: one id per connection
     default:
       io_.reply_error(c, ErrorCode::bad_command, f.verb_text);

@@ -11,6 +11,7 @@
 #include "server/connection_io.h"
 #include "server/event_loop.h"
 #include "server/frame_handler.h"
+#include "server/key_directory.h"
 #include "server/options.h"
 #include "server/router.h"
 #include "server/stats.h"
@@ -29,6 +30,7 @@ class Commands final : public FrameHandler {
   void handle_refusal(Connection& c, const proto::ParseResult& r) override;
   // What STATS reports beside ServerStats (connections, nodes, log drops, uptime); also for GET /metrics.
   StatsReadings readings() const;
+  void node_left(Connection& c) override;
 
   // --cluster: HELLO waits for the cluster-wide claim of its id (nullptr: a server alone).
   void set_cluster(Cluster* cluster) { cluster_ = cluster; }
@@ -48,6 +50,10 @@ class Commands final : public FrameHandler {
   void who(Connection& c);
   void stats(Connection& c);
   void quit(Connection& c);
+  // KEY SET / KEY GET (server/commands_key.cpp).
+  void key(Connection& c, const proto::Frame& f);
+  void key_set(Connection& c, std::string_view text);
+  void key_get(Connection& c, std::string_view id);
   // Every SEND/MSG from a registered node passes here once, accepted or not.
   void count_message(bool accepted) {
     ++stats_.msgs_in;
@@ -63,6 +69,7 @@ class Commands final : public FrameHandler {
   log::Logger* log_;
   const uint64_t start_ns_;
   Cluster* cluster_ = nullptr;
+  KeyDirectory keys_;
 };
 
 }  // namespace sb::server

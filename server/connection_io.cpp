@@ -278,6 +278,7 @@ void ConnectionIo::reply_error(Connection& c, proto::ErrorCode code, std::string
 void ConnectionIo::leave(Connection& c, const char* reason) {
   if (c.state == ConnState::registered) {
     router_.remove(c.node_id());
+    handler_->node_left(c);
     SB_LOG(*log_, info, "disconnect", {"node", c.node_id()}, {"peer", std::string_view(c.peer)},
            {"reason", reason}, {"queued", uint64_t(c.out.messages())});
   } else {

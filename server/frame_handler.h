@@ -15,6 +15,8 @@ class FrameHandler {
   virtual bool handle_frame(Connection& c, const proto::Frame& f) = 0;
   // A frame the parser refused (`r.status == error`): reply and count it.
   virtual void handle_refusal(Connection& c, const proto::ParseResult& r) = 0;
+  // A registered node is leaving (any reason): forget what was kept for it by slot.
+  virtual void node_left(Connection&) {}
 };
 
 }  // namespace sb::server

@@ -62,7 +62,7 @@ bool Server::open(std::string* error, bool* port_in_use) {
   if (!admission_.load(error)) return false;
   if (admission_.auth_enabled()) {
     SB_LOG(*log_, info, "auth_loaded", {"file", std::string_view(options_.auth_file)},
-           {"ids", uint64_t(admission_.credential_count())});
+           {"ids", uint64_t(admission_.credential_count())}, {"pinned_keys", uint64_t(admission_.pinned_count())});
     if (admission_.plaintext_count() > 0)
       SB_LOG(*log_, warn, "auth_plaintext_tokens", {"count", uint64_t(admission_.plaintext_count())},
              {"hint", "store sha256:<hex> digests instead"});

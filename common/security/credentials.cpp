@@ -21,8 +21,8 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// Splits on runs of blanks; stores at most 2 fields, counts them all.
-size_t split_fields(std::string_view s, std::string_view fields[2]) {
+// Splits on runs of blanks; stores at most 3 fields, counts them all.
+size_t split_fields(std::string_view s, std::string_view fields[3]) {
   size_t n = 0;
   size_t i = 0;
   while (i < s.size()) {
@@ -30,7 +30,7 @@ size_t split_fields(std::string_view s, std::string_view fields[2]) {
     if (i == s.size()) break;
     size_t start = i;
     while (i < s.size() && !is_blank(s[i])) ++i;
-    if (n < 2) fields[n] = s.substr(start, i - start);
+    if (n < 3) fields[n] = s.substr(start, i - start);
     ++n;
   }
   return n;
@@ -62,12 +62,35 @@ bool Credentials::is_valid_token(std::string_view token) {
   return true;
 }
 
+bool Credentials::parse_token_spec(std::string_view id, std::string_view spec, Sha256Digest* digest,
+                                   bool* plaintext, std::string* error) {
+  *plaintext = false;
+  if (spec.substr(0, kDigestPrefix.size()) == kDigestPrefix) {
+    if (!parse_hex_digest(spec.substr(kDigestPrefix.size()), digest)) {
+      *error = "bad digest for '" + std::string(id) + "': 'sha256:' must be followed by exactly 64 hex digits";
+      return false;
+    }
+    Sha256Digest empty_digest;
+    parse_hex_digest(kEmptyDigestHex, &empty_digest);
+    if (constant_time_equal(digest->data(), empty_digest.data(), digest->size())) {
+      *error = "digest for '" + std::string(id) + "' is the SHA-256 of an empty token (was $TOKEN unset?)";
+      return false;
+    }
+    return true;
+  }
+  if (!is_valid_token(spec)) {
+    *error = "bad token for '" + std::string(id) + "': tokens are 1.." + std::to_string(kMaxTokenLen) +
+             " bytes of printable ASCII without spaces";
+    return false;
+  }
+  *digest = sha256(spec);
+  *plaintext = true;
+  return true;
+}
+
 bool Credentials::parse(std::string_view text, std::string_view source, Credentials* out,
                         std::string* error) {
   Credentials result;
-  Sha256Digest empty_digest;
-  parse_hex_digest(kEmptyDigestHex, &empty_digest);
-
   size_t line_no = 0;
   while (!text.empty()) {
     ++line_no;
@@ -78,12 +101,12 @@ bool Credentials::parse(std::string_view text, std::string_view source, Credenti
     line = trim(line);
     if (line.empty() || line.front() == '#') continue;
 
-    std::string_view f[2];
+    std::string_view f[3];
     size_t n = split_fields(line, f);
-    if (n != 2) {
-      // Do not quote the line: a lone field, or a third one, may well be (part of) a token.
+    if (n != 2 && n != 3) {
+      // Do not quote the line: a lone field, or a further one, may well be (part of) a token.
       set_error(error, source, line_no,
-                "expected 'node_id token_spec', found " + std::to_string(n) + " field" +
+                "expected 'node_id token_spec [x25519:key]', found " + std::to_string(n) + " field" +
                     (n == 1 ? "" : "s") + " (tokens cannot contain spaces)");
       return false;
     }
@@ -98,32 +121,27 @@ bool Credentials::parse(std::string_view text, std::string_view source, Credenti
       set_error(error, source, line_no, "duplicate node id '" + std::string(id) + "'");
       return false;
     }
-
-    Sha256Digest digest;
-    if (spec.substr(0, kDigestPrefix.size()) == kDigestPrefix) {
-      if (!parse_hex_digest(spec.substr(kDigestPrefix.size()), &digest)) {
-        set_error(error, source, line_no,
-                  "bad digest for '" + std::string(id) +
-                      "': 'sha256:' must be followed by exactly 64 hex digits");
-        return false;
-      }
-      if (constant_time_equal(digest.data(), empty_digest.data(), digest.size())) {
-        set_error(error, source, line_no,
-                  "digest for '" + std::string(id) +
-                      "' is the SHA-256 of an empty token (was $TOKEN unset?)");
-        return false;
-      }
-    } else {
-      if (!is_valid_token(spec)) {
-        set_error(error, source, line_no,
-                  "bad token for '" + std::string(id) + "': tokens are 1.." +
-                      std::to_string(kMaxTokenLen) + " bytes of printable ASCII without spaces");
-        return false;
-      }
-      digest = sha256(spec);
-      ++result.plaintext_count_;
+    Entry entry;
+    bool plaintext = false;
+    std::string why;
+    if (!parse_token_spec(id, spec, &entry.digest, &plaintext, &why)) {
+      set_error(error, source, line_no, why);
+      return false;
     }
-    result.entries_.emplace(std::string(id), digest);
+    if (n == 3) {
+      // Not quoted either: a third field that is no key may be the rest of a token with a space.
+      if (!parse_public_key(f[2], &entry.key)) {
+        set_error(error, source, line_no,
+                  "the third field for '" + std::string(id) +
+                      "' is not a pinned key ('x25519:' and 43 base64url characters; tokens cannot "
+                      "contain spaces)");
+        return false;
+      }
+      entry.pinned = true;
+      ++result.pinned_count_;
+    }
+    if (plaintext) ++result.plaintext_count_;
+    result.entries_.emplace(std::string(id), entry);
   }
 
   *out = std::move(result);
@@ -166,9 +184,14 @@ Credentials::Verdict Credentials::check(std::string_view id, std::string_view to
   auto it = entries_.find(id);
   if (it == entries_.end()) return Verdict::unknown_id;
   if (!well_formed) return Verdict::wrong_token;
-  return constant_time_equal(presented.data(), it->second.data(), presented.size())
+  return constant_time_equal(presented.data(), it->second.digest.data(), presented.size())
              ? Verdict::ok
              : Verdict::wrong_token;
+}
+
+const PublicKey* Credentials::pinned_key(std::string_view id) const {
+  auto it = entries_.find(id);
+  return it != entries_.end() && it->second.pinned ? &it->second.key : nullptr;
 }
 
 std::string_view verdict_name(Credentials::Verdict v) {

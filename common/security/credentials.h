@@ -8,10 +8,13 @@
 //     # comment (only whole lines: '#' may appear inside a token)
 //     sensor-1   sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
 //     printer.2  correct-horse-battery-staple
+//     gateway    sha256:<64 hex digits>  x25519:<43 base64url characters>
 //
 //   node_id     1..64 bytes of [A-Za-z0-9_.-] (the protocol's id rule), each id at most once.
 //   token_spec  either "sha256:" + 64 hex digits (either case): the SHA-256 of the token, or
 //               the token itself in plain text.
+//   pinned key  optional: "x25519:" + 43 base64url characters (common/security/public_key.h).
+//               KEY GET for that node answers this key, and KEY SET with another is refused.
 //   Fields are separated by spaces or tabs; leading/trailing blanks, a trailing '\r' (CRLF files)
 //   and blank lines are ignored. Anything else is an error.
 //
@@ -41,6 +44,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/security/public_key.h"
 #include "common/security/sha256.h"
 
 namespace sb::security {
@@ -69,6 +73,9 @@ class Credentials {
 
   bool contains(std::string_view id) const { return entries_.find(id) != entries_.end(); }
   size_t size() const { return entries_.size(); }
+  // The key pinned for `id`, or null when the file pins none for it.
+  const PublicKey* pinned_key(std::string_view id) const;
+  size_t pinned_count() const { return pinned_count_; }
   // Entries whose token was given in plain text in the file (see the trade-off above).
   size_t plaintext_count() const { return plaintext_count_; }
 
@@ -76,8 +83,18 @@ class Credentials {
   static bool is_valid_token(std::string_view token);
 
  private:
-  std::map<std::string, Sha256Digest, std::less<>> entries_;
+  // The token spec of one line into its digest; false with *error (line-less) when malformed.
+  static bool parse_token_spec(std::string_view id, std::string_view spec, Sha256Digest* digest,
+                               bool* plaintext, std::string* error);
+
+  struct Entry {
+    Sha256Digest digest{};
+    bool pinned = false;
+    PublicKey key{};
+  };
+  std::map<std::string, Entry, std::less<>> entries_;
   size_t plaintext_count_ = 0;
+  size_t pinned_count_ = 0;
 };
 
 std::string_view verdict_name(Credentials::Verdict v);

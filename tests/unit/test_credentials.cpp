@@ -128,8 +128,14 @@ TEST(Credentials, MalformedLinesNameFileAndLine) {
     std::string text;
     std::string want;  // the error must start with this
   } cases[] = {
-      {"a tok\nlonely\n", "auth.txt:2: expected 'node_id token_spec', found 1 field "},
-      {"a tok with spaces\n", "auth.txt:1: expected 'node_id token_spec', found 4 fields"},
+      {"a tok\nlonely\n", "auth.txt:2: expected 'node_id token_spec [x25519:key]', found 1 field "},
+      {"a tok with spaces\n", "auth.txt:1: expected 'node_id token_spec [x25519:key]', found 4 fields"},
+      {"a tok with-space\n", "auth.txt:1: the third field for 'a' is not a pinned key"},
+      {"a tok x25519:\n", "auth.txt:1: the third field for 'a' is not a pinned key"},
+      {"a tok x25519:" + std::string(42, 'A') + "\n", "auth.txt:1: the third field for 'a' is not a pinned key"},
+      {"a tok x25519:" + std::string(44, 'A') + "\n", "auth.txt:1: the third field for 'a' is not a pinned key"},
+      {"a tok ed25519:" + std::string(43, 'A') + "\n", "auth.txt:1: the third field for 'a' is not a pinned key"},
+      {"a bad\x01tok x25519:" + std::string(43, 'A') + "\n", "auth.txt:1: bad token for 'a'"},
       {"\n\nbad/id tok\n", "auth.txt:3: invalid node id"},
       {"caf\xc3\xa9 tok\n", "auth.txt:1: invalid node id"},
       {std::string(65, 'i') + " tok\n", "auth.txt:1: invalid node id (65 bytes"},
@@ -150,10 +156,32 @@ TEST(Credentials, MalformedLinesNameFileAndLine) {
   }
   // A token-shaped field is never quoted back (errors go to logs).
   EXPECT_EQ(parse_error("a s3cr3t-value extra\n").find("s3cr3t"), std::string::npos);
+  EXPECT_EQ(parse_error("a first-half s3cr3t-half\n").find("s3cr3t"), std::string::npos);
   EXPECT_EQ(parse_error("s3cr3t-value\n").find("s3cr3t"), std::string::npos);
   EXPECT_EQ(parse_error("a s3cr3t\x01value\n").find("s3cr3t"), std::string::npos);
   // An error later in the file still loads nothing from the lines before it.
   EXPECT_FALSE(parse_error("good1 t1\ngood2 t2\nbroken\n").empty());
+}
+
+TEST(Credentials, AThirdFieldPinsAKey) {
+  // 32 bytes 0x00..0x1f in the protocol's text form.
+  const std::string key = "x25519:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
+  Credentials c;
+  ASSERT_TRUE(Credentials::parse("a tok-a " + key + "\nb sha256:" + std::string(kTestDigest) + "\t" + key +
+                                     "\r\nc tok-c\n",
+                                 "t", &c, nullptr));
+  EXPECT_EQ(c.size(), 3u);
+  EXPECT_EQ(c.pinned_count(), 2u);
+  ASSERT_NE(c.pinned_key("a"), nullptr);
+  ASSERT_NE(c.pinned_key("b"), nullptr);
+  for (size_t i = 0; i < 32; ++i) EXPECT_EQ((*c.pinned_key("a"))[i], i);
+  EXPECT_EQ(*c.pinned_key("a"), *c.pinned_key("b"));
+  EXPECT_EQ(c.pinned_key("c"), nullptr);
+  EXPECT_EQ(c.pinned_key("zz"), nullptr);
+  // The token still works as before.
+  EXPECT_EQ(c.check("a", "tok-a"), Verdict::ok);
+  EXPECT_EQ(c.check("b", "test"), Verdict::ok);
+  EXPECT_EQ(c.plaintext_count(), 2u);
 }
 
 TEST(Credentials, EmptyFileLoadsEmptyTable) {
