@@ -5,10 +5,12 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "client/frontend.h"
+#include "client/e2e_session.h"
 #include "client/loop_signals.h"
 #include "client/options.h"
 #include "client/session.h"
@@ -44,8 +46,10 @@ class App {
   void finish(int exit_code);
   // A message was refused or a line was unusable: the eventual exit code is 1, not 0.
   void note_failure() { failed_ = true; }
-  // Bytes queued for the server and not yet written.
-  size_t backlog() const { return session_.output_size(); }
+  // Bytes queued for the server and not yet written (with --e2e, also those waiting for keys).
+  size_t backlog() const { return session_.output_size() + (e2e_ ? e2e_->backlog() : 0); }
+  // The --e2e session (/trust, /fingerprint); null without --e2e or before an id was given.
+  E2eSession* e2e() { return e2e_.get(); }
 
  private:
   using Clock = int64_t;  // CLOCK_MONOTONIC milliseconds
@@ -71,11 +75,18 @@ class App {
   int64_t keepalive_at() const;
   void run_timers();
   void queued(Clock now) { last_sent_ = now; }
+  // --e2e glue (client/app_e2e.cpp): the identity of `id` loaded, or the failure reported.
+  bool start_e2e(const std::string& id);
+  // A FROM: decrypted under --e2e, announced as locked without it, or shown as it came.
+  void deliver_message(const ServerEvent& ev);
+  // Sends QUIT once quitting and nothing waits for keys any more (QUIT must follow every message).
+  void send_quit_when_drained();
 
   const Options& options_;
   log::Logger& log_;
   Frontend& frontend_;
   Session session_;
+  std::unique_ptr<E2eSession> e2e_;  // with --e2e, once the id is known
   net::Connector connector_;  // the connect in progress, if any; fd_ is -1 until it succeeds
   int fd_ = -1;
   LoopSignals signals_;

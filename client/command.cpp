@@ -52,6 +52,15 @@ Command parse_menu_line(std::string_view line) {
     c.kind = Command::Kind::send;
     return c;
   }
+  const std::string_view verb = word.substr(0, word.find(' '));
+  if (verb == "/trust" || verb == "/fingerprint") {
+    c.kind = verb == "/trust" ? Command::Kind::trust : Command::Kind::fingerprint;
+    c.target = trim(word.substr(verb.size()));
+    if (c.kind == Command::Kind::trust && c.target.empty()) return invalid("usage: /trust node");
+    if (!c.target.empty() && !proto::is_valid_node_id(c.target))
+      return invalid("invalid node id '" + std::string(c.target) + "' (use 1-64 of A-Z a-z 0-9 _ . -)");
+    return c;
+  }
   if (word == "m" || word == "M") c.kind = Command::Kind::menu_message;
   else if (word == "q" || word == "Q" || word == "/quit") c.kind = Command::Kind::quit;
   else if (word == "/who") c.kind = Command::Kind::who;
@@ -83,6 +92,8 @@ std::string_view help_text() {
          "  /who            list connected nodes\n"
          "  /stats          show server statistics\n"
          "  /ping           measure the round trip to the server\n"
+         "  /fingerprint [node]  with --e2e: your key's fingerprint, or node's, to compare\n"
+         "  /trust node     with --e2e: accept node's new key after checking its fingerprint\n"
          "  /help           this list\n"
          "  q or /quit      leave (Ctrl-D on an empty line too)\n";
 }

@@ -14,6 +14,8 @@ struct Command {
     quit,          // "q" or "/quit"
     send,          // "@target text"
     who, stats, ping, help,
+    trust,         // "/trust node" (--e2e): accept the node's new key
+    fingerprint,   // "/fingerprint [node]" (--e2e): our key's fingerprint, or the node's
     invalid,       // `error` says why, in words
   };
   Kind kind = Kind::empty;

@@ -30,7 +30,8 @@ class Frontend {
   // The connection is gone; if `reconnecting`, the App will try again by itself.
   virtual void on_disconnected(bool reconnecting) = 0;
   virtual void on_message(std::string_view from, std::string_view payload) = 0;
-  // The server refused something we sent (no-such-node, too-large, bad-id); already shown.
+  // The server refused something we sent (no-such-node, too-large, bad-id), or the --e2e session
+  // would not send it (code none: no usable key, anycast); already shown.
   virtual void on_refused(proto::ErrorCode) {}
 
   // One line from the App: connection status, replies to /who etc., errors (already worded).

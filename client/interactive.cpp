@@ -73,6 +73,8 @@ void InteractiveFrontend::prompt(Step step) {
   }
   std::string p(text);
   if (!p.empty()) p += ' ';
+  // An end-to-end session says so on every prompt of the menu flow.
+  if (!p.empty() && step != Step::ask_id && app_->options().e2e) p = "[e2e] " + p;
   write_out(editor_.erase_sequence());
   editor_.set_prompt(p);
   write_out(editor_.draw_sequence());
@@ -177,10 +179,24 @@ void InteractiveFrontend::handle_menu(const std::string& line) {
     case Command::Kind::stats: ok = app_->stats(); break;
     case Command::Kind::ping: ok = app_->ping(); break;
     case Command::Kind::help: write_out(help_text()); break;
+    case Command::Kind::trust:
+    case Command::Kind::fingerprint: ok = e2e_command(c); break;
     case Command::Kind::invalid: print_line(err_fd_, "Error: " + c.error); break;
   }
   if (!ok) print_line(err_fd_, "Error: not connected to the server");
   prompt(Step::menu);
+}
+
+bool InteractiveFrontend::e2e_command(const Command& c) {
+  E2eSession* e2e = app_->e2e();
+  if (!app_->options().e2e) {
+    print_line(err_fd_, "Error: /trust and /fingerprint need a session started with --e2e");
+    return true;
+  }
+  if (e2e == nullptr || !app_->registered()) return false;
+  if (c.kind == Command::Kind::trust) e2e->trust(c.target);
+  else e2e->fingerprint(c.target);
+  return true;
 }
 
 void InteractiveFrontend::on_registered() {

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "client/command.h"
 #include "client/frontend.h"
 #include "client/line_editor.h"
 #include "client/terminal.h"
@@ -43,6 +44,8 @@ class InteractiveFrontend final : public Frontend {
   void prompt(Step step);
   void handle_line(const std::string& line);
   void handle_menu(const std::string& line);
+  // /trust and /fingerprint; false when not connected.
+  bool e2e_command(const Command& c);
   void leave();
   void print_line(int fd, std::string_view line);
   void write_out(std::string_view bytes);

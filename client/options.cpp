@@ -20,7 +20,7 @@ namespace {
 
 enum LongOnly : int {
   kHost = 1000, kPort, kId, kLogDir, kLogLevel, kNoKeepalive, kReconnect, kListen, kRaw, kVersion,
-  kToken, kTokenFile, kConnectTimeout, kServer,
+  kToken, kTokenFile, kConnectTimeout, kServer, kE2e, kKeyFile,
 };
 
 const option kLongOptions[] = {
@@ -37,6 +37,8 @@ const option kLongOptions[] = {
     {"raw", no_argument, nullptr, kRaw},
     {"token", required_argument, nullptr, kToken},
     {"token-file", required_argument, nullptr, kTokenFile},
+    {"e2e", no_argument, nullptr, kE2e},
+    {"key-file", required_argument, nullptr, kKeyFile},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, kVersion},
     {nullptr, 0, nullptr, 0},
@@ -110,6 +112,11 @@ ParseOutcome parse_options(int argc, char* const argv[], Options* out) {
         if (value.empty()) return usage_error("--token-file needs a path");
         out->token_file = value;
         break;
+      case kE2e: out->e2e = true; break;
+      case kKeyFile:
+        if (value.empty()) return usage_error("--key-file needs a path");
+        out->key_file = value;
+        break;
       case 'h': result.action = ParseOutcome::Action::help; break;
       case kVersion: result.action = ParseOutcome::Action::version; break;
       case ':':
@@ -125,6 +132,7 @@ ParseOutcome parse_options(int argc, char* const argv[], Options* out) {
   if (result.action != ParseOutcome::Action::run) return result;
   if (host_or_port && !out->servers.empty()) return usage_error("--server cannot be combined with --host or --port");
   if (optind < argc) return usage_error(std::string("unexpected argument '") + argv[optind] + "'");
+  if (!out->key_file.empty() && !out->e2e) return usage_error("--key-file is for --e2e");
   return result;
 }
 
@@ -187,6 +195,10 @@ std::string usage_text(const char* program) {
          "                    since a flag's value shows in the process list\n"
          "  --token-file F    read the token from the first line of F\n"
          "                    (otherwise $SWITCHBOARD_TOKEN is used when set)\n"
+         "  --e2e             end-to-end encryption: messages are sealed for their recipients and\n"
+         "                    the server relays what it cannot read (docs/E2E.md)\n"
+         "  --key-file PATH   the --e2e identity key file (default\n"
+         "                    $XDG_CONFIG_HOME/switchboard/<id>.key, else ~/.config/switchboard/)\n"
          "  --no-keepalive    do not send PING to stay under the server's idle timeout\n"
          "  --log-dir DIR     where client.log goes (default .)\n"
          "  --log-level L     debug, info, warn or error (default info)\n"

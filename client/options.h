@@ -35,6 +35,8 @@ struct Options {
   bool raw = false;        // payloads written byte-exact, nothing added
   std::string token;       // sent with HELLO when the server uses --auth-file
   std::string token_file;  // --token-file: read by resolve_token(), not by the pure parser
+  bool e2e = false;        // end-to-end encryption (docs/E2E.md)
+  std::string key_file;    // --key-file: the identity key file; empty: the default place
 };
 
 struct ParseOutcome {

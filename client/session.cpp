@@ -62,6 +62,9 @@ void Session::send(std::string_view target, std::string_view payload) {
 
 void Session::ping(std::string_view word) { append_line("PING", word); }
 void Session::who() { append_line("WHO"); }
+void Session::who(std::string_view target) { append_line("WHO", target); }
+void Session::key_set(std::string_view key_text) { append_line("KEY", "SET", key_text); }
+void Session::key_get(std::string_view id) { append_line("KEY", "GET", id); }
 void Session::stats() { append_line("STATS"); }
 
 void Session::quit() {
@@ -121,6 +124,7 @@ void Session::dispatch(const proto::Frame& f, const EventFn& on_event) {
       ev.kind = ServerEvent::Kind::message;
       ev.node = f.args[0];
       ev.text = f.payload;
+      ev.via = f.argc >= 3 ? f.args[2] : std::string_view{};
       break;
     case Verb::pong:
       ev.kind = ServerEvent::Kind::pong;
@@ -137,6 +141,11 @@ void Session::dispatch(const proto::Frame& f, const EventFn& on_event) {
     case Verb::stats_reply:
       ev.kind = ServerEvent::Kind::stats;
       ev.text = after_verb(f);
+      break;
+    case Verb::key_reply:
+      ev.kind = ServerEvent::Kind::key;
+      ev.node = f.args[0];
+      ev.text = f.args[1];
       break;
     case Verb::bye:
       ev.kind = ServerEvent::Kind::bye;

@@ -16,17 +16,19 @@ namespace sb::client {
 struct ServerEvent {
   enum class Kind {
     welcome,         // node = our id, idle_timeout_s
-    message,         // node = source, text = payload (binary)
+    message,         // node = source, text = payload (binary), via = the FROM line's last token ("#g")
     pong,            // text = the word echoed (may be empty)
     nodes,           // count, text = "id id ..."
     stats,           // text = "key=value ..."
     bye,
+    key,             // KEY <id> <key>: node = id, text = key text
     error,           // ERR: code (none if unknown), code_text, text = detail
     protocol_error,  // something we could not use (unknown verb, oversized FROM); text says what
   };
   Kind kind = Kind::error;
   std::string_view node;
   std::string_view text;
+  std::string_view via;
   uint32_t idle_timeout_s = 0;
   size_t count = 0;
   proto::ErrorCode code = proto::ErrorCode::none;
@@ -52,7 +54,10 @@ class Session {
   void send(std::string_view target, std::string_view payload);
   void ping(std::string_view word);
   void who();
+  void who(std::string_view target);  // WHO #group / WHO <pattern>; empty: every node
   void stats();
+  void key_set(std::string_view key_text);
+  void key_get(std::string_view id);
   void quit();
 
   std::string_view output() const { return std::string_view(out_).substr(out_head_); }

@@ -52,6 +52,28 @@ TEST(ClientCommand, SlashCommands) {
   EXPECT_NE(c.error.find("unknown command '/nope'"), std::string::npos);
 }
 
+TEST(ClientCommand, TrustAndFingerprint) {
+  Command c = parse_menu_line("/trust b");
+  EXPECT_EQ(c.kind, Kind::trust);
+  EXPECT_EQ(c.target, "b");
+  c = parse_menu_line("  /trust   node.2  ");
+  EXPECT_EQ(c.kind, Kind::trust);
+  EXPECT_EQ(c.target, "node.2");
+  c = parse_menu_line("/trust");
+  EXPECT_EQ(c.kind, Kind::invalid);
+  EXPECT_NE(c.error.find("usage: /trust node"), std::string::npos);
+  c = parse_menu_line("/trust b/c");
+  EXPECT_EQ(c.kind, Kind::invalid);
+  EXPECT_NE(c.error.find("invalid node id 'b/c'"), std::string::npos);
+  c = parse_menu_line("/fingerprint");
+  EXPECT_EQ(c.kind, Kind::fingerprint);
+  EXPECT_EQ(c.target, "");
+  c = parse_menu_line("/fingerprint b");
+  EXPECT_EQ(c.kind, Kind::fingerprint);
+  EXPECT_EQ(c.target, "b");
+  EXPECT_EQ(parse_menu_line("/trustb").kind, Kind::invalid);
+}
+
 TEST(ClientCommand, AnythingElseAtTheMenuIsExplained) {
   Command c = parse_menu_line("hello");
   EXPECT_EQ(c.kind, Kind::invalid);
@@ -88,7 +110,7 @@ TEST(ClientCommand, Targets) {
 
 TEST(ClientCommand, HelpMentionsEveryCommand) {
   std::string_view h = help_text();
-  for (const char* cmd : {"@node", "@*", "/who", "/stats", "/ping", "/help", "/quit", "m "})
+  for (const char* cmd : {"@node", "@*", "/who", "/stats", "/ping", "/help", "/quit", "m ", "/trust", "/fingerprint"})
     EXPECT_NE(h.find(cmd), std::string_view::npos) << cmd;
 }
 

@@ -32,6 +32,15 @@ TEST(ClientOptions, Defaults) {
   EXPECT_FALSE(o.listen);
   EXPECT_FALSE(o.raw);
   EXPECT_EQ(o.connect_timeout_s, 10);
+  EXPECT_FALSE(o.e2e);
+  EXPECT_EQ(o.key_file, "");
+}
+
+TEST(ClientOptions, EndToEndAndKeyFile) {
+  Options o;
+  ASSERT_EQ(parse({"--e2e", "--key-file", "/k/a.key"}, &o).action, Action::run);
+  EXPECT_TRUE(o.e2e);
+  EXPECT_EQ(o.key_file, "/k/a.key");
 }
 
 TEST(ClientOptions, ConnectTimeoutAndHostNames) {
@@ -98,6 +107,8 @@ TEST(ClientOptions, UsageErrorsSayWhatIsWrong) {
       {{"--port", "+80"}, "--port must be a number from 1 to 65535, not '+80'"},
       {{"--host", ""}, "--host needs a non-empty address"},
       {{"stray"}, "unexpected argument 'stray'"},
+      {{"--key-file", "/k/a.key"}, "--key-file is for --e2e"},
+      {{"--e2e", "--key-file", ""}, "--key-file needs a path"},
   };
   for (const Case& c : cases) {
     Options o;
@@ -118,7 +129,7 @@ TEST(ClientOptions, RepeatedParsingStartsFresh) {
 TEST(ClientOptions, UsageListsFlagsAndExitCodes) {
   std::string u = usage_text("switchboard-client");
   for (const char* flag : {"--host", "--port", "--id", "--listen", "--raw", "--reconnect", "--no-keepalive",
-                           "--log-dir", "--log-level", "--help", "--version", "Exit codes: 0"})
+                           "--log-dir", "--log-level", "--e2e", "--key-file", "--help", "--version", "Exit codes: 0"})
     EXPECT_NE(u.find(flag), std::string::npos) << flag;
 }
 

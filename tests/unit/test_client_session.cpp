@@ -118,6 +118,20 @@ TEST(ClientSession, EveryServerFrameDecodes) {
   EXPECT_EQ(s.state(), Session::State::closed);
 }
 
+TEST(ClientSession, KeyRequestsAndReplies) {
+  Session s;
+  s.key_set("x25519:K");
+  s.key_get("b");
+  s.who("#ops");
+  EXPECT_EQ(s.output(), "KEY SET x25519:K\nKEY GET b\nWHO #ops\n");
+  auto ev = feed(s, "KEY b x25519:K\nFROM b 2\nhi\n");
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].kind, Kind::key);
+  EXPECT_EQ(ev[0].node, "b");
+  EXPECT_EQ(ev[0].text, "x25519:K");
+  EXPECT_EQ(ev[1].kind, Kind::message);
+}
+
 TEST(ClientSession, AnySplitGivesTheSameEvents) {
   const std::string stream = "WELCOME a 60\nFROM b 5\nab\ncd\nPONG k\nFROM c 0\n\nNODES 2 a b\nBYE\n";
   Session whole;
