@@ -1,0 +1,68 @@
+// Test support for the end-to-end tests: the real server (debug log), the TcpProxy in front of it,
+// and real clients started with --e2e, each with its own key file, known_nodes and client.log in
+// a directory of its own (dir/<id>/), all talking to the server through the proxy.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "tests/support/client_process.h"
+#include "tests/support/server_process.h"
+#include "tests/support/tcp_proxy.h"
+
+namespace sb::test {
+
+inline constexpr std::string_view kE2eOn = "End-to-end encryption is on";
+
+class E2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(server_.start(dir_.path(), server_flags())) << "cannot start the server";
+    proxy_ = std::make_unique<TcpProxy>(static_cast<uint16_t>(server_.port()));
+    ASSERT_TRUE(proxy_->ok());
+  }
+  virtual std::vector<std::string> server_flags() { return {"--log-level", "debug"}; }
+
+  std::string home(const std::string& id) {
+    const std::string d = dir_.path() + "/" + id;
+    ::mkdir(d.c_str(), 0700);
+    return d;
+  }
+  std::string key_file(const std::string& id, const std::string& name = "") {
+    return home(id) + "/" + (name.empty() ? id : name) + ".key";
+  }
+
+  // Through the proxy; --e2e with dir/<id>/<id>.key unless `e2e` is false.
+  std::vector<std::string> args(const std::string& id, std::vector<std::string> extra = {}, bool e2e = true) {
+    std::vector<std::string> argv = {client_bin("switchboard-client"), "--port", proxy_->port_text(),
+                                     "--log-dir", home(id), "--id", id};
+    if (e2e) argv.insert(argv.end(), {"--e2e", "--key-file", key_file(id)});
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return argv;
+  }
+
+  // A scripting-mode client registered with its key published (or plain, `e2e` false).
+  void start(ClientProcess& p, const std::string& id, std::vector<std::string> extra = {}, bool e2e = true) {
+    ASSERT_TRUE(p.start(args(id, std::move(extra), e2e))) << p.error();
+    ASSERT_TRUE(p.wait_for_err(e2e ? kE2eOn : std::string_view("Connected to server"))) << p.err();
+  }
+
+  std::string client_log(const std::string& id) { return read_file(home(id) + "/client.log"); }
+
+  // Stops the server so that its log is complete.
+  std::string stopped_server_log() {
+    server_.process().signal(SIGTERM);
+    server_.process().wait_exit();
+    return read_file(dir_.path() + "/server.log");
+  }
+
+  ClientTempDir dir_;
+  ClientTestServer server_;
+  std::unique_ptr<TcpProxy> proxy_;
+};
+
+}  // namespace sb::test
