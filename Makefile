@@ -136,7 +136,7 @@ test-tsan: deps
 # (which turns declassify() into a memcheck request), run under memcheck with the secrets marked
 # undefined. A branch or a memory index on a secret is a memcheck error, and fails the target.
 CT_DIR   := $(O)/ct
-CT_SRCS  := tests/ct/ct_check.cpp $(wildcard common/crypto/*.cpp) client/e2e_envelope.cpp
+CT_SRCS  := tests/ct/ct_check.cpp $(wildcard common/crypto/*.cpp) client/e2e_envelope.cpp common/security/sha256.cpp
 CT_BIN   := $(CT_DIR)/ct_check
 CT_FLAGS := $(filter-out $(SANFLAGS),$(CXXFLAGS)) -DSB_CT_VALGRIND
 

@@ -9,6 +9,7 @@
 #include "common/crypto/aead.h"
 #include "common/crypto/bytes.h"
 #include "common/crypto/random.h"
+#include "common/security/sha256.h"
 
 namespace sb::client::e2e {
 namespace {
@@ -36,8 +37,8 @@ bool route_fits(const Route& route) {
   return route.source.size() <= kMaxRouteName && route.target.size() <= kMaxRouteName;
 }
 
-// The associated data: len(source) source len(target) target, then `bound` (envelope bytes), then
-// `extra` (a recipient entry's length and id).
+// The associated data: len(source) source len(target) target, then `bound` (the header), then
+// `extra` (a multi envelope's entry binding).
 std::string associated_data(const Route& route, std::string_view bound, std::string_view extra = {}) {
   std::string aad;
   aad.reserve(2 + route.source.size() + route.target.size() + bound.size() + extra.size());
@@ -83,6 +84,26 @@ bool recipients_fit(const std::vector<Recipient>& recipients) {
   return std::adjacent_find(ids.begin(), ids.end()) == ids.end();
 }
 
+// What a multi envelope's entry binds besides the route and the header: its id length and id
+// (envelope[entry, id_end)) and the digest of the sealed body.
+std::string entry_binding(std::string_view envelope, size_t entry, size_t id_end, const security::Sha256Digest& body) {
+  std::string out(envelope.substr(entry, id_end - entry));
+  out.append(reinterpret_cast<const char*>(body.data()), body.size());
+  return out;
+}
+
+// What a multi envelope's body binds besides the route and the header: the recipient count and
+// every entry's id length and id (not the wrapped keys, which bind the body in turn).
+std::string recipient_list(std::string_view envelope, size_t body) {
+  std::string out(envelope.substr(kHeaderSize, 2));
+  for (size_t pos = kHeaderSize + 2; pos < body;) {
+    const size_t len = static_cast<uint8_t>(envelope[pos]);
+    out.append(envelope.substr(pos, 1 + len));
+    pos += 1 + len + kWrapSize;
+  }
+  return out;
+}
+
 XChachaNonce fresh_nonce() {
   XChachaNonce nonce;
   crypto::random_bytes(nonce.data(), nonce.size());
@@ -126,25 +147,32 @@ bool seal_multi_with(const XChachaNonce& nonce, const ChachaKey& content_key, co
   if (!route_fits(route) || !recipients_fit(recipients)) return false;
   out->clear();
   append_header(Kind::multi, sender, nonce, out);
+  const std::string header = *out;
   out->push_back(static_cast<char>(recipients.size() >> 8));
   out->push_back(static_cast<char>(recipients.size()));
-  const std::string header = out->substr(0, kHeaderSize);
+  std::vector<size_t> entries;  // where each entry starts; its wrapped key is filled in below
+  entries.reserve(recipients.size());
   for (const Recipient& r : recipients) {
-    const size_t entry = out->size();
+    entries.push_back(out->size());
     out->push_back(static_cast<char>(r.id.size()));
     out->append(r.id);
-    const std::string aad = associated_data(route, header, std::string_view(*out).substr(entry));
-    const size_t at = out->size();
-    out->append(reinterpret_cast<const char*>(content_key.data()), content_key.size());
-    crypto::Poly1305Tag tag;
-    uint8_t* wrapped = bytes(*out) + at;
-    crypto::xchacha20_poly1305_seal(r.pair_key, nonce, bytes(aad), aad.size(), wrapped, content_key.size(),
-                                    wrapped, tag);
-    out->append(reinterpret_cast<const char*>(tag.data()), tag.size());
+    out->append(kWrapSize, '\0');
   }
+  // The body first: each wrapped key binds its digest, so a recipient, who knows the content key,
+  // cannot seal another body for the others under the sender's name.
   const size_t body = out->size();
-  const std::string aad = associated_data(route, *out);
-  seal_body(content_key, nonce, aad, body, inner, text, out);
+  seal_body(content_key, nonce, associated_data(route, header, recipient_list(*out, body)), body, inner, text, out);
+  const security::Sha256Digest digest = security::sha256(std::string_view(*out).substr(body));
+  for (size_t i = 0; i < recipients.size(); ++i) {
+    const size_t id_end = entries[i] + 1 + recipients[i].id.size();
+    const std::string aad = associated_data(route, header, entry_binding(*out, entries[i], id_end, digest));
+    uint8_t* wrapped = bytes(*out) + id_end;
+    std::copy(content_key.begin(), content_key.end(), wrapped);
+    crypto::Poly1305Tag tag;
+    crypto::xchacha20_poly1305_seal(recipients[i].pair_key, nonce, bytes(aad), aad.size(), wrapped,
+                                    content_key.size(), wrapped, tag);
+    std::copy(tag.begin(), tag.end(), wrapped + content_key.size());
+  }
   return true;
 }
 
@@ -190,9 +218,11 @@ Status open(std::string_view payload, const Header& h, const ChachaKey& pair_key
   ChachaKey body_key = pair_key;
   if (h.kind == Kind::multi) {
     if (h.wrap == 0) return Status::not_for_us;
+    const size_t id_end = h.wrap + 1 + h.wrap_id_len;
+    const security::Sha256Digest digest = security::sha256(payload.substr(h.body));
     const std::string aad = associated_data(route, payload.substr(0, kHeaderSize),
-                                            payload.substr(h.wrap, 1 + h.wrap_id_len));
-    const uint8_t* wrapped = bytes(payload) + h.wrap + 1 + h.wrap_id_len;
+                                            entry_binding(payload, h.wrap, id_end, digest));
+    const uint8_t* wrapped = bytes(payload) + id_end;
     crypto::Poly1305Tag tag;
     std::memcpy(tag.data(), wrapped + body_key.size(), tag.size());
     if (!crypto::xchacha20_poly1305_open(pair_key, nonce, bytes(aad), aad.size(), wrapped, body_key.size(), tag,
@@ -200,7 +230,8 @@ Status open(std::string_view payload, const Header& h, const ChachaKey& pair_key
       return Status::forged;
     }
   }
-  const std::string aad = associated_data(route, payload.substr(0, h.body));
+  const std::string aad = associated_data(route, payload.substr(0, kHeaderSize),
+                                          h.kind == Kind::multi ? recipient_list(payload, h.body) : std::string());
   const size_t len = payload.size() - h.body - kTagSize;
   crypto::Poly1305Tag tag;
   std::memcpy(tag.data(), payload.data() + payload.size() - kTagSize, tag.size());

@@ -1,6 +1,6 @@
 // The end-to-end envelope (docs/E2E.md has it byte by byte): what an --e2e client puts in a SEND
-// payload instead of the text. Pure: no I/O, no state; it depends on common/crypto only, so the
-// constant-time check (tests/ct/) builds it as it is.
+// payload instead of the text. Pure: no I/O, no state; it depends on common/crypto and SHA-256
+// only, so the constant-time check (tests/ct/) builds it as it is.
 //
 //   direct (one recipient):  header | ciphertext | tag
 //   multi  (#group, *, pattern): header | count | count x (id, wrapped content key) | ciphertext | tag
@@ -8,10 +8,10 @@
 // header = magic FF 53 42 45 ("\xffSBE"), version 1, kind, the sender's X25519 public key, a random
 // 24-byte nonce. A direct envelope is sealed with AEAD_XChaCha20_Poly1305 under the pair key
 // (box_beforenm of sender and recipient); a multi envelope under a fresh content key, which is
-// wrapped under each recipient's pair key. The associated data binds the source and target as the
-// server routes them and every header byte, so a payload moved to another source, target or
-// recipient, or changed anywhere, fails to open. The plaintext starts with the sender's counter
-// and a timestamp (Inner) for replay protection.
+// wrapped under each recipient's pair key together with the SHA-256 of the sealed body. The
+// associated data binds the source and target as the server routes them and every header byte,
+// so a payload moved to another source, target or recipient, or changed anywhere, fails to open.
+// The plaintext starts with the sender's counter and a timestamp (Inner) for replay protection.
 #pragma once
 
 #include <cstddef>

@@ -169,12 +169,17 @@ TEST(E2eEnvelope, MultiRefusesChangedBytesRenamedEntriesAndBadLists) {
   std::vector<Recipient> rs = {{"b", pair_of(a, b)}, {"c", pair_of(a, c)}};
   std::string env;
   ASSERT_TRUE(seal_multi(a.pub, rs, {"a", "*"}, {1, 1}, "all", &env));
+  // Every byte is checked by both recipients, except another recipient's wrapped key, which only
+  // that recipient can check (and does).
+  const size_t b_wrap = 62 + 2 + 1 + 1, c_wrap = b_wrap + 48 + 1 + 1;
   for (size_t i = 0; i < env.size(); ++i) {
     std::string bad = env;
     bad[i] = static_cast<char>(bad[i] ^ 0x80);
     Inner inner;
     std::string text;
-    EXPECT_NE(open_as(bad, b, "b", {"a", "*"}, &inner, &text), Status::ok) << "byte " << i;
+    const bool in_b_wrap = i >= b_wrap && i < b_wrap + 48, in_c_wrap = i >= c_wrap && i < c_wrap + 48;
+    EXPECT_EQ(open_as(bad, b, "b", {"a", "*"}, &inner, &text) == Status::ok, in_c_wrap) << "byte " << i;
+    EXPECT_EQ(open_as(bad, c, "c", {"a", "*"}, &inner, &text) == Status::ok, in_b_wrap) << "byte " << i;
   }
   // Swapping the two entries' ids keeps the layout valid but breaks every tag.
   std::string renamed = env;
@@ -182,11 +187,46 @@ TEST(E2eEnvelope, MultiRefusesChangedBytesRenamedEntriesAndBadLists) {
   renamed[65 + 50] = 'b';
   Inner inner;
   std::string text;
+  EXPECT_EQ(open_as(renamed, c, "c", {"a", "*"}, &inner, &text), Status::forged);
   EXPECT_EQ(open_as(renamed, b, "b", {"a", "*"}, &inner, &text), Status::forged);
   EXPECT_FALSE(seal_multi(a.pub, {}, {"a", "*"}, {1, 1}, "x", &env));
   EXPECT_FALSE(seal_multi(a.pub, {{"b", pair_of(a, b)}, {"b", pair_of(a, b)}}, {"a", "*"}, {1, 1}, "x", &env));
   EXPECT_FALSE(seal_multi(a.pub, {{"", pair_of(a, b)}}, {"a", "*"}, {1, 1}, "x", &env));
   EXPECT_FALSE(seal_direct(a.pub, pair_of(a, b), {"a", std::string(256, 't')}, {1, 1}, "x", &env));
+}
+
+TEST(E2eEnvelope, ARecipientCannotSealAnotherBodyForTheOthers) {
+  // b reads a's group message, so b knows the content key. b keeps the header and the entries and
+  // seals another body under that key: c must not take it for a's.
+  Party a, b, c;
+  ChachaKey content;
+  for (size_t i = 0; i < content.size(); ++i) content[i] = static_cast<uint8_t>(i * 7);
+  std::vector<Recipient> rs = {{"b", pair_of(a, b)}, {"c", pair_of(a, c)}};
+  std::string env;
+  ASSERT_TRUE(seal_multi_with(counting_nonce(), content, a.pub, rs, {"a", "#ops"}, {9, 9}, "genuine", &env));
+  Header h;
+  ASSERT_EQ(parse(env, "c", &h), Status::ok);
+  // The body's own associated data is right (route, header, recipient list): only the entries'
+  // binding of the body's digest can catch it.
+  const std::string aad = std::string("\x01" "a" "\x04" "#ops") + env.substr(0, 62) +
+                          std::string("\x00\x02\x01" "b" "\x01" "c", 6);
+  const std::string plain = std::string(8, '\0') + std::string("\0\0\0\0\0\0\0\x0a", 8) + "forged!";
+  std::string ct(plain.size(), '\0');
+  crypto::Poly1305Tag tag;
+  crypto::xchacha20_poly1305_seal(content, counting_nonce(), u8(aad), aad.size(), u8(plain), plain.size(),
+                                  reinterpret_cast<uint8_t*>(ct.data()), tag);
+  const std::string forged = env.substr(0, h.body) + ct + std::string(reinterpret_cast<const char*>(tag.data()), 16);
+  Inner inner;
+  std::string text;
+  EXPECT_EQ(open_as(env, c, "c", {"a", "#ops"}, &inner, &text), Status::ok);
+  EXPECT_EQ(text, "genuine");
+  // The forged body does verify under the content key and its associated data...
+  std::string check(ct.size(), '\0');
+  ASSERT_TRUE(crypto::xchacha20_poly1305_open(content, counting_nonce(), u8(aad), aad.size(), u8(ct), ct.size(), tag,
+                                              reinterpret_cast<uint8_t*>(check.data())));
+  // ...but not as a's message: each entry binds the digest of the body a sealed.
+  EXPECT_EQ(open_as(forged, c, "c", {"a", "#ops"}, &inner, &text), Status::forged);
+  EXPECT_EQ(open_as(forged, b, "b", {"a", "#ops"}, &inner, &text), Status::forged);
 }
 
 TEST(E2eEnvelope, FreshNoncesMakeEveryEnvelopeDifferent) {
