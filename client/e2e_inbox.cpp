@@ -82,6 +82,8 @@ void E2eSession::show_opened(std::string_view from, const security::PublicKey& s
     frontend_.on_message(from, text);
     return;
   }
+  // Bounded: a server can make up a fresh key per message; past the bound a key is warned about again.
+  if (warned_changed_.size() >= 4096) warned_changed_.clear();
   if (warned_changed_.insert(std::string(from) + " " + security::fingerprint_hex(sender)).second) {
     note_learned(from, sender, learned, write_error, "");
     const security::PublicKey* known = peers_.known(from);

@@ -35,6 +35,11 @@ std::string ReplayGuard::key_of(std::string_view source, const crypto::X25519Key
 ReplayGuard::Verdict ReplayGuard::check(std::string_view source, const crypto::X25519Key& sender,
                                         const Inner& inner) {
   if (inner.timestamp_ms + kMaxAgeMs < start_ms_) return Verdict::stale;
+  if (last_.size() >= kMaxTracked) {
+    last_.clear();
+    if (newest_ms_ > start_ms_) start_ms_ = newest_ms_;
+  }
+  if (inner.timestamp_ms > newest_ms_) newest_ms_ = inner.timestamp_ms;
   auto [it, inserted] = last_.try_emplace(key_of(source, sender), inner.counter);
   if (inserted) return Verdict::fresh;
   if (inner.counter <= it->second) return Verdict::replayed;

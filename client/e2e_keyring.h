@@ -48,9 +48,15 @@ class Keyring {
 // (kMaxAgeMs, tolerating clock differences between hosts): a peer can only have sealed a genuine
 // one for us after we published our key, so an older one is a recording played back after we
 // restarted and forgot the counters.
+//
+// Memory is bounded: a server can make up a fresh sender key for every message it forges under a
+// known id (each shows as unverified), and each would take an entry. At kMaxTracked entries the
+// counters are forgotten and the age limit moves up to the newest timestamp seen, so what could be
+// replayed afterwards is at most kMaxAgeMs old.
 class ReplayGuard {
  public:
   static constexpr uint64_t kMaxAgeMs = 10 * 60 * 1000;
+  static constexpr size_t kMaxTracked = 65536;
 
   enum class Verdict { fresh, replayed, stale };
 
@@ -63,6 +69,7 @@ class ReplayGuard {
  private:
   static std::string key_of(std::string_view source, const crypto::X25519Key& sender);
   uint64_t start_ms_;
+  uint64_t newest_ms_ = 0;
   std::unordered_map<std::string, uint64_t> last_;
 };
 

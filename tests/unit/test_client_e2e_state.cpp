@@ -57,6 +57,28 @@ TEST(E2eReplayGuard, CounterMustGrowPerSourceAndKey) {
   EXPECT_EQ(g.check("d", k1, {2, now - ReplayGuard::kMaxAgeMs}), ReplayGuard::Verdict::fresh);
 }
 
+TEST(E2eReplayGuard, MemoryIsBoundedAndForgettingMovesTheAgeLimitUp) {
+  const uint64_t start = 1'000'000'000;
+  ReplayGuard g(start);
+  crypto::X25519Key k{};
+  ASSERT_EQ(g.check("a", k, {1, start}), ReplayGuard::Verdict::fresh);
+  const uint64_t later = start + 3 * ReplayGuard::kMaxAgeMs;
+  for (size_t i = 1; i < ReplayGuard::kMaxTracked; ++i) {
+    k[0] = static_cast<uint8_t>(i);
+    k[1] = static_cast<uint8_t>(i >> 8);
+    ASSERT_EQ(g.check("forger", k, {1, later}), ReplayGuard::Verdict::fresh);
+  }
+  // Full: the next one starts over. The first message of a is forgotten, but it is now too old.
+  crypto::X25519Key first_forged{};
+  first_forged[0] = 1;
+  EXPECT_EQ(g.last("forger", first_forged), 1u);
+  k = {};
+  EXPECT_EQ(g.check("x", k, {1, later}), ReplayGuard::Verdict::fresh);
+  EXPECT_EQ(g.last("forger", first_forged), 0u);
+  EXPECT_EQ(g.check("a", k, {1, start}), ReplayGuard::Verdict::stale);
+  EXPECT_EQ(g.check("a", k, {2, later}), ReplayGuard::Verdict::fresh);
+}
+
 class E2ePeers : public ::testing::Test {
  protected:
   void SetUp() override {
