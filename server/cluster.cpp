@@ -278,6 +278,11 @@ void Cluster::released(std::string_view id) {
   own_seq_.erase(it);
 }
 
+bool Cluster::held_elsewhere(std::string_view id) const {
+  const Directory::Entry* e = dir_.find(id);
+  return e != nullptr && e->held && e->server != dir_.self() && dir_.alive(e->server, now_ms(), ttl_ms());
+}
+
 RemoteRoutes::Result Cluster::direct(std::string_view source, std::string_view target, std::string_view payload) {
   if (sync_ != Sync::ready) {
     ++unavailable_;

@@ -52,6 +52,9 @@ class Cluster final : public BackboneHandler, public RemoteRoutes, public IdClai
   enum class HelloStart : uint8_t { waiting, unavailable };
   HelloStart begin_hello(Connection& c, std::string_view id);
   bool claiming(std::string_view id) const { return claims_.pending(id); }
+  // A live server other than this one holds `id`. KEY GET uses it: published keys are not carried
+  // across servers (yet), so for such a node it can only answer a pinned key or ERR unavailable.
+  bool held_elsewhere(std::string_view id) const;
 
   // The loop's calls.
   void on_event(uint32_t events) { backbone_.on_event(events, now_ms()); }

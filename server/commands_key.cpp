@@ -3,6 +3,7 @@
 #include "server/commands.h"
 
 #include "common/security/public_key.h"
+#include "server/cluster.h"
 
 namespace sb::server {
 
@@ -44,12 +45,17 @@ void Commands::key_get(Connection& c, std::string_view id) {
     return;
   }
   const uint32_t* slot = router_.table().find(id);
-  if (slot == nullptr) {
-    io_.reply_error(c, ErrorCode::no_such_node, id);
-    return;
-  }
   const security::PublicKey* key = admission_.pinned_key(id);
-  if (key == nullptr) key = keys_.find(*slot);
+  if (slot == nullptr) {
+    // A node on another server of the cluster: its published key stays there (docs/CLUSTER.md).
+    const bool elsewhere = cluster_ != nullptr && cluster_->held_elsewhere(id);
+    if (!elsewhere || key == nullptr) {
+      io_.reply_error(c, elsewhere ? ErrorCode::unavailable : ErrorCode::no_such_node, id);
+      return;
+    }
+  } else if (key == nullptr) {
+    key = keys_.find(*slot);
+  }
   if (key == nullptr) {
     io_.reply_error(c, ErrorCode::no_key, id);
     return;

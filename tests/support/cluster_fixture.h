@@ -1,6 +1,6 @@
 // Test support: switchboard servers joined through real nats-server members (nats_process.h).
 // ClusterRig starts the NATS members, then each server with --cluster, --server-name s<i> and a
-// short --cluster-heartbeat, and waits until each logged cluster_ready.
+// short --cluster-heartbeat (and any `extra` flags), and waits until each logged cluster_ready.
 #pragma once
 
 #include <memory>
@@ -15,7 +15,9 @@ namespace sb::test {
 
 class ClusterRig {
  public:
-  ClusterRig(size_t nats_members, size_t servers, const std::string& heartbeat = "1") : nats_(nats_members) {
+  ClusterRig(size_t nats_members, size_t servers, const std::string& heartbeat = "1",
+             std::vector<std::string> extra = {})
+      : nats_(nats_members), extra_(std::move(extra)) {
     if (!nats_.start()) {
       error_ = "nats-server did not start";
       return;
@@ -33,8 +35,9 @@ class ClusterRig {
 
   bool add_server(const std::string& heartbeat = "1") {
     const std::string name = "s" + std::to_string(servers_.size());
-    servers_.push_back(std::make_unique<ServerProcess>(std::vector<std::string>{
-        "--cluster", nats_.urls(), "--server-name", name, "--cluster-heartbeat", heartbeat}));
+    std::vector<std::string> flags{"--cluster", nats_.urls(), "--server-name", name, "--cluster-heartbeat", heartbeat};
+    flags.insert(flags.end(), extra_.begin(), extra_.end());
+    servers_.push_back(std::make_unique<ServerProcess>(flags));
     ServerProcess& s = *servers_.back();
     if (!s.ok()) error_ = name + ": " + s.error() + " " + s.stderr_text();
     else if (!s.wait_log_contains("event=cluster_ready")) error_ = name + " never became ready:\n" + s.log();
@@ -43,6 +46,7 @@ class ClusterRig {
 
  private:
   NatsGroup nats_;
+  std::vector<std::string> extra_;
   std::vector<std::unique_ptr<ServerProcess>> servers_;
   std::string error_;
 };
