@@ -14,10 +14,8 @@ using namespace sb::test;
 
 namespace {
 
-std::string bench_binary() { return bin_dir() + "/switchboard-bench"; }
-
 ExitResult run_bench(const std::vector<std::string>& flags, milliseconds timeout = milliseconds(60000)) {
-  std::vector<std::string> argv{bench_binary()};
+  std::vector<std::string> argv{binary("switchboard-bench")};
   argv.insert(argv.end(), flags.begin(), flags.end());
   return run_to_exit(argv, timeout);
 }
@@ -125,7 +123,7 @@ TEST(BenchCli, BadFlagsExitTwoWithAReason) {
 // The latency-floor relay: a short run delivers every message it sent and reports percentiles;
 // a bad flag is a usage error.
 TEST(RelayFloor, ShortRunReportsEveryMessage) {
-  const std::string floor_bin = bin_dir() + "/switchboard-relay-floor";
+  const std::string floor_bin = binary("switchboard-relay-floor");
   ExitResult r = run_to_exit({floor_bin, "--conns", "10", "--rate", "2000", "--duration", "0.5", "--warmup", "0.1"},
                              milliseconds(30000));
   EXPECT_FALSE(r.timed_out);

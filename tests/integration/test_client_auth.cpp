@@ -5,17 +5,14 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
-#include <chrono>
 #include <fstream>
-#include <sstream>
-#include <thread>
+#include <memory>
 
-#include "tests/support/client_process.h"
+#include "tests/support/process.h"
+#include "tests/support/server_process.h"
 
 namespace sb::test {
 namespace {
-
-using namespace std::chrono_literals;
 
 // SHA-256("abc") (FIPS 180-2 B.1): node b's token is "abc".
 constexpr const char* kAuthFile =
@@ -26,9 +23,9 @@ class ClientAuthTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ::unsetenv("SWITCHBOARD_TOKEN");  // the test process's environment is the clients'
-    write_file("auth.txt", kAuthFile);
-    ASSERT_TRUE(server_.start(dir_.path(), {"--auth-file", dir_.path() + "/auth.txt"}))
-        << "cannot start the server: " << server_.process().err();
+    const std::string auth_file = write_file("auth.txt", kAuthFile);
+    server_ = std::make_unique<ServerProcess>(std::vector<std::string>{"--auth-file", auth_file});
+    ASSERT_TRUE(server_->ok()) << server_->error();
   }
   void TearDown() override { ::unsetenv("SWITCHBOARD_TOKEN"); }
 
@@ -39,7 +36,7 @@ class ClientAuthTest : public ::testing::Test {
   }
 
   std::vector<std::string> client_args(const std::string& id, std::vector<std::string> extra = {}) {
-    std::vector<std::string> argv = {client_bin("switchboard-client"), "--port", server_.port_text(),
+    std::vector<std::string> argv = {binary("switchboard-client"), "--port", std::to_string(server_->port()),
                                      "--log-dir", dir_.path(), "--id", id};
     argv.insert(argv.end(), extra.begin(), extra.end());
     return argv;
@@ -47,7 +44,7 @@ class ClientAuthTest : public ::testing::Test {
 
   // Registers, proves it by a message delivered to a second authenticated client, exits 0 at EOF.
   void expect_registers(const std::string& id, std::vector<std::string> extra) {
-    ClientProcess p;
+    Process p;
     ASSERT_TRUE(p.start(client_args(id, std::move(extra)))) << p.error();
     ASSERT_TRUE(p.wait_for_err("Connected to server as node '" + id + "'")) << p.err();
     p.close_stdin();
@@ -56,7 +53,7 @@ class ClientAuthTest : public ::testing::Test {
 
   // Refused by the server: exit 1 with the refusal in words.
   void expect_refused(const std::string& id, std::vector<std::string> extra) {
-    ClientProcess p;
+    Process p;
     ASSERT_TRUE(p.start(client_args(id, std::move(extra)))) << p.error();
     EXPECT_EQ(p.wait_exit(), 1) << p.err();
     EXPECT_NE(p.err().find("the server refused our credentials"), std::string::npos) << p.err();
@@ -64,34 +61,18 @@ class ClientAuthTest : public ::testing::Test {
 
   // Refused by the client itself, before connecting: exit 2 with `why` on stderr.
   void expect_usage_error(const std::string& id, std::vector<std::string> extra, const std::string& why) {
-    ClientProcess p;
+    Process p;
     ASSERT_TRUE(p.start(client_args(id, std::move(extra)))) << p.error();
     EXPECT_EQ(p.wait_exit(), 2) << p.err();
     EXPECT_NE(p.err().find(why), std::string::npos) << p.err();
   }
 
-  std::string server_log() {
-    std::ifstream in(dir_.path() + "/server.log");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-  // The server's log is written by its logging thread shortly after the event.
-  bool wait_server_log(const std::string& needle) {
-    const auto deadline = std::chrono::steady_clock::now() + kClientDeadline;
-    while (server_log().find(needle) == std::string::npos) {
-      if (std::chrono::steady_clock::now() >= deadline) return false;
-      ::usleep(20000);
-    }
-    return true;
-  }
-
-  ClientTempDir dir_;
-  ClientTestServer server_;
+  TempDir dir_;
+  std::unique_ptr<ServerProcess> server_;
 };
 
 TEST_F(ClientAuthTest, TokenFlagRegistersAndMessagesFlow) {
-  ClientProcess a, b;
+  Process a, b;
   ASSERT_TRUE(b.start(client_args("b", {"--token", "abc", "--listen"}))) << b.error();
   ASSERT_TRUE(b.wait_for_err("Connected to server as node 'b'")) << b.err();
   ASSERT_TRUE(a.start(client_args("a", {"--token", "token-for-a"}))) << a.error();
@@ -138,11 +119,11 @@ TEST_F(ClientAuthTest, WrongOrMissingTokenExitsOneInWords) {
   ::unsetenv("SWITCHBOARD_TOKEN");
   expect_refused("a", {});                             // no token at all
   expect_refused("stranger", {"--token", "token-for-a"});  // an id not in the file
-  EXPECT_TRUE(wait_server_log("event=auth_failed node=stranger")) << server_log();
+  EXPECT_TRUE(server_->wait_log_contains("event=auth_failed node=stranger")) << server_->log();
 }
 
 TEST_F(ClientAuthTest, RefusedTokenIsNotRetriedWithReconnect) {
-  ClientProcess p;
+  Process p;
   ASSERT_TRUE(p.start(client_args("a", {"--token", "wrong", "--reconnect"}))) << p.error();
   EXPECT_EQ(p.wait_exit(), 1) << p.err();
   EXPECT_NE(p.err().find("the server refused our credentials"), std::string::npos) << p.err();
@@ -159,10 +140,9 @@ TEST_F(ClientAuthTest, TokensThatCannotBeSentAreUsageErrors) {
   expect_usage_error("a", {"--token", ""}, "--token needs a value");
   expect_usage_error("a", {"--token-file", dir_.path() + "/no-such-file"}, "cannot read --token-file");
   expect_usage_error("a", {"--token-file", write_file("empty.token", "\n")}, "is empty");
-  // None of these reached the server. An idle server's log worker writes within 50 ms, so wait
-  // past that before reading an absence.
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  EXPECT_EQ(server_log().find("event=connect"), std::string::npos) << server_log();
+  // None of these reached the server: its log, read after stop() flushed it, has no connect.
+  EXPECT_EQ(server_->stop(), 0);
+  EXPECT_EQ(server_->log().find("event=connect"), std::string::npos) << server_->log();
 }
 
 }  // namespace

@@ -6,7 +6,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "tests/support/client_process.h"
+#include "tests/support/process.h"
+#include "tests/support/server_process.h"
 
 namespace sb::test {
 namespace {
@@ -16,10 +17,12 @@ using namespace std::string_literals;
 
 class ClientScriptTest : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_TRUE(server_.start(dir_.path())) << "cannot start the server"; }
+  void SetUp() override { ASSERT_TRUE(server_.ok()) << server_.error(); }
+
+  std::string port_text() const { return std::to_string(server_.port()); }
 
   std::vector<std::string> client_args(const std::string& id, std::vector<std::string> extra = {}) {
-    std::vector<std::string> argv = {client_bin("switchboard-client"), "--port", server_.port_text(),
+    std::vector<std::string> argv = {binary("switchboard-client"), "--port", port_text(),
                                      "--log-dir", dir_.path()};
     if (!id.empty()) argv.insert(argv.end(), {"--id", id});
     argv.insert(argv.end(), extra.begin(), extra.end());
@@ -27,7 +30,7 @@ class ClientScriptTest : public ::testing::Test {
   }
 
   // Starts a client and waits until it is registered (its "Connected" line on stderr).
-  void start_registered(ClientProcess& p, const std::string& id, std::vector<std::string> extra = {}) {
+  void start_registered(Process& p, const std::string& id, std::vector<std::string> extra = {}) {
     ASSERT_TRUE(p.start(client_args(id, std::move(extra)))) << p.error();
     ASSERT_TRUE(p.wait_for_err("Connected to server as node '" + id + "'")) << p.err();
   }
@@ -39,12 +42,12 @@ class ClientScriptTest : public ::testing::Test {
     return ss.str();
   }
 
-  ClientTempDir dir_;
-  ClientTestServer server_;
+  TempDir dir_;
+  ServerProcess server_;
 };
 
 TEST_F(ClientScriptTest, TwoClientsExchangeMessagesBothWays) {
-  ClientProcess a, b;
+  Process a, b;
   start_registered(a, "a");
   start_registered(b, "b");
   ASSERT_TRUE(a.write("b Hello from A\n"));
@@ -58,7 +61,7 @@ TEST_F(ClientScriptTest, TwoClientsExchangeMessagesBothWays) {
 }
 
 TEST_F(ClientScriptTest, EofFlushesEveryMessageInOrderThenExitsZero) {
-  ClientProcess listener, sender;
+  Process listener, sender;
   start_registered(listener, "b", {"--listen"});
   ASSERT_TRUE(sender.start(client_args("a"))) << sender.error();
   std::string input, expected;
@@ -75,7 +78,7 @@ TEST_F(ClientScriptTest, EofFlushesEveryMessageInOrderThenExitsZero) {
 }
 
 TEST_F(ClientScriptTest, MessageTextIsKeptExactlyAndLastLineNeedsNoNewline) {
-  ClientProcess listener, sender;
+  Process listener, sender;
   start_registered(listener, "b", {"--listen"});
   ASSERT_TRUE(sender.start(client_args("a")));
   ASSERT_TRUE(sender.write("b   three leading spaces and trailing  \nb\nb last line without newline"));
@@ -90,7 +93,7 @@ TEST_F(ClientScriptTest, MessageTextIsKeptExactlyAndLastLineNeedsNoNewline) {
 }
 
 TEST_F(ClientScriptTest, NonPrintableBytesAreEscaped) {
-  ClientProcess listener, sender;
+  Process listener, sender;
   start_registered(listener, "b", {"--listen"});
   ASSERT_TRUE(sender.start(client_args("a")));
   ASSERT_TRUE(sender.write("b tab\there bell\x07 esc\x1b[2J nul\0 back\\slash caf\xc3\xa9 bad\xff\n"s));
@@ -102,7 +105,7 @@ TEST_F(ClientScriptTest, NonPrintableBytesAreEscaped) {
 }
 
 TEST_F(ClientScriptTest, RawWritesPayloadsByteExact) {
-  ClientProcess listener, sender;
+  Process listener, sender;
   start_registered(listener, "b", {"--listen", "--raw"});
   ASSERT_TRUE(sender.start(client_args("a")));
   std::string payload = "one\x01\x1b\r\xff\0"s;
@@ -115,7 +118,7 @@ TEST_F(ClientScriptTest, RawWritesPayloadsByteExact) {
 }
 
 TEST_F(ClientScriptTest, BroadcastReachesEveryOtherNode) {
-  ClientProcess b, c, a;
+  Process b, c, a;
   start_registered(b, "b", {"--listen"});
   start_registered(c, "c", {"--listen"});
   ASSERT_TRUE(a.start(client_args("a")));
@@ -128,7 +131,7 @@ TEST_F(ClientScriptTest, BroadcastReachesEveryOtherNode) {
 }
 
 TEST_F(ClientScriptTest, ListenDoesNotReadStdinAndQuitsCleanlyOnSigterm) {
-  ClientProcess listener, other;
+  Process listener, other;
   start_registered(listener, "b", {"--listen"});
   start_registered(other, "a");
   // Would be a message to a if stdin were read; with --listen it must be ignored, EOF included.
@@ -144,7 +147,7 @@ TEST_F(ClientScriptTest, ListenDoesNotReadStdinAndQuitsCleanlyOnSigterm) {
 }
 
 TEST_F(ClientScriptTest, RefusedMessagesAreExplainedAndMakeTheExitCodeOne) {
-  ClientProcess sender;
+  Process sender;
   ASSERT_TRUE(sender.start(client_args("a")));
   ASSERT_TRUE(sender.write("nobody hello\nbad/id hello\n"));
   sender.close_stdin();
@@ -154,7 +157,7 @@ TEST_F(ClientScriptTest, RefusedMessagesAreExplainedAndMakeTheExitCodeOne) {
 }
 
 TEST_F(ClientScriptTest, TakenIdIsRefusedWithExitOne) {
-  ClientProcess first, second;
+  Process first, second;
   start_registered(first, "a", {"--listen"});
   ASSERT_TRUE(second.start(client_args("a")));
   EXPECT_EQ(second.wait_exit(), 1);
@@ -162,32 +165,31 @@ TEST_F(ClientScriptTest, TakenIdIsRefusedWithExitOne) {
 }
 
 TEST_F(ClientScriptTest, ServerStoppingMakesTheClientExitOneWithAClearMessage) {
-  ClientProcess listener;
+  Process listener;
   start_registered(listener, "b", {"--listen"});
-  server_.process().signal(SIGTERM);
+  server_.signal(SIGTERM);
   EXPECT_EQ(listener.wait_exit(), 1);
   EXPECT_NE(listener.err().find("Error: the server is shutting down"), std::string::npos) << listener.err();
-  EXPECT_NE(listener.err().find("Error: lost connection to the server at 127.0.0.1:" + server_.port_text()),
+  EXPECT_NE(listener.err().find("Error: lost connection to the server at 127.0.0.1:" + port_text()),
             std::string::npos)
       << listener.err();
 }
 
 TEST_F(ClientScriptTest, ReconnectReRegistersTheSameIdAfterTheServerComesBack) {
-  ClientProcess listener;
+  Process listener;
   start_registered(listener, "b", {"--listen", "--reconnect"});
-  const std::string port = server_.port_text();
-  server_.process().signal(SIGTERM);
-  ASSERT_TRUE(server_.process().wait_exit().has_value());
+  const std::string port = port_text();
+  ASSERT_NE(server_.stop(), -1);
   ASSERT_TRUE(listener.wait_for_err("Reconnecting in")) << listener.err();
 
-  ClientTestServer second;  // same port: the client only knows that one
-  ASSERT_TRUE(second.start(dir_.path(), {"--port", port}));
+  ServerProcess second({"--port", port});  // same port: the client only knows that one
+  ASSERT_TRUE(second.ok()) << second.error();
   ASSERT_TRUE(listener.wait_until([&] {
     size_t first = listener.err().find("Connected to server as node 'b'");
     return first != std::string::npos &&
            listener.err().find("Connected to server as node 'b'", first + 1) != std::string::npos;
   })) << listener.err();
-  ClientProcess sender;
+  Process sender;
   ASSERT_TRUE(sender.start(client_args("a")));
   ASSERT_TRUE(sender.write("b after the restart\n"));
   sender.close_stdin();
@@ -198,18 +200,17 @@ TEST_F(ClientScriptTest, ReconnectReRegistersTheSameIdAfterTheServerComesBack) {
 }
 
 TEST_F(ClientScriptTest, ConnectionRefusedExitsOne) {
-  ClientTempDir other_dir;
-  ClientProcess client;
+  TempDir other_dir;
+  Process client;
   // A port nobody listens on: take the server's, after stopping it.
-  server_.process().signal(SIGTERM);
-  ASSERT_TRUE(server_.process().wait_exit().has_value());
+  ASSERT_NE(server_.stop(), -1);
   ASSERT_TRUE(client.start(client_args("a", {"--listen"})));
   EXPECT_EQ(client.wait_exit(), 1);
   EXPECT_NE(client.err().find("Error: cannot connect to the server"), std::string::npos) << client.err();
 }
 
 TEST_F(ClientScriptTest, ClientLogRecordsConnectRegisterSentReceivedAndDisconnect) {
-  ClientProcess listener, sender;
+  Process listener, sender;
   start_registered(listener, "b", {"--listen", "--log-level", "debug"});
   ASSERT_TRUE(sender.start(client_args("a", {"--log-level", "debug"})));
   ASSERT_TRUE(sender.write("b logged\nnobody x\n"));
@@ -227,11 +228,11 @@ TEST_F(ClientScriptTest, ClientLogRecordsConnectRegisterSentReceivedAndDisconnec
 
 
 TEST_F(ClientScriptTest, KeepaliveKeepsAQuietListenerRegisteredPastTheIdleTimeout) {
-  ClientTempDir quiet_dir;
-  ClientTestServer strict;
-  ASSERT_TRUE(strict.start(dir_.path(), {"--idle-timeout", "1"}));
-  ClientProcess listener;
-  ASSERT_TRUE(listener.start({client_bin("switchboard-client"), "--port", strict.port_text(), "--id", "b",
+  TempDir quiet_dir;
+  ServerProcess strict({"--idle-timeout", "1"});
+  ASSERT_TRUE(strict.ok()) << strict.error();
+  Process listener;
+  ASSERT_TRUE(listener.start({binary("switchboard-client"), "--port", std::to_string(strict.port()), "--id", "b",
                               "--listen", "--log-dir", quiet_dir.path(), "--log-level", "debug"}));
   ASSERT_TRUE(listener.wait_for_err("Connected to server as node 'b'"));
   // Six keepalives at a third of 1 s each: the idle timeout has passed twice over. Counted in
@@ -244,23 +245,24 @@ TEST_F(ClientScriptTest, KeepaliveKeepsAQuietListenerRegisteredPastTheIdleTimeou
     return n;
   };
   ASSERT_TRUE(listener.wait_until([&] { return keepalives() >= 6; })) << listener.err();
-  ClientProcess sender;
-  ASSERT_TRUE(sender.start({client_bin("switchboard-client"), "--port", strict.port_text(), "--id", "a",
+  Process sender;
+  ASSERT_TRUE(sender.start({binary("switchboard-client"), "--port", std::to_string(strict.port()), "--id", "a",
                             "--log-dir", dir_.path()}));
   ASSERT_TRUE(sender.write("b still here?\n"));
   sender.close_stdin();
   EXPECT_EQ(sender.wait_exit(), 0) << sender.err();
   EXPECT_TRUE(listener.wait_for_out("a: still here?\n")) << listener.err();
-  EXPECT_EQ(listener.err().find("idle"), std::string::npos) << listener.err();
   listener.signal(SIGTERM);
   EXPECT_EQ(listener.wait_exit(), 0);
+  // Read once it exited, so nothing it printed is still on its way.
+  EXPECT_EQ(listener.err().find("idle"), std::string::npos) << listener.err();
 }
 
 TEST_F(ClientScriptTest, WithoutKeepaliveAQuietListenerIsEvictedAndExitsOne) {
-  ClientTestServer strict;
-  ASSERT_TRUE(strict.start(dir_.path(), {"--idle-timeout", "1"}));
-  ClientProcess listener;
-  ASSERT_TRUE(listener.start({client_bin("switchboard-client"), "--port", strict.port_text(), "--id", "b",
+  ServerProcess strict({"--idle-timeout", "1"});
+  ASSERT_TRUE(strict.ok()) << strict.error();
+  Process listener;
+  ASSERT_TRUE(listener.start({binary("switchboard-client"), "--port", std::to_string(strict.port()), "--id", "b",
                               "--listen", "--no-keepalive", "--log-dir", dir_.path()}));
   EXPECT_EQ(listener.wait_exit(), 1);
   EXPECT_NE(listener.err().find("Error: the server disconnected us for being idle too long"), std::string::npos)
@@ -270,9 +272,9 @@ TEST_F(ClientScriptTest, WithoutKeepaliveAQuietListenerIsEvictedAndExitsOne) {
 // Flags are checked before any connection is tried, so these need no server.
 int run_client(const std::vector<std::string>& args, std::string* out, std::string* err,
                const std::string& stdin_text = "") {
-  std::vector<std::string> argv = {client_bin("switchboard-client")};
+  std::vector<std::string> argv = {binary("switchboard-client")};
   argv.insert(argv.end(), args.begin(), args.end());
-  ClientProcess p;
+  Process p;
   if (!p.start(argv)) return -1;
   p.write(stdin_text);
   p.close_stdin();

@@ -3,8 +3,9 @@
 // arriving while a line is half typed, line editing, and the terminal restored on every exit.
 #include <gtest/gtest.h>
 
-#include "tests/support/client_process.h"
+#include "tests/support/process.h"
 #include "tests/support/process_probes.h"
+#include "tests/support/server_process.h"
 
 namespace sb::test {
 namespace {
@@ -22,48 +23,48 @@ size_t count(const std::string& haystack, std::string_view needle) {
 
 class ClientTtyTest : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_TRUE(server_.start(dir_.path())) << "cannot start the server"; }
+  void SetUp() override { ASSERT_TRUE(server_.ok()) << server_.error(); }
 
   std::vector<std::string> args(std::vector<std::string> extra = {}) {
-    std::vector<std::string> argv = {client_bin("switchboard-client"), "--port", server_.port_text(),
+    std::vector<std::string> argv = {binary("switchboard-client"), "--port", std::to_string(server_.port()),
                                      "--log-dir", dir_.path()};
     argv.insert(argv.end(), extra.begin(), extra.end());
     return argv;
   }
 
   // A scripting-mode peer (pipes), registered as `id`.
-  void start_peer(ClientProcess& p, const std::string& id) {
+  void start_peer(Process& p, const std::string& id) {
     ASSERT_TRUE(p.start(args({"--id", id}))) << p.error();
     ASSERT_TRUE(p.wait_for_err("Connected to server as node '" + id + "'")) << p.err();
   }
 
   // An interactive client registered as `id`, sitting at the menu prompt.
-  void start_tty(ClientProcess& t, const std::string& id) {
-    ASSERT_TRUE(t.start(args({"--id", id}), ClientProcess::Io::pty)) << t.error();
+  void start_tty(Process& t, const std::string& id) {
+    ASSERT_TRUE(t.start(args({"--id", id}), Process::Io::pty)) << t.error();
     ASSERT_TRUE(t.wait_for_out("Connected to server as node '" + id + "'")) << t.out();
     ASSERT_TRUE(t.wait_for_out(kMenu)) << t.out();
   }
 
   // Waits until `text` appears `n` times in the terminal output.
-  static bool wait_count(ClientProcess& t, std::string_view text, size_t n) {
+  static bool wait_count(Process& t, std::string_view text, size_t n) {
     return t.wait_until([&] { return count(t.out(), text) >= n; });
   }
 
-  static void expect_terminal_restored(ClientProcess& t) {
+  static void expect_terminal_restored(Process& t) {
     termios tio{};
     ASSERT_TRUE(t.tty_settings(&tio));
     EXPECT_TRUE(tio.c_lflag & ICANON) << "canonical mode not restored";
     EXPECT_TRUE(tio.c_lflag & ECHO) << "echo not restored";
   }
 
-  ClientTempDir dir_;
-  ClientTestServer server_;
+  TempDir dir_;
+  ServerProcess server_;
 };
 
 TEST_F(ClientTtyTest, OriginalMenuFlowSendsAMessageAndQExitsZero) {
-  ClientProcess b, a;
+  Process b, a;
   start_peer(b, "b");
-  ASSERT_TRUE(a.start(args(), ClientProcess::Io::pty)) << a.error();
+  ASSERT_TRUE(a.start(args(), Process::Io::pty)) << a.error();
   ASSERT_TRUE(a.wait_for_out(kAskId)) << a.out();
   termios tio{};
   ASSERT_TRUE(a.tty_settings(&tio));
@@ -86,7 +87,7 @@ TEST_F(ClientTtyTest, OriginalMenuFlowSendsAMessageAndQExitsZero) {
 }
 
 TEST_F(ClientTtyTest, AtSyntaxSlashCommandsAndIncomingLines) {
-  ClientProcess b, a;
+  Process b, a;
   start_peer(b, "b");
   start_tty(a, "a");
 
@@ -119,7 +120,7 @@ TEST_F(ClientTtyTest, AtSyntaxSlashCommandsAndIncomingLines) {
 }
 
 TEST_F(ClientTtyTest, AMessageArrivingMidTypingDoesNotLoseTheTypedText) {
-  ClientProcess b, a;
+  Process b, a;
   start_peer(b, "b");
   start_tty(a, "a");
   a.write("m\r");
@@ -146,7 +147,7 @@ TEST_F(ClientTtyTest, AMessageArrivingMidTypingDoesNotLoseTheTypedText) {
 }
 
 TEST_F(ClientTtyTest, BackspaceEditsTheLineBeforeItIsSent) {
-  ClientProcess b, a;
+  Process b, a;
   start_peer(b, "b");
   start_tty(a, "a");
   a.write("@b Hellx\x7fo wrld\x7f\x7f\x7f" "orld\r");
@@ -157,9 +158,9 @@ TEST_F(ClientTtyTest, BackspaceEditsTheLineBeforeItIsSent) {
 }
 
 TEST_F(ClientTtyTest, ATakenIdGetsTheReasonAndTheIdPromptAgain) {
-  ClientProcess b, a;
+  Process b, a;
   start_peer(b, "b");
-  ASSERT_TRUE(a.start(args(), ClientProcess::Io::pty));
+  ASSERT_TRUE(a.start(args(), Process::Io::pty));
   ASSERT_TRUE(a.wait_for_out(kAskId));
   a.write("b\r");
   EXPECT_TRUE(a.wait_for_out("Error: node id 'b' is already taken")) << a.out();
@@ -175,9 +176,9 @@ TEST_F(ClientTtyTest, ATakenIdGetsTheReasonAndTheIdPromptAgain) {
 }
 
 TEST_F(ClientTtyTest, ServerGoingAwayIsExplainedExitsOneAndRestoresTheTerminal) {
-  ClientProcess a;
+  Process a;
   start_tty(a, "a");
-  server_.process().signal(SIGTERM);
+  server_.signal(SIGTERM);
   EXPECT_EQ(a.wait_exit(), 1) << a.out();
   EXPECT_NE(a.out().find("Error: the server is shutting down"), std::string::npos) << a.out();
   EXPECT_NE(a.out().find("Error: lost connection to the server"), std::string::npos) << a.out();
@@ -185,7 +186,7 @@ TEST_F(ClientTtyTest, ServerGoingAwayIsExplainedExitsOneAndRestoresTheTerminal) 
 }
 
 TEST_F(ClientTtyTest, CtrlCQuitsCleanlyAndRestoresTheTerminal) {
-  ClientProcess a;
+  Process a;
   start_tty(a, "a");
   a.write("half typed");
   ASSERT_TRUE(a.wait_for_out("half typed"));
@@ -195,7 +196,7 @@ TEST_F(ClientTtyTest, CtrlCQuitsCleanlyAndRestoresTheTerminal) {
 }
 
 TEST_F(ClientTtyTest, CtrlDOnAnEmptyLineQuits) {
-  ClientProcess a;
+  Process a;
   start_tty(a, "a");
   a.write("\x04");
   EXPECT_EQ(a.wait_exit(), 0) << a.out();
@@ -204,7 +205,7 @@ TEST_F(ClientTtyTest, CtrlDOnAnEmptyLineQuits) {
 
 
 TEST_F(ClientTtyTest, CtrlZGivesTheTerminalBackAndFgRedrawsTheLine) {
-  ClientProcess a;
+  Process a;
   start_tty(a, "a");
   a.write("typed");
   ASSERT_TRUE(a.wait_for_out("typed"));

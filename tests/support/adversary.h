@@ -33,8 +33,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tests/support/process.h"
 #include "tests/support/process_probes.h"
-#include "tests/support/server_process.h"
 
 #ifndef IP_BIND_ADDRESS_NO_PORT
 #define IP_BIND_ADDRESS_NO_PORT 24
@@ -80,22 +80,6 @@ class ScopedFdLimit {
   rlimit saved_{};
   bool ok_ = false;
 };
-
-// "STATS k=v k=v" (or any "WORD k=v ..." reply) as a map; absent keys read as 0 via operator[].
-inline std::map<std::string, uint64_t> parse_kv(std::string_view line) {
-  std::map<std::string, uint64_t> out;
-  size_t pos = line.find(' ');
-  while (pos != std::string_view::npos && pos < line.size()) {
-    size_t start = pos + 1;
-    size_t end = line.find(' ', start);
-    std::string_view kv = line.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
-    size_t eq = kv.find('=');
-    if (eq != std::string_view::npos)
-      out[std::string(kv.substr(0, eq))] = std::strtoull(std::string(kv.substr(eq + 1)).c_str(), nullptr, 10);
-    pos = end;
-  }
-  return out;
-}
 
 inline uint64_t median_us(std::vector<uint64_t> v) {
   if (v.empty()) return 0;
@@ -740,9 +724,9 @@ class Adversary {
   ~Adversary() {
     if (pid_ <= 0) return;
     send("quit");
-    if (!detail::wait_for_exit(pid_, milliseconds(10000))) {
+    if (!wait_for_exit(pid_, milliseconds(10000))) {
       kill(pid_, SIGKILL);
-      detail::wait_for_exit(pid_, kDefaultWait);
+      wait_for_exit(pid_, kDefaultWait);
     }
     ::close(cmd_fd_);
     ::close(reply_fd_);

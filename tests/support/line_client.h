@@ -23,7 +23,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/support/server_process.h"
+#include "tests/support/process.h"
 
 namespace sb::test {
 
@@ -306,20 +306,7 @@ class LineClient {
 
 // The key=value pairs of a STATS reply (empty if the line is not one).
 inline std::map<std::string, uint64_t> parse_stats(std::string_view line) {
-  std::map<std::string, uint64_t> out;
-  if (line.rfind("STATS", 0) != 0) return out;
-  size_t pos = 5;
-  while (pos < line.size()) {
-    while (pos < line.size() && line[pos] == ' ') ++pos;
-    size_t end = line.find(' ', pos);
-    if (end == std::string_view::npos) end = line.size();
-    std::string_view kv = line.substr(pos, end - pos);
-    size_t eq = kv.find('=');
-    if (eq != std::string_view::npos)
-      out[std::string(kv.substr(0, eq))] = std::stoull(std::string(kv.substr(eq + 1)));
-    pos = end;
-  }
-  return out;
+  return line.rfind("STATS", 0) == 0 ? parse_kv(line) : std::map<std::string, uint64_t>{};
 }
 
 // Asks `c` for STATS and parses the reply.

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/support/server_process.h"
+#include "tests/support/process.h"
 
 namespace sb::test {
 
