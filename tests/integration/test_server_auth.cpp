@@ -194,10 +194,10 @@ TEST_F(ServerAuthTest, WrongTokenGetsErrAuthThenCloseAndIsLoggedWithPeer) {
   expect_refused(c, "HELLO b sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_TRUE(server->wait_log_contains("event=auth_failed node=b peer=" + peer + " reason=wrong-token"))
       << server->log();
+  EXPECT_EQ(server->stop(), 0);  // flushes the log: an absence is only meaningful after that
   // Neither the presented nor the stored token is ever logged.
   EXPECT_EQ(server->log().find("ba7816bf"), std::string::npos);
   EXPECT_EQ(server->log().find("plain-token-a"), std::string::npos);
-  EXPECT_EQ(server->stop(), 0);
 }
 
 TEST_F(ServerAuthTest, TokenOfAnotherIdAndCaseChangedTokenAreRefused) {
@@ -219,9 +219,11 @@ TEST_F(ServerAuthTest, CommandsPipelinedAfterARefusedHelloAreNotExecuted) {
   ASSERT_TRUE(c.send_all("HELLO a wrong\nHELLO a plain-token-a\nMSG b sneaked\nPING x\n"));
   EXPECT_EQ(c.read_line(), "ERR auth");
   EXPECT_TRUE(c.expect_eof()) << "nothing may follow ERR auth";
-  // b got nothing, and a second HELLO on the refused connection did not register a.
+  // b got nothing, and a second HELLO on the refused connection did not register a. The server
+  // handled all of c's bytes before it closed c, so a FROM for b would have been queued before
+  // the reply to this WHO: it would be that reply, or sit unread behind it.
   EXPECT_EQ(watcher.request("WHO"), "NODES 1 b");
-  EXPECT_EQ(watcher.read_line(milliseconds(200)), std::string(kTimeout));
+  EXPECT_EQ(watcher.buffered(), 0u);
   EXPECT_EQ(server->stop(), 0);
 }
 
