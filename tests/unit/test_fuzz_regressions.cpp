@@ -31,15 +31,22 @@ fs::path fuzz_dir() {
   return fs::path(__FILE__).parent_path().parent_path() / "fuzz";
 }
 
-std::vector<fs::path> inputs_of(const std::string& target) {
+// The regular files of tests/fuzz/<kind>/<target>/ (kind: corpus or regressions), sorted.
+std::vector<fs::path> files_of(const char* kind, const std::string& target) {
   std::vector<fs::path> files;
-  for (const char* kind : {"corpus", "regressions"}) {
-    const fs::path dir = fuzz_dir() / kind / target;
-    if (!fs::is_directory(dir)) continue;
-    for (const auto& entry : fs::directory_iterator(dir))
-      if (entry.is_regular_file()) files.push_back(entry.path());
-  }
+  const fs::path dir = fuzz_dir() / kind / target;
+  if (!fs::is_directory(dir)) return files;
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.is_regular_file()) files.push_back(entry.path());
   std::sort(files.begin(), files.end());
+  return files;
+}
+
+// Seeds and kept crash inputs of one target. Every test below asserts this is not empty: a wrong
+// path or a moved directory must fail, not pass as "every input kept its invariants".
+std::vector<fs::path> inputs_of(const std::string& target) {
+  std::vector<fs::path> files = files_of("corpus", target);
+  for (fs::path& f : files_of("regressions", target)) files.push_back(std::move(f));
   return files;
 }
 
@@ -81,10 +88,20 @@ TEST(FuzzRegressions, ServerProgramsKeepEveryInvariant) {
 
 // The server harness without a started logger (every SB_LOG disabled) must behave the same.
 TEST(FuzzRegressions, ServerProgramsRunWithoutALogger) {
-  for (const fs::path& file : inputs_of("server")) {
+  const std::vector<fs::path> files = inputs_of("server");
+  ASSERT_FALSE(files.empty()) << "no inputs under " << fuzz_dir() << " (run from the repository root)";
+  for (const fs::path& file : files) {
     const std::string data = read_file(file);
     EXPECT_EQ(sb::fuzz::run_server_program(bytes_of(data), data.size(), nullptr), "") << file;
   }
+}
+
+// The kept crash inputs are there to be replayed: losing them all (a renamed directory, a bad
+// path) must fail here rather than leave the tests above passing on the seeds alone.
+TEST(FuzzRegressions, KeptCrashInputsAreFound) {
+  size_t kept = 0;
+  for (const char* target : {"parser", "server"}) kept += files_of("regressions", target).size();
+  EXPECT_GT(kept, 0u) << "no files under " << fuzz_dir() / "regressions";
 }
 
 }  // namespace
