@@ -1,7 +1,8 @@
 # switchboard build. GNU make only; every source is found by wildcard so adding a file needs no edit here.
 #   make            build server, client, bench and the micro-benchmarks into build/
-#   make test       install missing deps, build, run every GoogleTest binary (unit + integration)
-#   make test-long  the long tests (tests/long/: cluster faults and races with real nats-server)
+#   make test       install missing test deps, build, run the unit and integration tests (< 3 min)
+#   make test-long  the long runs, tests/long/test_*.cpp (the 30 s chaos test; cluster faults and
+#                   races with real nats-server); .ci/run runs them
 #   make test-asan  the same tests under AddressSanitizer + UndefinedBehaviorSanitizer (build/asan/)
 #   make test-tsan  the threaded (logging) tests under ThreadSanitizer (build/tsan/)
 #   make test-ct    the constant-time check of the crypto code under valgrind memcheck (build/ct/)
@@ -39,7 +40,8 @@ CLIENT_SRCS := $(filter-out client/main.cpp,$(wildcard client/*.cpp))
 BENCH_SRCS  := $(filter-out bench/main.cpp,$(wildcard bench/*.cpp))
 MICRO_SRCS  := $(wildcard bench/micro/*.cpp)
 TEST_SRCS   := $(wildcard tests/unit/test_*.cpp tests/integration/test_*.cpp)
-# Long tests (faults with real timeouts, races, scale): make test-long, not make test.
+# Long runs (faults with real timeouts, races, scale, the 30 s chaos test): `make test-long`, not
+# `make test` (a test file goes here when it takes more than a few seconds on purpose).
 LONG_TEST_SRCS := $(wildcard tests/long/test_*.cpp)
 # Tests whose subject runs threads; these also run under ThreadSanitizer.
 TSAN_TEST_SRCS := $(wildcard tests/unit/test_log*.cpp)
@@ -108,6 +110,10 @@ $(FLOOR_BIN): $(call objs,$(wildcard bench/floor/*.cpp)) $(LIBBENCH) $(LIBCOMMON
 $(MICRO_BIN): $(call objs,$(MICRO_SRCS)) $(ALL_LIBS)
 	$(CXX) $^ -o $@ $(LDFLAGS) $(BENCH_LIBS)
 
+# Keep the test objects: as intermediates of the rule below make would delete them after the first
+# build, and rebuild every one of them on the next (their .d files then name them as targets).
+.SECONDARY:
+
 $(OUT)/tests/%: $(OUT)/obj/tests/%.o $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	$(CXX) $^ -o $@ $(LDFLAGS) $(GTEST_LIBS)
@@ -121,6 +127,7 @@ test: deps
 .PHONY: all-tests
 all-tests: $(BINS) $(TEST_BINS)
 
+# MODE=asan runs them under the sanitizers, as for `make test`.
 test-long: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) $(BINS) $(LONG_TEST_BINS) MODE=$(MODE)
 	@SWITCHBOARD_BIN_DIR=$(abspath $(OUT)) SWITCHBOARD_SOURCE_DIR=$(CURDIR) scripts/run-tests.sh $(LONG_TEST_BINS)

@@ -312,6 +312,27 @@ inline std::map<std::string, uint64_t> parse_stats(std::string_view line) {
 // Asks `c` for STATS and parses the reply.
 inline std::map<std::string, uint64_t> stats_of(LineClient& c) { return parse_stats(c.request("STATS")); }
 
+using Stats = std::map<std::string, uint64_t>;
+
+// The balance every STATS reply must satisfy, and the unicast one when nothing is queued.
+inline void expect_balanced(Stats s, uint64_t broadcast_extra_copies = 0) {
+  EXPECT_EQ(s["copies"], s["msgs_out"] + s["dropped"] + s["queued"]);
+  EXPECT_EQ(s["queued"], 0u);
+  EXPECT_EQ(s["msgs_in"] - s["rejected"] + broadcast_extra_copies, s["copies"]);
+  if (broadcast_extra_copies == 0) {
+    EXPECT_EQ(s["msgs_in"], s["msgs_out"] + s["dropped"] + s["rejected"]);
+  }
+}
+
+// The counters a failure message needs, on one line.
+inline std::string stats_text(Stats s) {
+  std::string out;
+  for (const char* k : {"msgs_in", "msgs_out", "dropped", "rejected", "copies", "queued", "evicted_idle",
+                        "evicted_slow", "blocked", "accepted", "refused", "log_dropped"})
+    out += std::string(k) + "=" + std::to_string(s[k]) + " ";
+  return out;
+}
+
 // Asserts the connection is still usable: a PING gets its PONG as the very next line.
 inline void expect_usable(LineClient& c, const std::string& word = "alive") {
   EXPECT_EQ(c.request("PING " + word), "PONG " + word);
