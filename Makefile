@@ -65,11 +65,16 @@ TEST_BINS      := $(patsubst %.cpp,$(OUT)/%,$(TEST_SRCS))
 LONG_TEST_BINS := $(patsubst %.cpp,$(OUT)/%,$(LONG_TEST_SRCS))
 TSAN_TEST_BINS := $(patsubst %.cpp,$(O)/tsan/%,$(TSAN_TEST_SRCS))
 
-.PHONY: all deps test test-long test-asan test-tsan test-ct test-valgrind run-server bench micro fuzz clean install uninstall
+.PHONY: all deps deps-bench test test-long test-asan test-tsan test-ct test-valgrind run-server bench micro fuzz clean install uninstall
 all: $(BINS) $(if $(MICRO_SRCS),$(MICRO_BIN))
 
+# Each target installs what it needs (scripts/install-deps.sh names the groups): the tests g++, make
+# and GoogleTest; the micro-benchmarks Google Benchmark; test-ct and test-valgrind valgrind; and
+# `make fuzz` clang (scripts/fuzz.sh does that itself).
 deps:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh build test
+deps-bench:
+	@scripts/install-deps.sh build bench
 
 $(OUT)/obj/%.o: %.cpp
 	@mkdir -p $(dir $@)
@@ -153,28 +158,32 @@ $(CT_DIR)/obj/%.o: %.cpp
 $(CT_BIN): $(patsubst %.cpp,$(CT_DIR)/obj/%.o,$(CT_SRCS))
 	$(CXX) $^ -o $@ -pthread
 
-test-ct: deps
+test-ct:
+	@scripts/install-deps.sh build valgrind
 	@$(MAKE) --no-print-directory $(CT_BIN) MODE=
 	valgrind -q --error-exitcode=1 --track-origins=yes $(CT_BIN)
 
 run-server: $(SERVER_BIN)
 	$(SERVER_BIN) $(ARGS)
 
-micro: $(MICRO_BIN)
+micro: deps-bench
+	@$(MAKE) --no-print-directory -j$(JOBS) $(MICRO_BIN)
 	$(MICRO_BIN) $(ARGS)
 
 # The standard load + micro-benchmark suite (docs/PERFORMANCE.md); writes bench/results/.
-bench: all
+bench: deps-bench
+	@$(MAKE) --no-print-directory -j$(JOBS) all
 	scripts/bench.sh
 
-# libFuzzer targets (clang); each runs FUZZ_SECONDS. Crashes land in build/fuzz/ and become
-# regression inputs under tests/fuzz/regressions/.
+# libFuzzer targets (clang, which scripts/fuzz.sh installs when missing); each runs FUZZ_SECONDS.
+# Crashes land in build/fuzz/ and become regression inputs under tests/fuzz/regressions/.
 FUZZ_SECONDS ?= 60
-fuzz: deps
+fuzz:
 	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 # The integration tests with the server under valgrind memcheck (slow; not in CI).
-test-valgrind: deps
+test-valgrind:
+	@scripts/install-deps.sh build test valgrind
 	@$(MAKE) --no-print-directory -j$(JOBS) all-tests
 	@SWITCHBOARD_BIN_DIR=$(abspath $(OUT)) SWITCHBOARD_SOURCE_DIR=$(CURDIR) SWITCHBOARD_SERVER_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" scripts/run-tests.sh $(filter $(OUT)/tests/integration/test_server%,$(TEST_BINS))
 

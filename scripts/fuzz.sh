@@ -18,6 +18,8 @@ cd "$(dirname "$0")/.."
 
 secs=${1:-60}
 case "$secs" in '' | *[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS]" >&2; exit 2 ;; esac
+# clang and libFuzzer's runtime are needed here only, so they are installed here, not by `make test`.
+[ -n "${CLANGXX:-}" ] || scripts/install-deps.sh fuzz
 out=${FUZZ_OUT:-build/fuzz}
 targets=${FUZZ_TARGETS:-parser server}
 if [ -z "${CLANGXX:-}" ]; then
