@@ -170,7 +170,8 @@ micro: deps-bench
 	@$(MAKE) --no-print-directory -j$(JOBS) $(MICRO_BIN)
 	$(MICRO_BIN) $(ARGS)
 
-# The standard load + micro-benchmark suite (docs/PERFORMANCE.md); writes bench/results/.
+# The standard load + micro-benchmark suite (docs/PERFORMANCE.md); writes build/results/<timestamp>/
+# (RESULTS_DIR=dir for elsewhere); scripts/publish-perf.sh puts a run's charts into docs/perf/.
 bench: deps-bench
 	@$(MAKE) --no-print-directory -j$(JOBS) all
 	scripts/bench.sh

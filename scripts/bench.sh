@@ -2,12 +2,14 @@
 # The standard benchmark suite behind `make bench`: builds, starts switchboard-server on a free port
 # pinned to core 0 (the load driver runs on core 1), runs the workloads of docs/PERFORMANCE.md, the
 # same workloads against nats-server when it is installed, and the micro-benchmarks; writes JSON
-# under bench/results/<timestamp>/ and prints a summary table (medians over REPEAT runs).
+# under ${RESULTS_DIR:-$O/results}/<timestamp>/ and prints a summary table (medians over REPEAT
+# runs). Runs are data, not source: they stay out of git. scripts/publish-perf.sh copies the
+# charts and summary of the run docs/PERFORMANCE.md cites into docs/perf/.
 #
 # Environment: O=build dir (default build)   REPEAT=runs per workload (default 1)
 #              DURATION=measured seconds per run (default 3)   NATS=0 skips nats-server
 #              MICRO=0 skips the micro-benchmarks   SWEEPS=0 skips the rate and node-count sweeps
-#              RESULTS=output dir (default bench/results/<timestamp>)
+#              RESULTS_DIR=where run directories go (default $O/results)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +20,7 @@ WARMUP=${WARMUP:-0.5}
 NATS=${NATS:-1}
 MICRO=${MICRO:-1}
 SWEEPS=${SWEEPS:-1}
-RESULTS=${RESULTS:-bench/results/$(date +%Y%m%d-%H%M%S)}
+RESULTS=${RESULTS_DIR:-$O/results}/$(date +%Y%m%d-%H%M%S)
 BENCH=$O/switchboard-bench
 SERVER=$O/switchboard-server
 MICRO_BIN=$O/switchboard-micro

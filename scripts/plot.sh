@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# PNG charts from a bench suite run (scripts/bench.sh): latency percentiles against offered rate,
-# throughput against node count, and switchboard vs nats-server per workload. Needs gnuplot
-# (apt-get install gnuplot-nox); without it, says so and exits 0 so `make bench` still passes.
-#   scripts/plot.sh [RESULTS_DIR]   (default: the newest bench/results/*/)
+# PNG charts from a bench suite run (scripts/bench.sh), written into the run's directory: latency
+# percentiles against offered rate, throughput against node count, and switchboard vs nats-server
+# per workload. Needs gnuplot (apt-get install gnuplot-nox); without it, says so and exits 0.
+#   scripts/plot.sh [RUN_DIR]   (default: the newest run under ${RESULTS_DIR:-build/results}/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DIR=${1:-$(ls -d bench/results/*/ 2>/dev/null | sort | tail -1)}
+DIR=${1:-$(ls -d "${RESULTS_DIR:-build/results}"/*/ 2>/dev/null | sort | tail -1)}
 DIR=${DIR%/}
 SUITE="$DIR/suite.jsonl"
 [ -f "$SUITE" ] || { echo "no $SUITE (run scripts/bench.sh first)" >&2; exit 1; }
