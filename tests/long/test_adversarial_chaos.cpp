@@ -227,15 +227,17 @@ TEST(Adversarial, RandomAndMutatedTrafficFrom100Connections) {
   };
 
   auto next_keepalive = Clock::now();
+  std::string keepalive_reply;  // what the observer got instead of its PONG, for the failure message
   auto keepalive = [&] {  // the observer must outlive the 5 s idle timeout
     if (Clock::now() < next_keepalive) return true;
     next_keepalive = Clock::now() + milliseconds(500);
-    return st.request("PING keepalive") == "PONG keepalive";
+    keepalive_reply = st.request("PING keepalive");
+    return keepalive_reply == "PONG keepalive";
   };
   const auto end = Clock::now() + std::chrono::seconds(seconds);
   std::vector<pollfd> pfds;
   while (Clock::now() < end) {
-    ASSERT_TRUE(keepalive());
+    ASSERT_TRUE(keepalive()) << "the observer got '" << escape_bytes(keepalive_reply) << "'";
     for (size_t k = 0; k < conns.size(); ++k) {
       FuzzConn& c = conns[k];
       if (c.honest) {
@@ -309,7 +311,7 @@ TEST(Adversarial, RandomAndMutatedTrafficFrom100Connections) {
     for (int k = 0; k < kHonest; ++k)
       pfds.push_back(pollfd{conns[size_t(k)].fd, short(POLLIN | (conns[size_t(k)].out.empty() ? 0 : POLLOUT)), 0});
     ::poll(pfds.data(), pfds.size(), 10);
-    ASSERT_TRUE(keepalive());
+    ASSERT_TRUE(keepalive()) << "the observer got '" << escape_bytes(keepalive_reply) << "'";
     for (size_t k = 0; k < size_t(kHonest); ++k) {
       if (conns[k].fd < 0) continue;
       read_conn(k);
