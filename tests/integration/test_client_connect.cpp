@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/support/client_process.h"
+#include "tests/support/process.h"
 #include "tests/support/server_process.h"
 #include "tests/support/silent_listener.h"
 
@@ -19,7 +19,7 @@ using namespace std::chrono_literals;
 
 std::vector<std::string> client(const std::string& host, uint16_t port, const std::string& log_dir,
                                 std::vector<std::string> extra) {
-  std::vector<std::string> argv = {client_bin("switchboard-client"), "--host", host, "--port",
+  std::vector<std::string> argv = {binary("switchboard-client"), "--host", host, "--port",
                                    std::to_string(port), "--log-dir", log_dir};
   argv.insert(argv.end(), extra.begin(), extra.end());
   return argv;
@@ -27,8 +27,8 @@ std::vector<std::string> client(const std::string& host, uint16_t port, const st
 
 // b listens, a sends one line through `host`; b must print it.
 void expect_delivery(const std::string& host, uint16_t port) {
-  ClientTempDir dir;
-  ClientProcess b, a;
+  TempDir dir;
+  Process b, a;
   ASSERT_TRUE(b.start(client(host, port, dir.path(), {"--id", "b", "--listen"}))) << b.error();
   ASSERT_TRUE(b.wait_for_err("Connected to server as node 'b'")) << b.err();
   ASSERT_TRUE(a.start(client(host, port, dir.path(), {"--id", "a"}))) << a.error();
@@ -59,8 +59,8 @@ TEST(ClientConnect, ResolvesAHostName) {
 TEST(ClientConnect, GivesUpAfterTheConnectTimeout) {
   SilentListener silent;
   if (!silent.silent()) GTEST_SKIP() << "this kernel completes connects beyond the backlog";
-  ClientTempDir dir;
-  ClientProcess p;
+  TempDir dir;
+  Process p;
   const auto t0 = std::chrono::steady_clock::now();
   ASSERT_TRUE(p.start(client("127.0.0.1", silent.port(), dir.path(), {"--id", "a", "--listen",
                                                                       "--connect-timeout", "0.5"})));
@@ -75,8 +75,8 @@ TEST(ClientConnect, GivesUpAfterTheConnectTimeout) {
 TEST(ClientConnect, ASignalIsHandledWhileTheConnectIsPending) {
   SilentListener silent;
   if (!silent.silent()) GTEST_SKIP() << "this kernel completes connects beyond the backlog";
-  ClientTempDir dir;
-  ClientProcess p;
+  TempDir dir;
+  Process p;
   ASSERT_TRUE(p.start(client("127.0.0.1", silent.port(), dir.path(), {"--id", "a", "--listen",
                                                                       "--connect-timeout", "60"})));
   // The connect has started (the loop logs it before the first poll) ...

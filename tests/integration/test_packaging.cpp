@@ -30,8 +30,6 @@ namespace {
 
 const char* const kPrograms[] = {"switchboard-server", "switchboard-client", "switchboard-bench"};
 
-std::string binary(const std::string& program) { return bin_dir() + "/" + program; }
-
 std::string absolute(const std::string& path) {
   char buf[PATH_MAX];
   return ::realpath(path.c_str(), buf) != nullptr ? buf : path;

@@ -1,8 +1,8 @@
 // Test support: real nats-server processes for the cluster tests. NatsMember runs one member
 // with JetStream on free loopback ports (a client port and, in a group, a route port), with its
 // config file and store in a fresh temporary directory; NatsGroup runs N of them clustered. They
-// stop with SIGKILL or SIGTERM by PID, and can be started again on the same ports and store.
-// Header-only, like server_process.h, whose spawn and wait helpers it uses.
+// stop with SIGKILL or SIGTERM, and can be started again on the same ports and store.
+// Header-only; the processes are run by tests/support/process.h.
 #pragma once
 
 #include <netinet/in.h>
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/support/server_process.h"
+#include "tests/support/process.h"
 
 namespace sb::test {
 
@@ -68,24 +68,27 @@ class NatsMember {
       conf += " ]\n}\n";
     }
     std::ofstream(dir_.path() + "/nats.conf") << conf;
-    int out = ::open((dir_.path() + "/nats.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    pid_ = detail::spawn({kNatsServerBinary, "-c", dir_.path() + "/nats.conf"}, out, out);
-    ::close(out);
-    return pid_ > 0 && wait_until([&] { return port_accepts(port_); });
+    Process::Options options;
+    options.output_path = dir_.path() + "/nats.log";  // one log across restarts
+    proc_ = std::make_unique<Process>();
+    if (!proc_->start({kNatsServerBinary, "-c", dir_.path() + "/nats.conf"}, options)) return false;
+    proc_->close_stdin();
+    return wait_until([&] { return port_accepts(port_); });
   }
+  // Sends `sig` and waits for the exit (killed if it does not come).
   void kill_now(int sig = SIGKILL) {
-    if (pid_ <= 0) return;
-    ::kill(pid_, sig);
-    detail::wait_for_exit(pid_, kDefaultWait);
-    pid_ = -1;
+    if (!proc_) return;
+    proc_->signal(sig);
+    if (!proc_->wait_exit(kDefaultWait)) proc_->kill();
+    proc_.reset();
   }
-  bool running() const { return pid_ > 0; }
+  bool running() const { return proc_ != nullptr; }
 
  private:
   TempDir dir_;
   uint16_t port_;
   uint16_t route_port_;
-  pid_t pid_ = -1;
+  std::unique_ptr<Process> proc_;
 };
 
 class NatsGroup {

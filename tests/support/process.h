@@ -151,6 +151,9 @@ class Process {
     // Pipes only: stderr goes to this file instead of a pipe. For a long-lived child whose stderr
     // nobody reads as it goes: a full pipe would block it.
     std::string stderr_path;
+    // Pipes only: stdout and stderr both go to this file, appended (a log kept across restarts);
+    // out() and err() then stay empty.
+    std::string output_path;
   };
 
   Process() = default;
@@ -178,7 +181,7 @@ class Process {
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
-    return options.io == Io::pipes ? start_pipes(args, options.stderr_path) : start_pty(args, options.pty_columns);
+    return options.io == Io::pipes ? start_pipes(args, options) : start_pty(args, options.pty_columns);
   }
 
   pid_t pid() const { return pid_; }
@@ -320,19 +323,27 @@ class Process {
     ::_exit(127);
   }
 
-  bool start_pipes(std::vector<char*>& args, const std::string& stderr_path) {
+  bool start_pipes(std::vector<char*>& args, const Options& options) {
     int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
     auto fail = [&](const std::string& what) {
       error_ = what + ": " + std::strerror(errno);
       for (int* fd : {&in[0], &in[1], &out[0], &out[1], &err[0], &err[1]}) close_fd(*fd);
       return false;
     };
-    if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0) return fail("pipe");
-    if (stderr_path.empty()) {
-      if (::pipe2(err, O_CLOEXEC) != 0) return fail("pipe");
+    if (::pipe2(in, O_CLOEXEC) != 0) return fail("pipe");
+    if (!options.output_path.empty()) {
+      out[1] = ::open(options.output_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+      if (out[1] < 0) return fail(options.output_path);
+      err[1] = ::fcntl(out[1], F_DUPFD_CLOEXEC, 0);
+      if (err[1] < 0) return fail("dup");
     } else {
-      err[1] = ::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-      if (err[1] < 0) return fail(stderr_path);
+      if (::pipe2(out, O_CLOEXEC) != 0) return fail("pipe");
+      if (options.stderr_path.empty()) {
+        if (::pipe2(err, O_CLOEXEC) != 0) return fail("pipe");
+      } else {
+        err[1] = ::open(options.stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (err[1] < 0) return fail(options.stderr_path);
+      }
     }
     pid_ = ::fork();
     if (pid_ < 0) return fail("fork");

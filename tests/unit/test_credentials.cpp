@@ -1,6 +1,7 @@
 // Credentials unit tests: the auth-file format (both token forms, comments, every malformed line
 // kind, duplicates), all-or-nothing loading from real files, and check() verdicts.
 #include "common/security/credentials.h"
+#include "tests/support/process.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -19,26 +20,19 @@ using Verdict = Credentials::Verdict;
 constexpr const char* kTestDigest =
     "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
-class TempDir {
+// The tests' temporary directory (tests/support/process.h), with a file writer.
+class TempDir : public sb::test::TempDir {
  public:
   TempDir() {
-    char tmpl[] = "/tmp/sb-credentials-XXXXXX";
-    const char* d = mkdtemp(tmpl);
-    if (d == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = d;
+    if (path().empty()) throw std::runtime_error("mkdtemp failed");
   }
-  ~TempDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
   std::string write(const std::string& name, const std::string& text) const {
-    std::string p = path_ + "/" + name;
+    std::string p = path() + "/" + name;
     std::FILE* f = std::fopen(p.c_str(), "w");
     std::fwrite(text.data(), 1, text.size(), f);
     std::fclose(f);
     return p;
   }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
 };
 
 // Parses text that must fail; returns the error. Also checks nothing was half-loaded.

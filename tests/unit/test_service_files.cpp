@@ -18,22 +18,12 @@
 
 #include "server/pid_file.h"
 #include "server/service_notify.h"
+#include "tests/support/process.h"
 
 namespace sb::server {
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/sb-service-test-XXXXXX";
-    path_ = mkdtemp(tmpl) != nullptr ? tmpl : "/tmp";
-  }
-  ~TempDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using sb::test::TempDir;
 
 std::string read_all(const std::string& path) {
   std::ifstream in(path);
