@@ -29,7 +29,7 @@ void expect_not_on_the_wire(TcpProxy& proxy, const std::string& server_log, std:
 using E2eExchange = E2eTest;
 
 TEST_F(E2eExchange, ScriptingClientsExchangeSealedMessagesBothWays) {
-  ClientProcess a, b;
+  Process a, b;
   start(a, "a");
   start(b, "b");
   ASSERT_TRUE(a.write("b Hello from A\n"));
@@ -61,9 +61,9 @@ TEST_F(E2eExchange, ScriptingClientsExchangeSealedMessagesBothWays) {
 }
 
 TEST_F(E2eExchange, InteractiveClientShowsTheSeedFormatAndAnEncryptedPrompt) {
-  ClientProcess b, a;
+  Process b, a;
   start(b, "b");
-  ASSERT_TRUE(a.start(args("a"), ClientProcess::Io::pty)) << a.error();
+  ASSERT_TRUE(a.start(args("a"), Process::Io::pty)) << a.error();
   ASSERT_TRUE(a.wait_for_out(kE2eOn)) << a.out();
   ASSERT_TRUE(a.wait_for_out("[e2e] Enter 'm' to send a message or 'q' to quit:")) << a.out();
   ASSERT_TRUE(b.write("a Hello from B\n"));
@@ -87,7 +87,7 @@ TEST_F(E2eExchange, InteractiveClientShowsTheSeedFormatAndAnEncryptedPrompt) {
 }
 
 TEST_F(E2eExchange, EofSendsEveryMessageInOrderEvenWhileKeysAreFetched) {
-  ClientProcess listener, sender;
+  Process listener, sender;
   start(listener, "b", {"--listen"});
   ASSERT_TRUE(sender.start(args("a"))) << sender.error();
   std::string input, expected;
@@ -105,7 +105,7 @@ TEST_F(E2eExchange, EofSendsEveryMessageInOrderEvenWhileKeysAreFetched) {
 }
 
 TEST_F(E2eExchange, TamperingIsDroppedWithAWarningAndNothingElseBreaks) {
-  ClientProcess a, b;
+  Process a, b;
   start(a, "a");
   start(b, "b", {"--listen"});
   ASSERT_TRUE(a.write("b one\n"));
@@ -149,7 +149,7 @@ TEST_F(E2eExchange, TamperingIsDroppedWithAWarningAndNothingElseBreaks) {
 }
 
 TEST_F(E2eExchange, ACopyHandedToAnotherNodeCannotBeRead) {
-  ClientProcess a, b, c;
+  Process a, b, c;
   start(a, "a");
   start(b, "b", {"--listen"});
   start(c, "c", {"--listen"});
@@ -161,7 +161,7 @@ TEST_F(E2eExchange, ACopyHandedToAnotherNodeCannotBeRead) {
 }
 
 TEST_F(E2eExchange, BroadcastIsSealedOnceForEveryNodeWithAKey) {
-  ClientProcess a, b, c, d;
+  Process a, b, c, d;
   start(a, "a");
   start(b, "b", {"--listen"});
   start(c, "c", {"--listen"});
@@ -178,14 +178,14 @@ TEST_F(E2eExchange, BroadcastIsSealedOnceForEveryNodeWithAKey) {
 }
 
 TEST_F(E2eExchange, UnencryptedMessagesAreNotShownUnderE2e) {
-  ClientProcess a, b;
+  Process a, b;
   start(a, "a", {}, /*e2e=*/false);
   start(b, "b", {"--listen"});
   ASSERT_TRUE(a.write("b plain words\n"));
   EXPECT_TRUE(b.wait_for_err("Warning: dropped a message from 'a': it was not end-to-end encrypted")) << b.err();
   EXPECT_EQ(b.out(), "");
   // And sending to a node without a key is refused, not sent in clear.
-  ClientProcess s;
+  Process s;
   start(s, "s");
   ASSERT_TRUE(s.write("a secret\n"));
   s.close_stdin();
@@ -198,7 +198,7 @@ TEST_F(E2eExchange, UnencryptedMessagesAreNotShownUnderE2e) {
 }
 
 TEST_F(E2eExchange, MessagesToAMissingNodeAreRefusedInWords) {
-  ClientProcess a;
+  Process a;
   start(a, "a");
   ASSERT_TRUE(a.write("zz anyone there?\n"));
   a.close_stdin();

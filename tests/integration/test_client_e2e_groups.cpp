@@ -21,18 +21,18 @@ class E2eGroups : public E2eTest {
  protected:
   // True when the server under test has groups.
   bool server_has_groups() {
-    LineClient probe(static_cast<uint16_t>(server_.port()));
+    LineClient probe(server_->port());
     if (probe.hello("group-probe") != "WELCOME group-probe 60") return false;
     return probe.request("JOIN #probe").rfind("JOINED ", 0) == 0;
   }
 
   // An interactive --e2e member of #ops, confirmed by the server's WHO #ops.
-  void join(ClientProcess& member, const std::string& id) {
-    ASSERT_TRUE(member.start(args(id), ClientProcess::Io::pty)) << member.error();
+  void join(Process& member, const std::string& id) {
+    ASSERT_TRUE(member.start(args(id), Process::Io::pty)) << member.error();
     ASSERT_TRUE(member.wait_for_out(kE2eOn)) << member.out();
     ASSERT_TRUE(member.wait_for_out("[e2e] Enter 'm'")) << member.out();
     member.write("/join #ops\r");
-    LineClient observer(static_cast<uint16_t>(server_.port()));
+    LineClient observer(server_->port());
     ASSERT_EQ(observer.hello("observer-" + id), "WELCOME observer-" + id + " 60");
     ASSERT_TRUE(wait_until([&] {
       const std::string who = observer.request("WHO #ops");
@@ -43,13 +43,13 @@ class E2eGroups : public E2eTest {
 
 TEST_F(E2eGroups, ThreeMembersDecryptAndALaterJoinerCannot) {
   if (!server_has_groups()) GTEST_SKIP() << "the server has no groups yet (issue 12): JOIN is not a command";
-  ClientProcess b, c, d, a, late;
+  Process b, c, d, a, late;
   join(b, "b");
   join(c, "c");
   join(d, "d");
   start(a, "a");
   ASSERT_TRUE(a.write("#ops to the whole group\n"));
-  for (ClientProcess* member : {&b, &c, &d}) {
+  for (Process* member : {&b, &c, &d}) {
     EXPECT_TRUE(member->wait_for_out("to the whole group")) << member->out();
   }
   EXPECT_TRUE(a.wait_for_err("Sent to '#ops', encrypted for 3 recipients")) << a.err();

@@ -24,8 +24,8 @@ using E2eTrust = E2eTest;
 TEST_F(E2eTrust, FirstUseCreatesTheKeyUnderXdgConfigHome) {
   const std::string xdg = dir_.path() + "/xdg";
   ASSERT_EQ(::setenv("XDG_CONFIG_HOME", xdg.c_str(), 1), 0);
-  ClientProcess a;
-  ASSERT_TRUE(a.start({client_bin("switchboard-client"), "--port", proxy_->port_text(), "--log-dir", home("a"),
+  Process a;
+  ASSERT_TRUE(a.start({binary("switchboard-client"), "--port", proxy_->port_text(), "--log-dir", home("a"),
                        "--id", "a", "--e2e"}))
       << a.error();
   ::unsetenv("XDG_CONFIG_HOME");
@@ -41,12 +41,12 @@ TEST_F(E2eTrust, FirstUseCreatesTheKeyUnderXdgConfigHome) {
 }
 
 TEST_F(E2eTrust, AKeyFileOthersCanReadIsRefused) {
-  ClientProcess a;
+  Process a;
   start(a, "a");
   a.close_stdin();
   ASSERT_EQ(a.wait_exit(), 0) << a.err();
   ASSERT_EQ(::chmod(key_file("a").c_str(), 0644), 0);
-  ClientProcess again;
+  Process again;
   ASSERT_TRUE(again.start(args("a"))) << again.error();
   again.close_stdin();
   EXPECT_EQ(again.wait_exit(), 1) << again.err();
@@ -57,7 +57,7 @@ TEST_F(E2eTrust, AKeyFileOthersCanReadIsRefused) {
 }
 
 TEST_F(E2eTrust, PeersAreTrustedOnFirstUseAndRecordedInKnownNodes) {
-  ClientProcess a, b;
+  Process a, b;
   start(a, "a");
   start(b, "b", {"--listen"});
   ASSERT_TRUE(a.write("b hi\n"));
@@ -76,9 +76,9 @@ TEST_F(E2eTrust, PeersAreTrustedOnFirstUseAndRecordedInKnownNodes) {
 }
 
 TEST_F(E2eTrust, ANewKeyIsShownUnverifiedRefusedForSendingAndAcceptedWithTrust) {
-  ClientProcess b1, a;
+  Process b1, a;
   start(b1, "b");
-  ASSERT_TRUE(a.start(args("a"), ClientProcess::Io::pty)) << a.error();
+  ASSERT_TRUE(a.start(args("a"), Process::Io::pty)) << a.error();
   ASSERT_TRUE(a.wait_for_out("[e2e] Enter 'm'")) << a.out();
   a.write("@b first\r");
   ASSERT_TRUE(b1.wait_for_out("a: first\n")) << b1.err();
@@ -86,7 +86,7 @@ TEST_F(E2eTrust, ANewKeyIsShownUnverifiedRefusedForSendingAndAcceptedWithTrust) 
   ASSERT_EQ(b1.wait_exit(), 0) << b1.err();
 
   // b comes back with another key file: another key.
-  ClientProcess b2;
+  Process b2;
   ASSERT_TRUE(b2.start(args("b", {"--key-file", key_file("b", "b-new")}))) << b2.error();
   ASSERT_TRUE(b2.wait_for_err(kE2eOn)) << b2.err();
   ASSERT_TRUE(b2.write("a hello from the new b\n"));
@@ -137,14 +137,14 @@ class E2ePinnedKey : public E2eTest {
 };
 
 TEST_F(E2ePinnedKey, AClientWhoseKeyIsNotThePinnedOneStops) {
-  ClientProcess a;
+  Process a;
   ASSERT_TRUE(a.start(args("a", {"--token", "token-a"}))) << a.error();
   EXPECT_EQ(a.wait_exit(), 1) << a.err();
   EXPECT_NE(a.err().find("Error: the server has another key pinned for 'a'"), std::string::npos) << a.err();
   EXPECT_NE(client_log("a").find("event=key_publish_refused node=a code=auth detail=key-pinned"), std::string::npos)
       << client_log("a");
   // b pins nothing and publishes its own key.
-  ClientProcess b;
+  Process b;
   start(b, "b", {"--token", "token-b"});
   b.close_stdin();
   EXPECT_EQ(b.wait_exit(), 0) << b.err();

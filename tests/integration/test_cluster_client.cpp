@@ -6,7 +6,7 @@
 #include <csignal>
 #include <string>
 
-#include "tests/support/client_process.h"
+#include "tests/support/process.h"
 #include "tests/support/cluster_fixture.h"
 
 namespace sb::test {
@@ -23,9 +23,9 @@ TEST(ClusterClient, ReconnectMovesToTheNextServerWithTheSameId) {
   ASSERT_TRUE(rig.ok()) << rig.error();
   const std::string a = std::to_string(rig.server(0).port());
   const std::string b = std::to_string(rig.server(1).port());
-  ClientTempDir dir;
-  ClientProcess client;
-  ASSERT_TRUE(client.start({client_bin("switchboard-client"), "--server", "127.0.0.1:" + a + ",127.0.0.1:" + b,
+  TempDir dir;
+  Process client;
+  ASSERT_TRUE(client.start({binary("switchboard-client"), "--server", "127.0.0.1:" + a + ",127.0.0.1:" + b,
                             "--reconnect", "--listen", "--id", "roamer", "--log-dir", dir.path()}))
       << client.error();
   const std::string connected = "Connected to server as node 'roamer'";

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "tests/support/line_client.h"
+#include "tests/support/process.h"
 #include "tests/support/server_process.h"
 
 namespace sb::test {
@@ -44,25 +45,22 @@ class PrometheusProcess {
                                               "    static_configs:\n"
                                               "      - targets: ['"
                                            << target << "']\n";
-    const int log_fd = ::open((dir + "/prometheus.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    pid_ = detail::spawn({"/usr/bin/prometheus", "--config.file=" + dir + "/prometheus.yml",
-                          "--storage.tsdb.path=" + dir + "/data", "--web.listen-address=127.0.0.1:" + std::to_string(port)},
-                         log_fd, log_fd);
-    ::close(log_fd);
+    Process::Options options;
+    options.output_path = dir + "/prometheus.log";
+    proc_.start({"/usr/bin/prometheus", "--config.file=" + dir + "/prometheus.yml",
+                 "--storage.tsdb.path=" + dir + "/data", "--web.listen-address=127.0.0.1:" + std::to_string(port)},
+                options);
+    proc_.close_stdin();
   }
   ~PrometheusProcess() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    if (!detail::wait_for_exit(pid_, kDefaultWait)) {
-      kill(pid_, SIGKILL);
-      detail::wait_for_exit(pid_, kDefaultWait);
-    }
+    proc_.signal(SIGTERM);
+    if (!proc_.wait_exit(kDefaultWait)) proc_.kill();
   }
   std::string log() const { return read_file(dir_ + "/prometheus.log"); }
 
  private:
   std::string dir_;
-  pid_t pid_ = -1;
+  Process proc_;
 };
 
 TEST(Prometheus, ScrapesTheServerAndAnswersForItsSeries) {

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <string>
 
-#include "tests/support/client_process.h"
+#include "tests/support/process.h"
 #include "tests/support/line_client.h"
 #include "tests/support/server_process.h"
 #include "tests/support/tcp_relay.h"
@@ -29,7 +29,7 @@ class TakeoverTest : public ::testing::Test {
     ASSERT_TRUE(server_->ok()) << server_->error();
   }
   std::vector<std::string> client_args(uint16_t port, std::vector<std::string> extra) {
-    std::vector<std::string> argv = {client_bin("switchboard-client"), "--port", std::to_string(port), "--log-dir",
+    std::vector<std::string> argv = {binary("switchboard-client"), "--port", std::to_string(port), "--log-dir",
                                      dir_.path(), "--id", "a", "--token", "token-a"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     return argv;
@@ -105,7 +105,7 @@ TEST_F(TakeoverTest, TheReconnectingClientComesBackAtOnceAfterASilentDrop) {
   start();
   TcpRelay network(server_->port());
   ASSERT_NE(network.port(), 0);
-  ClientProcess client;
+  Process client;
   ASSERT_TRUE(client.start(client_args(network.port(), {"--listen", "--reconnect"}))) << client.error();
   ASSERT_TRUE(client.wait_for_err("Connected to server as node 'a'")) << client.err();
   network.cut();
@@ -127,7 +127,7 @@ TEST_F(TakeoverTest, TheReconnectingClientComesBackAtOnceAfterASilentDrop) {
 // back, so there is exactly one takeover and no loop.
 TEST_F(TakeoverTest, TwoClientsFightingOverOneIdDoNotLoopTheNewestWins) {
   start();
-  ClientProcess first, second;
+  Process first, second;
   ASSERT_TRUE(first.start(client_args(server_->port(), {"--listen", "--reconnect"}))) << first.error();
   ASSERT_TRUE(first.wait_for_err("Connected to server as node 'a'")) << first.err();
   ASSERT_TRUE(second.start(client_args(server_->port(), {"--listen", "--reconnect"}))) << second.error();

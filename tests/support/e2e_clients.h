@@ -5,12 +5,13 @@
 
 #include <sys/stat.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-#include "tests/support/client_process.h"
+#include "tests/support/process.h"
 #include "tests/support/server_process.h"
 #include "tests/support/tcp_proxy.h"
 
@@ -21,8 +22,9 @@ inline constexpr std::string_view kE2eOn = "End-to-end encryption is on";
 class E2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(server_.start(dir_.path(), server_flags())) << "cannot start the server";
-    proxy_ = std::make_unique<TcpProxy>(static_cast<uint16_t>(server_.port()));
+    server_ = std::make_unique<ServerProcess>(server_flags());
+    ASSERT_TRUE(server_->ok()) << server_->error();
+    proxy_ = std::make_unique<TcpProxy>(server_->port());
     ASSERT_TRUE(proxy_->ok());
   }
   virtual std::vector<std::string> server_flags() { return {"--log-level", "debug"}; }
@@ -38,7 +40,7 @@ class E2eTest : public ::testing::Test {
 
   // Through the proxy; --e2e with dir/<id>/<id>.key unless `e2e` is false.
   std::vector<std::string> args(const std::string& id, std::vector<std::string> extra = {}, bool e2e = true) {
-    std::vector<std::string> argv = {client_bin("switchboard-client"), "--port", proxy_->port_text(),
+    std::vector<std::string> argv = {binary("switchboard-client"), "--port", proxy_->port_text(),
                                      "--log-dir", home(id), "--id", id};
     if (e2e) argv.insert(argv.end(), {"--e2e", "--key-file", key_file(id)});
     argv.insert(argv.end(), extra.begin(), extra.end());
@@ -46,7 +48,7 @@ class E2eTest : public ::testing::Test {
   }
 
   // A scripting-mode client registered with its key published (or plain, `e2e` false).
-  void start(ClientProcess& p, const std::string& id, std::vector<std::string> extra = {}, bool e2e = true) {
+  void start(Process& p, const std::string& id, std::vector<std::string> extra = {}, bool e2e = true) {
     ASSERT_TRUE(p.start(args(id, std::move(extra), e2e))) << p.error();
     ASSERT_TRUE(p.wait_for_err(e2e ? kE2eOn : std::string_view("Connected to server"))) << p.err();
   }
@@ -55,13 +57,12 @@ class E2eTest : public ::testing::Test {
 
   // Stops the server so that its log is complete.
   std::string stopped_server_log() {
-    server_.process().signal(SIGTERM);
-    server_.process().wait_exit();
-    return read_file(dir_.path() + "/server.log");
+    server_->stop();
+    return server_->log();
   }
 
-  ClientTempDir dir_;
-  ClientTestServer server_;
+  TempDir dir_;
+  std::unique_ptr<ServerProcess> server_;
   std::unique_ptr<TcpProxy> proxy_;
 };
 
