@@ -34,9 +34,10 @@ void copy_member(const ServerOptions& from, ServerOptions* to) {
   to->*Member = from.*Member;
 }
 
-template <auto Member, double Min>
+// The minimum in milliseconds: clang 14 (the fuzz build) takes no floating-point template argument.
+template <auto Member, uint64_t MinMs>
 bool apply_seconds(std::string_view v, ServerOptions* o) {
-  return text::parse_seconds(v, Min, kMaxSeconds, &(o->*Member));
+  return text::parse_seconds(v, static_cast<double>(MinMs) / 1000.0, kMaxSeconds, &(o->*Member));
 }
 
 template <auto Member>
@@ -126,9 +127,9 @@ const Setting kSettings[] = {
      copy_member<&O::bind>, "listen address; IPv6 like ::1 works"},
     {"port", "N", "a port 0..65535", false, apply_port, show_port, copy_member<&O::port>,
      "listen port, 0 picks a free one"},
-    {"idle-timeout", "SEC", "seconds 1..604800", false, apply_seconds<&O::idle_timeout_s, 1.0>,
+    {"idle-timeout", "SEC", "seconds 1..604800", false, apply_seconds<&O::idle_timeout_s, 1000>,
      show_seconds<&O::idle_timeout_s>, copy_member<&O::idle_timeout_s>, "evict registered nodes silent this long"},
-    {"handshake-timeout", "SEC", "seconds 0.001..604800", true, apply_seconds<&O::handshake_timeout_s, 0.001>,
+    {"handshake-timeout", "SEC", "seconds 0.001..604800", true, apply_seconds<&O::handshake_timeout_s, 1>,
      show_seconds<&O::handshake_timeout_s>, copy_member<&O::handshake_timeout_s>,
      "close connections without HELLO after this"},
     {"max-conns", "N", "an integer 1..10000000", false, apply_count<&O::max_conns, 1, kMaxConnections>,
@@ -138,9 +139,9 @@ const Setting kSettings[] = {
     {"max-outbuf", "BYTES", "bytes 1024..1073741824", false, apply_count<&O::max_outbuf, 1024, kMaxBytes>,
      show_count<&O::max_outbuf>, copy_member<&O::max_outbuf>, "per-connection output bound"},
     {"slow-consumer-timeout", "SEC", "seconds 0.001..604800", true,
-     apply_seconds<&O::slow_consumer_timeout_s, 0.001>, show_seconds<&O::slow_consumer_timeout_s>,
+     apply_seconds<&O::slow_consumer_timeout_s, 1>, show_seconds<&O::slow_consumer_timeout_s>,
      copy_member<&O::slow_consumer_timeout_s>, "evict a target over its output bound this long"},
-    {"shutdown-grace", "SEC", "seconds 0.001..604800", true, apply_seconds<&O::shutdown_grace_s, 0.001>,
+    {"shutdown-grace", "SEC", "seconds 0.001..604800", true, apply_seconds<&O::shutdown_grace_s, 1>,
      show_seconds<&O::shutdown_grace_s>, copy_member<&O::shutdown_grace_s>,
      "on SIGINT/SIGTERM, flush output for up to this long"},
     {"log-dir", "DIR", "a directory", false, apply_text<&O::log_dir>, show_text<&O::log_dir>,
@@ -168,7 +169,7 @@ const Setting kSettings[] = {
     {"server-name", "NAME", "1..64 bytes of [A-Za-z0-9_.:-]", false, apply_checked<&O::server_name, valid_server_name>,
      show_text<&O::server_name>,
      copy_member<&O::server_name>, "this server's name in the cluster (default: its HOST:PORT)"},
-    {"cluster-heartbeat", "SEC", "seconds 0.5..3600", false, apply_seconds<&O::cluster_heartbeat_s, 0.5>,
+    {"cluster-heartbeat", "SEC", "seconds 0.5..3600", false, apply_seconds<&O::cluster_heartbeat_s, 500>,
      show_seconds<&O::cluster_heartbeat_s>, copy_member<&O::cluster_heartbeat_s>,
      "a server silent this long is gone: its ids may be claimed"},
     {"metrics", "ADDR:PORT", "a numeric address and a port, or a port (on 127.0.0.1)", false, apply_metrics,
