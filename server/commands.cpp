@@ -1,4 +1,4 @@
-// Commands: the protocol v1 verbs.
+// Commands: the protocol verbs (the group verbs and WHO <target> are GroupCommands').
 #include "server/commands.h"
 
 #include <charconv>
@@ -7,6 +7,7 @@
 #include "common/timing/clock.h"
 #include "server/cluster.h"
 #include "server/node_list_reply.h"
+#include "common/version.h"
 #include "server/server_limits.h"
 #include "server/stats_table.h"
 
@@ -32,7 +33,8 @@ Commands::Commands(const ServerOptions& options, const EventLoop& loop, Router& 
       admission_(admission),
       stats_(stats),
       log_(log),
-      start_ns_(monotonic_ns()) {}
+      start_ns_(monotonic_ns()),
+      groups_(router, io, log) {}
 
 // The protocol's dispatch: one case per verb.
 bool Commands::handle_frame(Connection& c, const proto::Frame& f) {
@@ -45,7 +47,22 @@ bool Commands::handle_frame(Connection& c, const proto::Frame& f) {
       ping(c, f);
       return true;
     case Verb::who:
-      who(c);
+      who(c, f);
+      return true;
+    case Verb::join:
+      groups_.join(c, f.args[0]);
+      return true;
+    case Verb::leave:
+      groups_.leave(c, f.args[0]);
+      return true;
+    case Verb::groups:
+      groups_.groups(c);
+      return true;
+    case Verb::opt:
+      opt(c, f);
+      return true;
+    case Verb::info:
+      info(c);
       return true;
     case Verb::stats:
       stats(c);
@@ -181,12 +198,34 @@ bool Commands::send(Connection& c, std::string_view target, std::string_view pay
       stats_.copies += outcome.copies;  // a broadcast's local copies went out all the same
       io_.reply_error(c, ErrorCode::unavailable, target);
       return true;
+    case Router::Outcome::Kind::no_receivers:
+      count_message(false);
+      groups_.refuse(c, ErrorCode::no_receivers, "SEND", target);
+      return true;
     case Router::Outcome::Kind::queued:
       count_message(true);
       stats_.copies += outcome.copies;
+      if (outcome.via != Router::Outcome::Via::direct) count_via(outcome.via);
+      if (c.receipts) receipt(c, outcome.copies);
       return true;
   }
   return true;
+}
+
+void Commands::receipt(Connection& c, uint32_t copies) {
+  char num[24];
+  c.out.append({"OK ", decimal(copies, num), "\n"});
+  io_.reply_queued(c);
+}
+
+void Commands::count_via(Router::Outcome::Via via) {
+  switch (via) {
+    case Router::Outcome::Via::broadcast: ++stats_.msgs_broadcast; break;
+    case Router::Outcome::Via::group: ++stats_.msgs_group; break;
+    case Router::Outcome::Via::anycast: ++stats_.msgs_anycast; break;
+    case Router::Outcome::Via::pattern: ++stats_.msgs_pattern; break;
+    case Router::Outcome::Via::direct: break;
+  }
 }
 
 void Commands::ping(Connection& c, const proto::Frame& f) {
@@ -194,7 +233,11 @@ void Commands::ping(Connection& c, const proto::Frame& f) {
   io_.reply_queued(c);
 }
 
-void Commands::who(Connection& c) {
+void Commands::who(Connection& c, const proto::Frame& f) {
+  if (f.argc == 1) {
+    groups_.who(c, f.args[0]);
+    return;
+  }
   // A reply counts against the output bound like any output (NodeListReply).
   const size_t room = options_.max_outbuf > c.out.bytes() ? options_.max_outbuf - c.out.bytes() : 0;
   if (cluster_ != nullptr) {
@@ -210,7 +253,8 @@ void Commands::who(Connection& c) {
 }
 
 StatsReadings Commands::readings() const {
-  return {io_.count(), router_.nodes(), log_->dropped(), (monotonic_ns() - start_ns_) / 1'000'000'000u};
+  return {io_.count(), router_.nodes(), log_->dropped(), (monotonic_ns() - start_ns_) / 1'000'000'000u,
+          router_.groups().groups(), router_.groups().memberships()};
 }
 
 void Commands::stats(Connection& c) {
@@ -221,6 +265,27 @@ void Commands::stats(Connection& c) {
   }
   if (cluster_ != nullptr) cluster_->append_stats(c.out);
   c.out.append({"\n"});
+  io_.reply_queued(c);
+}
+
+void Commands::opt(Connection& c, const proto::Frame& f) {
+  const std::string_view value = f.args[1];
+  if (f.args[0] != "receipts" || (value != "on" && value != "off")) {
+    groups_.refuse(c, ErrorCode::bad_command, "OPT", f.verb_text, "unknown option or value");
+    return;
+  }
+  c.receipts = value == "on";
+  c.out.append({"OPT receipts ", value, "\n"});
+  io_.reply_queued(c);
+}
+
+void Commands::info(Connection& c) {
+  char payload[24], idle[24], per_node[24], groups[24];
+  c.out.append({"INFO version=", kVersion, " proto=2 max_payload=", decimal(options_.max_payload, payload),
+                " max_line=1024 idle_timeout=", decimal(static_cast<uint64_t>(options_.idle_timeout_s), idle),
+                " max_groups_per_node=", decimal(options_.max_groups_per_node, per_node),
+                " max_groups=", decimal(options_.max_groups, groups), " server=", server_name_, " cluster=",
+                options_.cluster.empty() ? std::string_view("off") : std::string_view(options_.cluster), "\n"});
   io_.reply_queued(c);
 }
 

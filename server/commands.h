@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "common/log/logger.h"
@@ -12,6 +13,7 @@
 #include "server/event_loop.h"
 #include "server/frame_handler.h"
 #include "server/key_directory.h"
+#include "server/group_commands.h"
 #include "server/options.h"
 #include "server/router.h"
 #include "server/stats.h"
@@ -31,6 +33,8 @@ class Commands final : public FrameHandler {
   // What STATS reports beside ServerStats (connections, nodes, log drops, uptime); also for GET /metrics.
   StatsReadings readings() const;
   void node_left(Connection& c) override;
+  // INFO's `server=`: set once the listener knows its address.
+  void set_server_name(std::string name) { server_name_ = std::move(name); }
 
   // --cluster: HELLO waits for the cluster-wide claim of its id (nullptr: a server alone).
   void set_cluster(Cluster* cluster) { cluster_ = cluster; }
@@ -47,13 +51,19 @@ class Commands final : public FrameHandler {
   bool take_over(Connection& c, std::string_view id);
   bool send(Connection& c, std::string_view target, std::string_view payload);
   void ping(Connection& c, const proto::Frame& f);
-  void who(Connection& c);
+  void who(Connection& c, const proto::Frame& f);
   void stats(Connection& c);
   void quit(Connection& c);
   // KEY SET / KEY GET (server/commands_key.cpp).
   void key(Connection& c, const proto::Frame& f);
   void key_set(Connection& c, std::string_view text);
   void key_get(Connection& c, std::string_view id);
+  void opt(Connection& c, const proto::Frame& f);
+  void info(Connection& c);
+  // With receipts on: `OK <copies>` for an accepted SEND/MSG.
+  void receipt(Connection& c, uint32_t copies);
+  // The per-kind counters beside msgs_in (direct messages are the accepted rest).
+  void count_via(Router::Outcome::Via via);
   // Every SEND/MSG from a registered node passes here once, accepted or not.
   void count_message(bool accepted) {
     ++stats_.msgs_in;
@@ -70,6 +80,8 @@ class Commands final : public FrameHandler {
   const uint64_t start_ns_;
   Cluster* cluster_ = nullptr;
   KeyDirectory keys_;
+  GroupCommands groups_;
+  std::string server_name_;
 };
 
 }  // namespace sb::server

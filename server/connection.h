@@ -53,6 +53,7 @@ struct Connection {
   const uint32_t slot;     // index in the slab; never changes
   uint32_t generation = 0;
   int fd = -1;
+  bool receipts = false;          // OPT receipts on: every SEND/MSG gets OK or ERR
   uint64_t over_since = 0;        // tick at which output first reached --max-outbuf
   Handle blocked_on;              // the full target that stopped our input, or invalid
   std::vector<uint64_t> waiters;  // packed handles of senders blocked on this connection
@@ -77,6 +78,7 @@ struct Connection {
   // caller has already taken the fd out of service and counted what `out` still held.
   void reset() {
     fd = -1;
+    receipts = false;
     readable = writable = eof = peer_shut = dirty = pending = watched = false;
     over_since = 0;
     blocked_on = Handle{};

@@ -36,6 +36,8 @@ struct ServerOptions {
   std::string server_name;       // this server's name in the cluster; empty: its listen address
   double cluster_heartbeat_s = 3;  // a server whose heartbeat is older than this is gone
   std::string metrics;           // empty: off; else "ADDR:PORT" (or "PORT" on 127.0.0.1) for GET /metrics
+  size_t max_groups_per_node = 64;  // groups one node may be in at once
+  size_t max_groups = 65536;        // groups that may exist at once
 
   // Where the settings came from, so that a reload builds them again the same way.
   std::string config_file;  // --config; empty: flags only

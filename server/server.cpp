@@ -44,7 +44,7 @@ Server::Server(const ServerOptions& options, log::Logger* logger, bool handle_si
       slab_(slab_capacity(options_.max_conns), &pool_, options_.max_payload),
       wheel_(wheel_slots_for(std::max(timeouts_.idle, timeouts_.handshake))),
       pressure_(slab_, lists_, stats_, options_.max_outbuf),
-      router_(slab_, pool_, pressure_, loop_, log_),
+      router_(slab_, pool_, pressure_, loop_, log_, RouterLimits{options_.max_groups, options_.max_groups_per_node}),
       io_(ConnectionIoDeps{loop_, slab_, lists_, wheel_, pressure_, router_, admission_, stats_, log_}, options_,
           timeouts_),
       commands_(options_, loop_, router_, io_, admission_, stats_, log_),
@@ -69,12 +69,12 @@ bool Server::open(std::string* error, bool* port_in_use) {
   }
   if (!loop_.open(handle_signals_, error) || !listener_.open(error, port_in_use) || !open_metrics(error))
     return false;
+  // This server's name: INFO's `server=`, and its name in the cluster.
+  std::string name = options_.server_name.empty() ? listener_.address() : options_.server_name;
+  commands_.set_server_name(name);
   SB_LOG(*log_, info, "listening", {"addr", std::string_view(listener_.address())},
          {"max_conns", uint64_t(options_.max_conns)}, {"idle_timeout_ms", uint64_t(options_.idle_timeout_s * 1000)});
-  if (cluster_ != nullptr) {
-    std::string name = options_.server_name.empty() ? listener_.address() : options_.server_name;
-    if (!cluster_->open(std::move(name), &commands_, error)) return false;
-  }
+  if (cluster_ != nullptr && !cluster_->open(std::move(name), &commands_, error)) return false;
   return true;
 }
 

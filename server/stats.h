@@ -20,6 +20,11 @@ struct ServerStats {
   uint64_t evicted_slow = 0;
   uint64_t taken_over = 0;     // registrations replaced by a HELLO that proved the id (--auth-file)
   uint64_t blocked = 0;        // times a sender was paused by a full target (back-pressure)
+  // Accepted SEND/MSG by target kind; direct messages are the rest (msgs_in - rejected - these).
+  uint64_t msgs_broadcast = 0;
+  uint64_t msgs_group = 0;
+  uint64_t msgs_anycast = 0;
+  uint64_t msgs_pattern = 0;
 };
 
 }  // namespace sb::server

@@ -5,6 +5,9 @@ namespace sb::server {
 
 std::array<StatField, kStatFieldCount> stat_fields(const ServerStats& s, const StatsReadings& r) {
   const uint64_t queued = s.copies - s.msgs_out - s.dropped;
+  // Direct messages are the accepted rest, so the direct path pays no counter of its own.
+  const uint64_t routed = s.msgs_broadcast + s.msgs_group + s.msgs_anycast + s.msgs_pattern;
+  const uint64_t direct = s.msgs_in - s.rejected - routed;
   return {{
       {"connections", "switchboard_connections", false, "Connections the server holds a slot for.",
        r.connections},
@@ -33,6 +36,15 @@ std::array<StatField, kStatFieldCount> stat_fields(const ServerStats& s, const S
       {"log_dropped", "switchboard_log_dropped_total", true, "Log records dropped because the log queue was full.",
        r.log_dropped},
       {"uptime_s", "switchboard_uptime_seconds", false, "Seconds since the server started.", r.uptime_s},
+      {"groups", "switchboard_groups", false, "Groups that exist (a group exists while it has members).", r.groups},
+      {"memberships", "switchboard_memberships", false, "Group memberships: (node, group) pairs.", r.memberships},
+      {"msgs_direct", "switchboard_msgs_direct_total", true, "Accepted SEND/MSG to one node id.", direct},
+      {"msgs_group", "switchboard_msgs_group_total", true, "Accepted SEND/MSG to a #group.", s.msgs_group},
+      {"msgs_anycast", "switchboard_msgs_anycast_total", true, "Accepted SEND/MSG to a ~group (one member).",
+       s.msgs_anycast},
+      {"msgs_pattern", "switchboard_msgs_pattern_total", true, "Accepted SEND/MSG to an id pattern.", s.msgs_pattern},
+      {"msgs_broadcast", "switchboard_msgs_broadcast_total", true, "Accepted SEND/MSG to * (every other node).",
+       s.msgs_broadcast},
   }};
 }
 

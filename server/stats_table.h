@@ -26,9 +26,11 @@ struct StatsReadings {
   uint64_t nodes;
   uint64_t log_dropped;
   uint64_t uptime_s;
+  uint64_t groups;       // groups that exist (the Router's GroupTable)
+  uint64_t memberships;  // (node, group) pairs
 };
 
-inline constexpr size_t kStatFieldCount = 19;
+inline constexpr size_t kStatFieldCount = 26;
 std::array<StatField, kStatFieldCount> stat_fields(const ServerStats& s, const StatsReadings& r);
 
 }  // namespace sb::server

@@ -5,6 +5,8 @@
 
 #include <cstring>
 
+#include "common/protocol/target.h"
+
 namespace sb::proto {
 
 namespace {
@@ -61,7 +63,8 @@ void tokenize(std::string_view line, Frame& frame) {
   }
 }
 
-bool valid_target(std::string_view target) { return target == "*" || is_valid_node_id(target); }
+// Any target form of docs/PROTOCOL.md; a node id is checked first and costs what it did in v1.
+bool valid_target(std::string_view target) { return classify_target(target) != TargetKind::invalid; }
 
 ParseResult error(ErrorCode code, size_t consumed, std::string_view detail, bool fatal = false) {
   ParseResult r;
@@ -210,9 +213,20 @@ void FrameParser::check_arguments(size_t consumed, ParseResult& r) const {
     case Verb::ping:
       ok = f.argc <= 1;
       break;
-    case Verb::who:
+    case Verb::who:  // WHO, WHO #group, WHO <pattern>: the argument is checked by the server
+      ok = f.argc <= 1;
+      break;
+    case Verb::join:
+    case Verb::leave:
+      ok = f.argc == 1;
+      break;
+    case Verb::opt:
+      ok = f.argc == 2;
+      break;
     case Verb::stats:
     case Verb::quit:
+    case Verb::groups:
+    case Verb::info:
       ok = f.argc == 0;
       break;
     case Verb::welcome:
@@ -254,7 +268,9 @@ void FrameParser::begin_payload(std::string_view input, size_t header_len, Parse
   const Frame& f = r.frame;
   size_t len = 0;
   // Without a trustworthy length the payload's end is unknown, so the stream cannot be resynced.
-  if (f.argc != 2 || !parse_length(f.args[1], &len)) {
+  // A FROM may carry a third token: what the message came through (#group, ~group, a pattern).
+  const bool arity = f.argc == 2 || (f.argc == 3 && f.verb == Verb::from);
+  if (!arity || !parse_length(f.args[1], &len)) {
     r = error(ErrorCode::bad_command, header_len, f.verb_text, true);
     return;
   }

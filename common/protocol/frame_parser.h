@@ -36,8 +36,8 @@ inline bool split_payload_header(std::string_view line, std::string_view verb_sp
 bool parse_length(std::string_view text, size_t* out);
 
 enum class Role : uint8_t {
-  server,  // parses what clients send: HELLO SEND MSG PING WHO STATS QUIT
-  client,  // parses what servers send: WELCOME FROM PONG NODES STATS BYE ERR
+  server,  // parses what clients send: HELLO SEND MSG PING WHO STATS QUIT and the v2 verbs
+  client,  // parses what servers send: WELCOME FROM PONG NODES STATS BYE ERR and the v2 replies
 };
 
 struct ParseResult {

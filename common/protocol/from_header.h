@@ -1,5 +1,6 @@
-// The control line of a delivered message, "FROM <source> <len>\n", built on the stack: the
-// server writes one per routed message, so it never allocates.
+// The control line of a delivered message, "FROM <source> <len>\n" or, for a message that came
+// through a group or a pattern, "FROM <source> <len> <via>\n", built on the stack: the server
+// writes one per routed message, so it never allocates.
 #pragma once
 
 #include <algorithm>
@@ -12,9 +13,10 @@
 
 namespace sb::proto {
 
-// "FROM <source> <len>\n": at most 5 + 64 + 1 + 20 + 1 bytes.
+// At most 5 + 64 + 1 + 20 + 1 + 65 + 1 bytes (a via is a pattern or a sigil and a group name).
 struct FromHeader {
-  char bytes[96];
+  static constexpr size_t kMaxVia = kMaxIdLen + 1;
+  char bytes[160];
   size_t size;
   FromHeader(std::string_view source, size_t payload_len) {
     // Registered ids are at most kMaxIdLen bytes; the clamp also lets the compiler see the bound.
@@ -29,6 +31,13 @@ struct FromHeader {
     n += digit_count;
     bytes[n++] = '\n';
     size = n;
+  }
+  FromHeader(std::string_view source, size_t payload_len, std::string_view via) : FromHeader(source, payload_len) {
+    const size_t via_len = std::min(via.size(), kMaxVia);
+    bytes[size - 1] = ' ';
+    std::memcpy(bytes + size, via.data(), via_len);
+    size += via_len;
+    bytes[size++] = '\n';
   }
   std::string_view view() const { return {bytes, size}; }
 };
