@@ -60,7 +60,7 @@ TEST(ServerProtocol, UnknownLowerCaseOrMisusedVerbsGetBadCommandAndConnectionSta
       {"Ping x", "ERR bad-command Ping"},
       {"hello b", "ERR bad-command hello"},
       {"PING a b", "ERR bad-command PING"},
-      {"WHO x", "ERR bad-command WHO"},
+      {"WHO x y", "ERR bad-command WHO"},  // WHO takes at most one argument (a v2 target)
       {"STATS x", "ERR bad-command STATS"},
       {"QUIT now", "ERR bad-command QUIT"},
       {"MSG", "ERR bad-command MSG"},

@@ -30,17 +30,20 @@ namespace sb::test {
 inline constexpr std::string_view kTimeout = "<timeout>";
 inline constexpr std::string_view kEof = "<eof>";
 
-// One routed message as a client receives it: "FROM <source> <len>\n<payload>\n".
+// One routed message as a client receives it: "FROM <source> <len>[ <via>]\n<payload>\n" (the via
+// token, protocol v2, names the group or pattern the message came through).
 struct FromFrame {
   std::string source;
   std::string payload;
+  std::string via;    // empty for direct messages and broadcast
   std::string error;  // empty when the frame was read and well formed
   bool ok() const { return error.empty(); }
 };
 
 inline std::ostream& operator<<(std::ostream& os, const FromFrame& f) {
   if (!f.ok()) return os << "FromFrame{error: " << f.error << "}";
-  return os << "FromFrame{" << f.source << ", " << f.payload.size() << " bytes}";
+  return os << "FromFrame{" << f.source << (f.via.empty() ? "" : " via " + f.via) << ", " << f.payload.size()
+            << " bytes}";
 }
 
 // Printable form of arbitrary bytes for failure messages.
@@ -182,19 +185,23 @@ class LineClient {
     return out;
   }
 
-  // A "FROM <source> <len>\n<payload>\n" frame.
+  // A "FROM <source> <len>[ <via>]\n<payload>\n" frame.
   FromFrame read_frame(milliseconds timeout = kDefaultWait) {
     const auto deadline = Clock::now() + timeout;
     FromFrame f;
     std::string line = read_line(remaining(deadline));
-    // "FROM" SP source SP len: the source is a node id, so it holds no space.
+    // "FROM" SP source SP len [SP via]: the source is a node id and the via a target, so neither
+    // holds a space.
     size_t sp1 = line.find(' '), sp2 = line.find(' ', sp1 == std::string::npos ? 0 : sp1 + 1);
-    if (line.rfind("FROM ", 0) != 0 || sp2 == std::string::npos || line.find(' ', sp2 + 1) != std::string::npos) {
-      f.error = "expected 'FROM <source> <len>', got '" + escape_bytes(line) + "'";
+    size_t sp3 = sp2 == std::string::npos ? std::string::npos : line.find(' ', sp2 + 1);
+    if (line.rfind("FROM ", 0) != 0 || sp2 == std::string::npos ||
+        (sp3 != std::string::npos && (sp3 + 1 == line.size() || line.find(' ', sp3 + 1) != std::string::npos))) {
+      f.error = "expected 'FROM <source> <len>[ <via>]', got '" + escape_bytes(line) + "'";
       return f;
     }
     f.source = line.substr(sp1 + 1, sp2 - sp1 - 1);
-    std::string len_text = line.substr(sp2 + 1);
+    if (sp3 != std::string::npos) f.via = line.substr(sp3 + 1);
+    std::string len_text = line.substr(sp2 + 1, sp3 == std::string::npos ? std::string::npos : sp3 - sp2 - 1);
     if (len_text.empty() || len_text.find_first_not_of("0123456789") != std::string::npos) {
       f.error = "bad length in '" + escape_bytes(line) + "'";
       return f;

@@ -412,6 +412,26 @@ TEST(ServerVerbs, SendToEveryOtherNode) {
   EXPECT_EQ(server("SEND * 2\nhi\n"), (std::vector<std::string>{"SEND * 2 |hi|"}));
 }
 
+// Protocol v2 targets are targets like any other: the parser checks their syntax, the server
+// decides what they reach.
+TEST(ServerVerbs, SendAndMsgToGroupsAnycastAndPatterns) {
+  for (std::string t : {"#ops", "~ops", "#a.b-c_d", "plant1.*.temp", "plant1.>", ">", "*.x", "a.*", "*.*"}) {
+    EXPECT_EQ(server("SEND " + t + " 2\nhi\n"), (std::vector<std::string>{"SEND " + t + " 2 |hi|"})) << t;
+    EXPECT_EQ(server("MSG " + t + " hi\n"), (std::vector<std::string>{"MSG " + t + " hi |hi|"})) << t;
+  }
+  EXPECT_EQ(server("SEND #" + id_of_len(64) + " 0\n\n"),
+            (std::vector<std::string>{"SEND #" + id_of_len(64) + " 0 ||"}));
+}
+
+TEST(CommandErrors, BadGroupNamesAndPatternsAreBadIdAndThePayloadIsDiscarded) {
+  for (std::string t : std::vector<std::string>{"#", "~", "#a!", "##a", "#" + id_of_len(65), "a.*x", "a*", "a..*", ".*", "*.",
+                        ">.a", "a.>.b", "**", "*>", "a.>>", "~*", "#*"}) {
+    EXPECT_EQ(server("SEND " + t + " 5\nhello\nPING\n"), (std::vector<std::string>{"error bad-id " + escape(t), "PING"}))
+        << t;
+    EXPECT_EQ(server("MSG " + t + " x\nPING\n"), (std::vector<std::string>{"error bad-id " + escape(t), "PING"})) << t;
+  }
+}
+
 // The canonical "SEND <target> <len>" takes a fast path; every other spelling goes through the
 // general tokenizer. Both must describe the same frame, and near-canonical junk must still get the
 // general path's verdict.
@@ -541,6 +561,23 @@ TEST(ClientVerbs, FromWithPayload) {
   EXPECT_EQ(e.payload, kNastyPayload);
 }
 
+// v2: a FROM may name what it came through as a third token; a v1 FROM has none.
+TEST(ClientVerbs, FromWithViaToken) {
+  EXPECT_EQ(client("FROM a 2 #ops\nhi\n"), (std::vector<std::string>{"FROM a 2 #ops |hi|"}));
+  EXPECT_EQ(client("FROM a 2 plant1.*.temp\r\nhi\r\n"), (std::vector<std::string>{"FROM a 2 plant1.*.temp |hi|"}));
+  Event e = only_event(Role::client, "FROM a 0 ~w\n\n");
+  EXPECT_EQ(e.argc, 3u);
+  EXPECT_EQ(e.args[2], "~w");
+  const std::string stream = "FROM a 5 #g\n" + kNastyPayload.substr(0, 5) + "\nFROM b 3\nxyz\nFROM c 1 >\n\n\n";
+  EXPECT_TRUE(split_invariant(Role::client, kDefaultMaxPayload, stream));
+}
+
+TEST(FatalErrors, FromWithFourTokensOrAViaOnSendIsFatal) {
+  EXPECT_EQ(client("FROM a 2 #g x\nhi\nBYE\n"), (std::vector<std::string>{"error bad-command FROM FATAL"}));
+  // Clients never send a via: in the server role a third SEND token is still junk.
+  EXPECT_EQ(server("SEND b 2 #g\nhi\nPING\n"), (std::vector<std::string>{"error bad-command SEND FATAL"}));
+}
+
 TEST(ClientVerbs, FromZeroBytes) {
   EXPECT_EQ(client("FROM bob 0\n\n"), (std::vector<std::string>{"FROM bob 0 ||"}));
 }
@@ -660,8 +697,10 @@ TEST(CommandErrors, LowerCaseSendIsNotPayloadAware) {
 }
 
 TEST(CommandErrors, WrongArgumentCountsInServerRole) {
-  for (std::string line : {"HELLO", "HELLO a b c", "MSG", "PING a b", "WHO x", "STATS x",
-                           "QUIT now", "QUIT a b c d e f"}) {
+  for (std::string line : {"HELLO", "HELLO a b c", "MSG", "PING a b", "WHO x y", "STATS x",
+                           "QUIT now", "QUIT a b c d e f", "JOIN", "JOIN #a #b", "LEAVE",
+                           "LEAVE #a b", "GROUPS x", "INFO x", "OPT", "OPT receipts",
+                           "OPT receipts on x"}) {
     std::string verb = line.substr(0, line.find(' '));
     EXPECT_EQ(server(line + "\nPING ok\n"),
               (std::vector<std::string>{"error bad-command " + verb, "PING ok"}))
