@@ -13,6 +13,7 @@
 #include <csignal>
 #include <cstring>
 
+#include "client/replies.h"
 #include "client/text.h"
 #include "common/net/socket.h"
 #include "common/timing/clock.h"
@@ -32,12 +33,6 @@ constexpr int64_t kMinKeepaliveMs = 500;
 constexpr std::string_view kKeepaliveWord = "k";  // user /ping words are numbers
 
 int64_t monotonic_us() { return static_cast<int64_t>(monotonic_ns() / 1000); }
-
-std::string seconds_text(int64_t ms) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(ms) / 1000.0);
-  return buf;
-}
 
 bool is_refusal(proto::ErrorCode code) {
   using proto::ErrorCode;
@@ -130,16 +125,9 @@ bool App::send(std::string_view target, std::string_view payload) {
   return true;
 }
 
-bool App::who() {
+bool App::request(std::string_view verb, std::string_view arg1, std::string_view arg2) {
   if (!registered()) return false;
-  session_.who();
-  queued(now_ms());
-  return true;
-}
-
-bool App::stats() {
-  if (!registered()) return false;
-  session_.stats();
+  session_.request(verb, arg1, arg2);
   queued(now_ms());
   return true;
 }
@@ -279,12 +267,16 @@ void App::on_event(const ServerEvent& ev) {
       SB_LOG(log_, info, "register", {"node", ev.node}, {"peer", peer_},
              {"idle_timeout_s", static_cast<unsigned>(ev.idle_timeout_s)});
       frontend_.show_status("Connected to server as node '" + std::string(ev.node) + "'");
+      for (const std::string& group : options_.joins) request("JOIN", group);
       frontend_.on_registered();
       if (e2e_) e2e_->on_registered();
       break;
     case Kind::message:
       SB_LOG(log_, debug, "received", {"from", ev.node}, {"bytes", ev.text.size()});
       deliver_message(ev);
+      break;
+    case Kind::receipt:
+      frontend_.on_receipt(ev.count);
       break;
     case Kind::pong: {
       if (ev.text == kKeepaliveWord) break;
@@ -303,15 +295,18 @@ void App::on_event(const ServerEvent& ev) {
       break;
     }
     case Kind::nodes:
-      frontend_.show_status(describe_nodes(ev.text));
-      break;
     case Kind::stats:
-      frontend_.show_status("Server stats: " + escape_payload(ev.text));
+    case Kind::joined:
+    case Kind::left:
+    case Kind::groups:
+    case Kind::info:
+      frontend_.show_status(describe_reply(ev));
       break;
     case Kind::bye:
       bye_ = true;
       break;
-    case Kind::key:  // only the --e2e session asks for keys, and it took its answers
+    case Kind::key:     // only the --e2e session asks for keys, and it took its answers
+    case Kind::option:  // the answer to --receipts' OPT: nothing to show
       break;
     case Kind::error:
       on_error_reply(ev);
@@ -333,8 +328,8 @@ void App::on_error_reply(const ServerEvent& ev) {
   } else if (ev.code == ErrorCode::taken_over) {
     taken_over_ = true;  // another connection proved this id: coming back would take it back
   } else if (ev.code == ErrorCode::no_such_node || ev.code == ErrorCode::too_large ||
-             ev.code == ErrorCode::bad_id) {
-    frontend_.on_refused(ev.code);
+             ev.code == ErrorCode::bad_id || ev.code == ErrorCode::no_receivers) {
+    frontend_.on_refused(ev.code, ev.text);
   }
 }
 

@@ -37,8 +37,10 @@ class App {
   bool registered() const { return fd_ >= 0 && session_.state() == Session::State::registered; }
   // False (and nothing queued) when not registered.
   bool send(std::string_view target, std::string_view payload);
-  bool who();
-  bool stats();
+  // A request line ("JOIN", "#ops"); same rule as send().
+  bool request(std::string_view verb, std::string_view arg1 = {}, std::string_view arg2 = {});
+  bool who() { return request("WHO"); }
+  bool stats() { return request("STATS"); }
   bool ping();
   // QUIT, then finish when BYE arrives; finishes at once when not connected.
   void quit();

@@ -20,7 +20,7 @@ void App::deliver_message(const ServerEvent& ev) {
   } else if (!options_.raw && e2e::is_envelope(ev.text)) {
     frontend_.show_status(E2eSession::locked_notice(ev.node));
   } else {
-    frontend_.on_message(ev.node, ev.text);
+    frontend_.on_message(ev.node, ev.via, ev.text);
   }
 }
 

@@ -3,6 +3,7 @@
 #include "client/command.h"
 
 #include "common/protocol/frame.h"
+#include "common/protocol/target.h"
 
 namespace sb::client {
 
@@ -29,13 +30,42 @@ void split_target(std::string_view line, Command* c) {
 }
 
 std::string bad_target_message(std::string_view target) {
-  return "invalid node id '" + std::string(target) + "' (use 1-64 of A-Z a-z 0-9 _ . - or *)";
+  return "invalid node id '" + std::string(target) +
+         "' (use 1-64 of A-Z a-z 0-9 _ . -, or *, #group, ~group, a pattern like a.*.c or a.>)";
+}
+
+// "/join #ops", "/who plant1.>": the slash command and its one argument (may be empty).
+Command slash_command(std::string_view word) {
+  size_t space = word.find(' ');
+  std::string_view name = word.substr(0, space);
+  std::string_view arg = space == std::string_view::npos ? std::string_view{} : word.substr(space + 1);
+  while (!arg.empty() && arg.front() == ' ') arg.remove_prefix(1);
+  Command c;
+  c.target = arg;
+  if (name == "/join" || name == "/leave") {
+    if (!proto::is_group_target(arg)) return invalid("usage: " + std::string(name) + " #group");
+    c.kind = name == "/join" ? Command::Kind::join : Command::Kind::leave;
+  } else if (name == "/who") {
+    if (!arg.empty() && !is_valid_target(arg)) return invalid(bad_target_message(arg));
+    c.kind = Command::Kind::who;
+  } else if (arg.empty() && (name == "/groups" || name == "/info" || name == "/stats" || name == "/ping" ||
+                             name == "/help" || name == "/quit")) {
+    if (name == "/groups") c.kind = Command::Kind::groups;
+    else if (name == "/info") c.kind = Command::Kind::info;
+    else if (name == "/stats") c.kind = Command::Kind::stats;
+    else if (name == "/ping") c.kind = Command::Kind::ping;
+    else if (name == "/help") c.kind = Command::Kind::help;
+    else c.kind = Command::Kind::quit;
+  } else {
+    return invalid("unknown command '" + std::string(word) + "' (type /help)");
+  }
+  return c;
 }
 
 }  // namespace
 
 bool is_valid_target(std::string_view target) {
-  return target == "*" || proto::is_valid_node_id(target);
+  return proto::classify_target(target) != proto::TargetKind::invalid;
 }
 
 Command parse_menu_line(std::string_view line) {
@@ -47,7 +77,7 @@ Command parse_menu_line(std::string_view line) {
     std::string_view rest = line.substr(line.find('@') + 1);
     if (!rest.empty() && rest.back() == '\r') rest.remove_suffix(1);
     split_target(rest, &c);
-    if (c.target.empty()) return invalid("usage: @node message (or @* message to everyone)");
+    if (c.target.empty()) return invalid("usage: @node message (or @* everyone, @#group, @~group, @a.*.c a pattern)");
     if (!is_valid_target(c.target)) return invalid(bad_target_message(c.target));
     c.kind = Command::Kind::send;
     return c;
@@ -62,13 +92,9 @@ Command parse_menu_line(std::string_view line) {
     return c;
   }
   if (word == "m" || word == "M") c.kind = Command::Kind::menu_message;
-  else if (word == "q" || word == "Q" || word == "/quit") c.kind = Command::Kind::quit;
-  else if (word == "/who") c.kind = Command::Kind::who;
-  else if (word == "/stats") c.kind = Command::Kind::stats;
-  else if (word == "/ping") c.kind = Command::Kind::ping;
-  else if (word == "/help" || word == "?") c.kind = Command::Kind::help;
-  else if (word.front() == '/')
-    return invalid("unknown command '" + std::string(word) + "' (type /help)");
+  else if (word == "q" || word == "Q") c.kind = Command::Kind::quit;
+  else if (word == "?") c.kind = Command::Kind::help;
+  else if (word.front() == '/') return slash_command(word);
   else
     return invalid("type 'm' to send a message, 'q' to quit, or /help for more");
   return c;
@@ -79,7 +105,11 @@ Command parse_script_line(std::string_view line) {
   Command c;
   if (line.empty()) return c;
   split_target(line, &c);
-  if (!is_valid_target(c.target)) return invalid(bad_target_message(c.target));
+  if (!is_valid_target(c.target)) {
+    Command bad = invalid(bad_target_message(c.target));
+    bad.target = c.target;  // for the --receipts line
+    return bad;
+  }
   c.kind = Command::Kind::send;
   return c;
 }
@@ -89,7 +119,13 @@ std::string_view help_text() {
          "  m               send a message (asks for the target, then the text)\n"
          "  @node text      send text to node\n"
          "  @* text         send text to every other node\n"
-         "  /who            list connected nodes\n"
+         "  @#group text    send text to every other member of a group\n"
+         "  @~group text    send text to one member of a group (in rotation)\n"
+         "  @a.*.c text     send text to every node whose id matches (* one token, > the rest)\n"
+         "  /join #group    join a group (/leave #group leaves it)\n"
+         "  /groups         list the groups and their sizes\n"
+         "  /who            list connected nodes (/who #group, /who a.>: who a target reaches)\n"
+         "  /info           show the server's facts and limits\n"
          "  /stats          show server statistics\n"
          "  /ping           measure the round trip to the server\n"
          "  /fingerprint [node]  with --e2e: your key's fingerprint, or node's, to compare\n"

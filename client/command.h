@@ -16,10 +16,11 @@ struct Command {
     who, stats, ping, help,
     trust,         // "/trust node" (--e2e): accept the node's new key
     fingerprint,   // "/fingerprint [node]" (--e2e): our key's fingerprint, or the node's
+    join, leave, groups, info,  // "/join #g", "/leave #g", "/groups", "/info" ("/who [target]" too)
     invalid,       // `error` says why, in words
   };
   Kind kind = Kind::empty;
-  std::string_view target;  // views into the parsed line
+  std::string_view target;  // views into the parsed line (also /who's, /join's and /leave's argument)
   std::string_view text;
   std::string error;
 };
@@ -27,7 +28,7 @@ struct Command {
 // A line typed at the menu prompt.
 Command parse_menu_line(std::string_view line);
 
-// True for a node id or "*".
+// True for every target form: a node id, "*", "#group", "~group" or an id pattern.
 bool is_valid_target(std::string_view target);
 
 // A scripting-mode stdin line "target message text" (the text is everything after the first

@@ -48,7 +48,7 @@ void E2eSession::on_message(std::string_view from, std::string_view via, std::st
     return;
   }
   if (!check_replay(from, header.sender, inner)) return;
-  show_opened(from, header.sender, opened_);
+  show_opened(from, via, header.sender, opened_);
 }
 
 void E2eSession::warn_dropped(std::string_view from, const std::string& why, const char* reason) {
@@ -73,13 +73,14 @@ bool E2eSession::check_replay(std::string_view from, const crypto::X25519Key& se
   return false;
 }
 
-void E2eSession::show_opened(std::string_view from, const security::PublicKey& sender, std::string_view text) {
+void E2eSession::show_opened(std::string_view from, std::string_view via, const security::PublicKey& sender,
+                             std::string_view text) {
   std::string write_error;
   const e2e::PeerKeys::Learned learned = peers_.on_sender(from, sender, &write_error);
   SB_LOG(log_, debug, "received_sealed", {"from", from}, {"bytes", text.size()});
   if (learned != e2e::PeerKeys::Learned::changed) {
     if (learned == e2e::PeerKeys::Learned::first_use) note_learned(from, sender, learned, write_error, "first-use");
-    frontend_.on_message(from, text);
+    frontend_.on_message(from, via, text);
     return;
   }
   // Bounded: a server can make up a fresh key per message; past the bound a key is warned about again.
@@ -93,7 +94,7 @@ void E2eSession::show_opened(std::string_view from, const security::PublicKey& s
                          "). They are shown as unverified until you accept the key with /trust " +
                          escape_payload(from));
   }
-  frontend_.on_message(std::string(from) + " (unverified)", text);
+  frontend_.on_message(std::string(from) + " (unverified)", via, text);
 }
 
 }  // namespace sb::client

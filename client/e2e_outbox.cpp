@@ -193,7 +193,7 @@ void E2eSession::deliver_fanout(const Outgoing& m) {
 void E2eSession::refuse(std::string_view target, const std::string& why, const char* reason) {
   SB_LOG(log_, warn, "send_refused", {"target", target}, {"reason", reason});
   frontend_.show_error("Error: not sent to " + quoted(target) + ": " + why);
-  frontend_.on_refused(proto::ErrorCode::none);
+  frontend_.on_refused(proto::ErrorCode::none, {});
 }
 
 }  // namespace sb::client

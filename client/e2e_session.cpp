@@ -218,7 +218,7 @@ void E2eSession::on_disconnected() {
   peers_.clear();
   for (const Outgoing& m : outbox_) {
     frontend_.show_error("Error: not sent to " + quoted(m.target) + ": the connection was lost");
-    frontend_.on_refused(proto::ErrorCode::none);
+    frontend_.on_refused(proto::ErrorCode::none, {});
   }
   outbox_.clear();
   outbox_bytes_ = 0;

@@ -101,7 +101,8 @@ class E2eSession {
   // e2e_inbox.cpp
   void warn_dropped(std::string_view from, const std::string& why, const char* reason);
   bool check_replay(std::string_view from, const crypto::X25519Key& sender, const e2e::Inner& inner);
-  void show_opened(std::string_view from, const security::PublicKey& sender, std::string_view text);
+  void show_opened(std::string_view from, std::string_view via, const security::PublicKey& sender,
+                   std::string_view text);
 
   Session& session_;
   Frontend& frontend_;

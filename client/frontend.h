@@ -29,10 +29,14 @@ class Frontend {
   virtual void on_registration_refused(proto::ErrorCode code) = 0;
   // The connection is gone; if `reconnecting`, the App will try again by itself.
   virtual void on_disconnected(bool reconnecting) = 0;
-  virtual void on_message(std::string_view from, std::string_view payload) = 0;
-  // The server refused something we sent (no-such-node, too-large, bad-id), or the --e2e session
-  // would not send it (code none: no usable key, anycast); already shown.
-  virtual void on_refused(proto::ErrorCode) {}
+  // `via` names the group or pattern a message came through ("#ops"); empty for a direct one.
+  virtual void on_message(std::string_view from, std::string_view via, std::string_view payload) = 0;
+  // The server refused a message we sent (no-such-node, too-large, bad-id, no-receivers; `detail`
+  // is the ERR's detail as it came), or the --e2e session would not send it (code none: no usable
+  // key, anycast); already shown.
+  virtual void on_refused(proto::ErrorCode, std::string_view /*detail*/) {}
+  // With receipts on: a message was queued for `copies` nodes.
+  virtual void on_receipt(size_t /*copies*/) {}
 
   // One line from the App: connection status, replies to /who etc., errors (already worded).
   virtual void show_status(std::string_view line) = 0;

@@ -143,7 +143,7 @@ void InteractiveFrontend::handle_line(const std::string& line) {
         prompt(Step::menu);
       } else if (!is_valid_target(target)) {
         print_line(err_fd_, "Error: invalid node id '" + escape_payload(target) +
-                                "' (use 1-64 of A-Z a-z 0-9 _ . - or *)");
+                                "' (use 1-64 of A-Z a-z 0-9 _ . -, or *, #group, ~group or a pattern)");
         prompt(Step::ask_target);
       } else {
         target_ = target;
@@ -175,7 +175,11 @@ void InteractiveFrontend::handle_menu(const std::string& line) {
       }
       ok = app_->send(c.target, c.text);
       break;
-    case Command::Kind::who: ok = app_->who(); break;
+    case Command::Kind::who: ok = c.target.empty() ? app_->who() : app_->request("WHO", c.target); break;
+    case Command::Kind::join: ok = app_->request("JOIN", c.target); break;
+    case Command::Kind::leave: ok = app_->request("LEAVE", c.target); break;
+    case Command::Kind::groups: ok = app_->request("GROUPS"); break;
+    case Command::Kind::info: ok = app_->request("INFO"); break;
     case Command::Kind::stats: ok = app_->stats(); break;
     case Command::Kind::ping: ok = app_->ping(); break;
     case Command::Kind::help: write_out(help_text()); break;
@@ -219,8 +223,11 @@ void InteractiveFrontend::on_disconnected(bool reconnecting) {
   if (!reconnecting) step_ = Step::leaving;
 }
 
-void InteractiveFrontend::on_message(std::string_view from, std::string_view payload) {
-  print_line(out_fd_, "Server: " + escape_payload(from) + ": " + escape_payload(payload));
+void InteractiveFrontend::on_message(std::string_view from, std::string_view via, std::string_view payload) {
+  // A plain message keeps the original client's exact "Server: a: text".
+  std::string source = escape_payload(from);
+  if (!via.empty()) source += "@" + escape_payload(via);
+  print_line(out_fd_, "Server: " + source + ": " + escape_payload(payload));
 }
 
 void InteractiveFrontend::show_status(std::string_view line) { print_line(out_fd_, line); }

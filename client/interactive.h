@@ -30,7 +30,7 @@ class InteractiveFrontend final : public Frontend {
   void on_registered() override;
   void on_registration_refused(proto::ErrorCode code) override;
   void on_disconnected(bool reconnecting) override;
-  void on_message(std::string_view from, std::string_view payload) override;
+  void on_message(std::string_view from, std::string_view via, std::string_view payload) override;
   void show_status(std::string_view line) override;
   void show_error(std::string_view line) override;
   void on_interrupt() override;

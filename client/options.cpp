@@ -11,6 +11,7 @@
 
 #include "common/net/socket.h"
 #include "common/protocol/frame.h"
+#include "common/protocol/target.h"
 #include "common/text/number.h"
 #include "common/version.h"
 
@@ -20,7 +21,7 @@ namespace {
 
 enum LongOnly : int {
   kHost = 1000, kPort, kId, kLogDir, kLogLevel, kNoKeepalive, kReconnect, kListen, kRaw, kVersion,
-  kToken, kTokenFile, kConnectTimeout, kServer, kE2e, kKeyFile,
+  kToken, kTokenFile, kConnectTimeout, kServer, kE2e, kKeyFile, kReceipts, kJoin,
 };
 
 const option kLongOptions[] = {
@@ -35,6 +36,8 @@ const option kLongOptions[] = {
     {"reconnect", no_argument, nullptr, kReconnect},
     {"listen", no_argument, nullptr, kListen},
     {"raw", no_argument, nullptr, kRaw},
+    {"receipts", no_argument, nullptr, kReceipts},
+    {"join", required_argument, nullptr, kJoin},
     {"token", required_argument, nullptr, kToken},
     {"token-file", required_argument, nullptr, kTokenFile},
     {"e2e", no_argument, nullptr, kE2e},
@@ -50,6 +53,7 @@ ParseOutcome usage_error(std::string message) {
 
 }  // namespace
 
+// The flags' dispatch: one case per flag, each checking its value, then the cross-flag rules.
 ParseOutcome parse_options(int argc, char* const argv[], Options* out) {
   optind = 0;  // 0 (not 1) makes glibc reinitialise fully, so repeated calls (tests) work
   opterr = 0;  // we word the errors ourselves
@@ -104,6 +108,12 @@ ParseOutcome parse_options(int argc, char* const argv[], Options* out) {
       case kReconnect: out->reconnect = true; break;
       case kListen: out->listen = true; break;
       case kRaw: out->raw = true; break;
+      case kReceipts: out->receipts = true; break;
+      case kJoin:
+        if (!proto::is_group_target(value))
+          return usage_error("--join must be #group (1-64 of A-Z a-z 0-9 _ . -), not '" + value + "'");
+        out->joins.push_back(value);
+        break;
       case kToken:
         if (value.empty()) return usage_error("--token needs a value");
         out->token = value;
@@ -177,7 +187,9 @@ size_t server_count(const Options& options) { return options.servers.empty() ? 1
 std::string usage_text(const char* program) {
   return std::string("Usage: ") + program + " [options]\n" +
          "Talk to a switchboard server. Interactive when stdin is a terminal; otherwise each stdin\n"
-         "line 'target message text' is sent and received messages are printed as 'source: text'.\n"
+         "line 'target message text' is sent and received messages are printed as 'source: text'\n"
+         "('source@via: text' for a message to a #group, ~group or pattern). A target is a node id,\n"
+         "* (everyone), #group, ~group (one member) or an id pattern such as plant1.*.temp.\n"
          "\n"
          "  --host HOST       server address or host name; IPv6 works (default 127.0.0.1)\n"
          "  --port N          server port (default 2004)\n"
@@ -191,6 +203,9 @@ std::string usage_text(const char* program) {
          "  --raw             write received payloads byte-exact, nothing added (non-interactive)\n"
          "  --reconnect       when the server goes away, reconnect with backoff as the same id\n"
          "                    (to the next server of --server's list)\n"
+         "  --join #GROUP     join this group once registered (again after a reconnect); repeatable\n"
+         "  --receipts        (non-interactive) print 'ok <copies>' or 'error <code> <detail>' on\n"
+         "                    stdout for every message line, in order, so a script can check delivery\n"
          "  --token T         token sent with HELLO (servers with --auth-file); prefer the next two,\n"
          "                    since a flag's value shows in the process list\n"
          "  --token-file F    read the token from the first line of F\n"

@@ -33,6 +33,8 @@ struct Options {
   bool reconnect = false;
   bool listen = false;     // only print what arrives; stdin is not read
   bool raw = false;        // payloads written byte-exact, nothing added
+  bool receipts = false;   // scripting: OPT receipts on, one "ok <copies>" / "error ..." per line
+  std::vector<std::string> joins;  // --join #group (repeatable): joined at every registration
   std::string token;       // sent with HELLO when the server uses --auth-file
   std::string token_file;  // --token-file: read by resolve_token(), not by the pure parser
   bool e2e = false;        // end-to-end encryption (docs/E2E.md)

@@ -69,26 +69,64 @@ void ScriptFrontend::handle_line(std::string_view line) {
   if (c.kind == Command::Kind::invalid) {
     show_error("Error: line " + std::to_string(line_no_) + ": " + c.error);
     app_->note_failure();
+    // The server never sees this line, so its one receipt line is made here.
+    if (app_->options().receipts) {
+      results_.push_back("error bad-id " + escape_payload(c.target) + "\n");
+      flush_results();
+    }
     return;
   }
   if (!app_->send(c.target, c.text)) {
     show_error("Error: line " + std::to_string(line_no_) + ": not connected; message not sent");
     app_->note_failure();
+  } else if (app_->options().receipts) {
+    results_.emplace_back();
   }
 }
 
 void ScriptFrontend::on_registration_refused(proto::ErrorCode) { app_->finish(kExitFailure); }
 
-void ScriptFrontend::on_refused(proto::ErrorCode) { app_->note_failure(); }
+void ScriptFrontend::on_registered() {
+  // Before any message line is read (stdin waits for registration), and again after a reconnect.
+  if (app_->options().receipts) app_->request("OPT", "receipts", "on");
+}
 
-void ScriptFrontend::on_message(std::string_view from, std::string_view payload) {
+void ScriptFrontend::on_refused(proto::ErrorCode code, std::string_view detail) {
+  app_->note_failure();
+  if (app_->options().receipts)
+    receipt_arrived("error " + std::string(proto::error_code_name(code)) + " " + escape_payload(detail) + "\n");
+}
+
+void ScriptFrontend::on_receipt(size_t copies) {
+  if (app_->options().receipts) receipt_arrived("ok " + std::to_string(copies) + "\n");
+}
+
+void ScriptFrontend::receipt_arrived(std::string line) {
+  // Replies come in the order the lines were sent; lines answered here never wait in front.
+  if (results_.empty()) {
+    write_out(line);
+    return;
+  }
+  results_.front() = std::move(line);
+  flush_results();
+}
+
+void ScriptFrontend::flush_results() {
+  while (!results_.empty() && !results_.front().empty()) {
+    write_out(results_.front());
+    results_.pop_front();
+  }
+}
+
+void ScriptFrontend::on_message(std::string_view from, std::string_view via, std::string_view payload) {
   if (app_->options().raw) {
     write_out(payload);
     return;
   }
   std::string line;
-  line.reserve(from.size() + payload.size() + 3);
+  line.reserve(from.size() + via.size() + payload.size() + 4);
   line += escape_payload(from);
+  if (!via.empty()) line += "@" + escape_payload(via);
   line += ": ";
   line += escape_payload(payload);
   line += '\n';

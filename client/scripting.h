@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string>
 
 #include "client/frontend.h"
@@ -25,18 +26,24 @@ class ScriptFrontend final : public Frontend {
   bool wants_input() const override;
   void on_input(std::string_view bytes) override;
   void on_input_end() override;
-  void on_registered() override {}
   void on_registration_refused(proto::ErrorCode code) override;
   void on_disconnected(bool) override {}
-  void on_message(std::string_view from, std::string_view payload) override;
-  // A script cannot see the error line as a person would: the exit code says it (1).
-  void on_refused(proto::ErrorCode) override;
+  void on_registered() override;
+  void on_message(std::string_view from, std::string_view via, std::string_view payload) override;
+  // A script cannot see the error line as a person would: the exit code says it (1), and with
+  // --receipts so does an "error <code> <detail>" line on stdout.
+  void on_refused(proto::ErrorCode code, std::string_view detail) override;
+  // --receipts: "ok <copies>" on stdout.
+  void on_receipt(size_t copies) override;
   void show_status(std::string_view line) override;
   void show_error(std::string_view line) override;
 
  private:
   void handle_line(std::string_view line);
   void write_out(std::string_view bytes);
+  // --receipts: the result of the oldest message line still waiting for the server.
+  void receipt_arrived(std::string line);
+  void flush_results();
 
   int out_fd_;
   int err_fd_;
@@ -44,6 +51,10 @@ class ScriptFrontend final : public Frontend {
   bool skipping_ = false; // inside an over-long line: drop until its '\n'
   uint64_t line_no_ = 0;
   bool input_done_ = false;
+  // --receipts: one entry per message line, in input order: its result line, or empty while the
+  // server's reply is awaited. A line refused here is answered at once, but printed only after
+  // the results of the lines before it.
+  std::deque<std::string> results_;
 };
 
 }  // namespace sb::client

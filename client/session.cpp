@@ -29,6 +29,12 @@ std::string_view after_verb(const proto::Frame& f) {
   if (f.tail.empty()) return f.args[0];
   return std::string_view(f.args[0].data(), static_cast<size_t>(f.tail.data() + f.tail.size() - f.args[0].data()));
 }
+// A decimal count from the server; 0 when it is not one.
+size_t count_of(std::string_view text) {
+  size_t count = 0;
+  std::from_chars(text.data(), text.data() + text.size(), count);
+  return count;
+}
 }  // namespace
 
 void Session::reset() {
@@ -65,6 +71,9 @@ void Session::who() { append_line("WHO"); }
 void Session::who(std::string_view target) { append_line("WHO", target); }
 void Session::key_set(std::string_view key_text) { append_line("KEY", "SET", key_text); }
 void Session::key_get(std::string_view id) { append_line("KEY", "GET", id); }
+void Session::request(std::string_view verb, std::string_view arg1, std::string_view arg2) {
+  append_line(verb, arg1, arg2);
+}
 void Session::stats() { append_line("STATS"); }
 
 void Session::quit() {
@@ -123,21 +132,38 @@ void Session::dispatch(const proto::Frame& f, const EventFn& on_event) {
     case Verb::from:
       ev.kind = ServerEvent::Kind::message;
       ev.node = f.args[0];
-      ev.text = f.payload;
       ev.via = f.argc >= 3 ? f.args[2] : std::string_view{};
+      ev.text = f.payload;
+      break;
+    case Verb::joined:
+    case Verb::left:
+      ev.kind = f.verb == Verb::joined ? ServerEvent::Kind::joined : ServerEvent::Kind::left;
+      ev.node = f.args[0];
+      ev.count = count_of(f.args[1]);
+      break;
+    case Verb::groups_reply:
+      ev.kind = ServerEvent::Kind::groups;
+      ev.count = count_of(f.args[0]);
+      ev.text = f.tail;
+      break;
+    case Verb::ok:
+      ev.kind = ServerEvent::Kind::receipt;
+      ev.count = count_of(f.args[0]);
+      break;
+    case Verb::info_reply:
+    case Verb::opt_reply:
+      ev.kind = f.verb == Verb::info_reply ? ServerEvent::Kind::info : ServerEvent::Kind::option;
+      ev.text = after_verb(f);
       break;
     case Verb::pong:
       ev.kind = ServerEvent::Kind::pong;
       ev.text = f.argc > 0 ? f.args[0] : std::string_view{};
       break;
-    case Verb::nodes: {
+    case Verb::nodes:
       ev.kind = ServerEvent::Kind::nodes;
-      size_t count = 0;
-      std::from_chars(f.args[0].data(), f.args[0].data() + f.args[0].size(), count);
-      ev.count = count;
+      ev.count = count_of(f.args[0]);
       ev.text = f.tail;
       break;
-    }
     case Verb::stats_reply:
       ev.kind = ServerEvent::Kind::stats;
       ev.text = after_verb(f);

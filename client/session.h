@@ -16,19 +16,24 @@ namespace sb::client {
 struct ServerEvent {
   enum class Kind {
     welcome,         // node = our id, idle_timeout_s
-    message,         // node = source, text = payload (binary), via = the FROM line's last token ("#g")
+    message,         // node = source, text = payload (binary), via = "#g" / "~g" / pattern or empty
     pong,            // text = the word echoed (may be empty)
     nodes,           // count, text = "id id ..."
     stats,           // text = "key=value ..."
     bye,
     key,             // KEY <id> <key>: node = id, text = key text
+    joined, left,    // node = "#group", count = its members now
+    groups,          // count, text = "#g=n #h=m ..."
+    receipt,         // OK: count = copies queued
+    info,            // text = "key=value ..."
+    option,          // OPT: text = "receipts on"
     error,           // ERR: code (none if unknown), code_text, text = detail
     protocol_error,  // something we could not use (unknown verb, oversized FROM); text says what
   };
   Kind kind = Kind::error;
   std::string_view node;
-  std::string_view text;
   std::string_view via;
+  std::string_view text;
   uint32_t idle_timeout_s = 0;
   size_t count = 0;
   proto::ErrorCode code = proto::ErrorCode::none;
@@ -58,6 +63,8 @@ class Session {
   void stats();
   void key_set(std::string_view key_text);
   void key_get(std::string_view id);
+  // Any other request line: "JOIN #ops", "WHO plant1.>", "OPT receipts on", "GROUPS".
+  void request(std::string_view verb, std::string_view arg1 = {}, std::string_view arg2 = {});
   void quit();
 
   std::string_view output() const { return std::string_view(out_).substr(out_head_); }

@@ -3,6 +3,7 @@
 #include "client/text.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <vector>
 
 namespace sb::client {
@@ -115,6 +116,12 @@ std::string describe_error(std::string_view code_text, std::string_view detail) 
     return "server error: " + escape_payload(raw);
   }
   return describe_error(code, detail);
+}
+
+std::string seconds_text(int64_t ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(ms) / 1000.0);
+  return buf;
 }
 
 std::string describe_nodes(std::string_view ids_text) {

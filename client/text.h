@@ -2,6 +2,7 @@
 // shared by the interactive and scripting front ends.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,9 @@ std::string escape_payload(std::string_view bytes);
 std::string describe_error(proto::ErrorCode code, std::string_view detail);
 // Same, from the wire spelling (unknown codes are shown as they came, escaped).
 std::string describe_error(std::string_view code_text, std::string_view detail);
+
+// "2.5 s": a duration in milliseconds as the status lines say it.
+std::string seconds_text(int64_t ms);
 
 // "Nodes (3): a, b, c" for NODES' space-separated ids: sorted, each escaped.
 std::string describe_nodes(std::string_view ids);

@@ -199,6 +199,55 @@ TEST_F(ClientScriptTest, ReconnectReRegistersTheSameIdAfterTheServerComesBack) {
   EXPECT_EQ(listener.wait_exit(), 0) << listener.err();
 }
 
+// Protocol v2 from a script: group, pattern and plain messages show what they came through
+// ("a@#ops: ..."), plain ones exactly as before ("a: ...").
+TEST_F(ClientScriptTest, GroupAndPatternMessagesShowWhatTheyCameThrough) {
+  ClientProcess listener, sender;
+  start_registered(listener, "plant1.x.temp", {"--listen", "--join", "#ops"});
+  ASSERT_TRUE(listener.wait_for_err("Joined #ops (1 member)")) << listener.err();
+  start_registered(sender, "a");
+  ASSERT_TRUE(sender.write("#ops hello\nplant1.*.temp ping\nplant1.x.temp Hello from A\n"));
+  EXPECT_TRUE(listener.wait_for_out("a@#ops: hello\na@plant1.*.temp: ping\na: Hello from A\n")) << listener.out();
+  sender.close_stdin();
+  EXPECT_EQ(sender.wait_exit(), 0) << sender.err();
+}
+
+// A worker pool: every job reaches exactly one worker.
+TEST_F(ClientScriptTest, AnycastJobsReachExactlyOneWorkerEach) {
+  ClientProcess w1, w2, sender;
+  start_registered(w1, "w1", {"--listen", "--join", "#workers"});
+  start_registered(w2, "w2", {"--listen", "--join", "#workers"});
+  ASSERT_TRUE(w2.wait_for_err("Joined #workers (2 members)")) << w2.err();
+  start_registered(sender, "a");
+  std::string jobs;
+  for (int i = 0; i < 10; ++i) jobs += "~workers job " + std::to_string(i) + "\n";
+  ASSERT_TRUE(sender.write(jobs));
+  // The rotation alternates: five each.
+  auto lines = [](const std::string& out) { return std::count(out.begin(), out.end(), '\n'); };
+  ASSERT_TRUE(w1.wait_until([&] { return lines(w1.out()) >= 5; })) << w1.out();
+  ASSERT_TRUE(w2.wait_until([&] { return lines(w2.out()) >= 5; })) << w2.out();
+  const std::string all = w1.out() + w2.out();
+  for (int i = 0; i < 10; ++i) {
+    const std::string line = "a@~workers: job " + std::to_string(i) + "\n";
+    size_t at = all.find(line);
+    EXPECT_NE(at, std::string::npos) << line;
+    EXPECT_EQ(all.find(line, at + 1), std::string::npos) << "twice: " << line;
+  }
+  sender.close_stdin();
+  EXPECT_EQ(sender.wait_exit(), 0) << sender.err();
+}
+
+// --receipts: one "ok <copies>" or "error <code> <detail>" line per message line, in order.
+TEST_F(ClientScriptTest, ReceiptsPrintOneResultPerMessageLine) {
+  ClientProcess b, sender;
+  start_registered(b, "b", {"--listen"});
+  start_registered(sender, "a", {"--receipts"});
+  ASSERT_TRUE(sender.write("b hi\nnosuch x\n#empty x\nbad/id x\n* all\n"));
+  sender.close_stdin();
+  EXPECT_EQ(sender.wait_exit(), 1) << sender.err();  // some lines failed
+  EXPECT_EQ(sender.out(), "ok 1\nerror no-such-node nosuch\nerror no-receivers #empty\nerror bad-id bad/id\nok 1\n");
+}
+
 TEST_F(ClientScriptTest, ConnectionRefusedExitsOne) {
   TempDir other_dir;
   Process client;
@@ -287,7 +336,7 @@ int run_client(const std::vector<std::string>& args, std::string* out, std::stri
 TEST(ClientFlags, BadFlagsAndValuesExitTwoWithTheReasonAndUsage) {
   const std::vector<std::vector<std::string>> cases = {
       {"--bogus"}, {"--port", "http"}, {"--port", "70000"}, {"--port"}, {"--id", "bad id"},
-      {"--log-level", "loud"}, {"--host", "two words"}, {"--connect-timeout", "soon"}, {"extra-argument", "--id", "a"},
+      {"--log-level", "loud"}, {"--host", "two words"}, {"--join", "ops"}, {"--join"}, {"--connect-timeout", "soon"}, {"extra-argument", "--id", "a"},
       {},  // stdin is a pipe here, so --id is required
   };
   for (const auto& args : cases) {
@@ -305,7 +354,7 @@ TEST(ClientFlags, HelpAndVersionExitZero) {
   std::string out, err;
   EXPECT_EQ(run_client({"--help"}, &out, &err), 0);
   for (const char* flag : {"--host", "--port", "--id", "--listen", "--raw", "--reconnect", "--no-keepalive",
-                           "--log-dir", "--log-level", "Exit codes"})
+                           "--log-dir", "--log-level", "--join", "--receipts", "Exit codes"})
     EXPECT_NE(out.find(flag), std::string::npos) << flag;
   EXPECT_EQ(run_client({"--version"}, &out, &err), 0);
   EXPECT_NE(out.find("switchboard-client"), std::string::npos);

@@ -119,6 +119,41 @@ TEST_F(ClientTtyTest, AtSyntaxSlashCommandsAndIncomingLines) {
   EXPECT_EQ(b.wait_exit(), 0) << b.err();
 }
 
+// Protocol v2 at the terminal: /join, /groups, /who #group, a group message shown with what it
+// came through, the m flow taking a group as its target, /leave.
+TEST_F(ClientTtyTest, GroupCommandsAndGroupMessages) {
+  ClientProcess b, a;
+  start_tty(a, "a");
+  a.write("/join #ops\r");
+  EXPECT_TRUE(a.wait_for_out("Joined #ops (1 member)")) << a.out();
+  ASSERT_TRUE(b.start(args({"--id", "b", "--join", "#ops"}))) << b.error();
+  ASSERT_TRUE(b.wait_for_err("Joined #ops (2 members)")) << b.err();
+  a.write("/groups\r");
+  EXPECT_TRUE(a.wait_for_out("Groups (1): #ops=2")) << a.out();
+  a.write("/who #ops\r");
+  EXPECT_TRUE(a.wait_for_out("Nodes (2): a, b")) << a.out();
+  b.write("#ops hello\n");
+  EXPECT_TRUE(a.wait_for_out("Server: b@#ops: hello")) << a.out();
+  b.write("a Hello from B\n");
+  EXPECT_TRUE(a.wait_for_out("Server: b: Hello from B")) << a.out();  // plain: as the seed printed it
+  a.write("m\r");
+  ASSERT_TRUE(a.wait_for_out(kAskTarget)) << a.out();
+  a.write("#ops\r");
+  ASSERT_TRUE(a.wait_for_out(kAskMessage)) << a.out();
+  a.write("via the menu\r");
+  EXPECT_TRUE(b.wait_for_out("a@#ops: via the menu\n")) << b.out();
+  a.write("@~ops one of you\r");
+  EXPECT_TRUE(b.wait_for_out("a@~ops: one of you\n")) << b.out();
+  a.write("/leave #ops\r");
+  EXPECT_TRUE(a.wait_for_out("Left #ops (1 member now)")) << a.out();
+  a.write("/join ops\r");
+  EXPECT_TRUE(a.wait_for_out("Error: usage: /join #group")) << a.out();
+  a.write("/quit\r");
+  EXPECT_EQ(a.wait_exit(), 0) << a.out();
+  b.close_stdin();
+  EXPECT_EQ(b.wait_exit(), 0) << b.err();
+}
+
 TEST_F(ClientTtyTest, AMessageArrivingMidTypingDoesNotLoseTheTypedText) {
   Process b, a;
   start_peer(b, "b");

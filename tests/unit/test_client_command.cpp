@@ -108,9 +108,53 @@ TEST(ClientCommand, Targets) {
   EXPECT_FALSE(is_valid_target(std::string(65, 'a')));
 }
 
+// Protocol v2: every target form after @, in scripting lines and in /who.
+TEST(ClientCommand, GroupAnycastAndPatternTargets) {
+  for (const char* t : {"#ops", "~workers", "plant1.*.temp", "plant1.>", ">", "a..b"}) {
+    EXPECT_TRUE(is_valid_target(t)) << t;
+    const std::string menu_line = std::string("@") + t + " job 17", script_line = std::string(t) + " job 17";
+    Command c = parse_menu_line(menu_line);  // views into the line
+    EXPECT_EQ(c.kind, Kind::send) << t;
+    EXPECT_EQ(c.target, t);
+    EXPECT_EQ(c.text, "job 17");
+    c = parse_script_line(script_line);
+    EXPECT_EQ(c.kind, Kind::send) << t;
+    EXPECT_EQ(c.target, t);
+  }
+  for (const char* t : {"#", "#a!", "a*", "a..*", ">.a"}) {
+    EXPECT_FALSE(is_valid_target(t)) << t;
+    EXPECT_EQ(parse_script_line(std::string(t) + " x").kind, Kind::invalid) << t;
+  }
+}
+
+TEST(ClientCommand, GroupSlashCommands) {
+  Command c = parse_menu_line("/join #ops");
+  EXPECT_EQ(c.kind, Kind::join);
+  EXPECT_EQ(c.target, "#ops");
+  c = parse_menu_line("  /leave ~ops ");
+  EXPECT_EQ(c.kind, Kind::leave);
+  EXPECT_EQ(c.target, "~ops");
+  EXPECT_EQ(parse_menu_line("/groups").kind, Kind::groups);
+  EXPECT_EQ(parse_menu_line("/info").kind, Kind::info);
+  c = parse_menu_line("/who #ops");
+  EXPECT_EQ(c.kind, Kind::who);
+  EXPECT_EQ(c.target, "#ops");
+  c = parse_menu_line("/who plant1.>");
+  EXPECT_EQ(c.kind, Kind::who);
+  EXPECT_EQ(c.target, "plant1.>");
+  EXPECT_EQ(parse_menu_line("/who").target, "");
+  c = parse_menu_line("/join ops");
+  EXPECT_EQ(c.kind, Kind::invalid);
+  EXPECT_NE(c.error.find("usage: /join #group"), std::string::npos) << c.error;
+  EXPECT_EQ(parse_menu_line("/leave").kind, Kind::invalid);
+  EXPECT_EQ(parse_menu_line("/who a*").kind, Kind::invalid);
+  EXPECT_EQ(parse_menu_line("/groups x").kind, Kind::invalid);
+}
+
 TEST(ClientCommand, HelpMentionsEveryCommand) {
   std::string_view h = help_text();
-  for (const char* cmd : {"@node", "@*", "/who", "/stats", "/ping", "/help", "/quit", "m ", "/trust", "/fingerprint"})
+  for (const char* cmd : {"@node", "@*", "@#group", "@~group", "/who", "/stats", "/ping", "/help", "/quit", "m ",
+                          "/join", "/leave", "/groups", "/info", "/trust", "/fingerprint"})
     EXPECT_NE(h.find(cmd), std::string_view::npos) << cmd;
 }
 

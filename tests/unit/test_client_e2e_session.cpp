@@ -27,10 +27,10 @@ class RecordingFrontend final : public Frontend {
   void on_registered() override {}
   void on_registration_refused(proto::ErrorCode) override { refused = true; }
   void on_disconnected(bool) override {}
-  void on_message(std::string_view from, std::string_view payload) override {
+  void on_message(std::string_view from, std::string_view, std::string_view payload) override {
     messages.push_back(std::string(from) + ": " + std::string(payload));
   }
-  void on_refused(proto::ErrorCode) override { ++refusals; }
+  void on_refused(proto::ErrorCode, std::string_view) override { ++refusals; }
   void show_status(std::string_view line) override { status.emplace_back(line); }
   void show_error(std::string_view line) override { errors.emplace_back(line); }
 

@@ -118,6 +118,17 @@ TEST(ClientOptions, UsageErrorsSayWhatIsWrong) {
   }
 }
 
+TEST(ClientOptions, JoinAndReceipts) {
+  Options o;
+  ASSERT_EQ(parse({"--join", "#ops", "--join", "#dev", "--receipts"}, &o).action, Action::run);
+  EXPECT_EQ(o.joins, (std::vector<std::string>{"#ops", "#dev"}));
+  EXPECT_TRUE(o.receipts);
+  Options bad;
+  ParseOutcome r = parse({"--join", "ops"}, &bad);
+  EXPECT_EQ(r.action, Action::usage_error);
+  EXPECT_NE(r.error.find("--join must be #group"), std::string::npos) << r.error;
+}
+
 TEST(ClientOptions, RepeatedParsingStartsFresh) {
   // getopt keeps global state; a second parse must not continue where the first stopped.
   Options a, b;

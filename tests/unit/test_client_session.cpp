@@ -16,7 +16,7 @@ using Kind = ServerEvent::Kind;
 // An event with its views copied, so it outlives the feed() call.
 struct Seen {
   Kind kind;
-  std::string node, text, code_text;
+  std::string node, text, code_text, via;
   uint32_t idle = 0;
   size_t count = 0;
   proto::ErrorCode code = proto::ErrorCode::none;
@@ -27,7 +27,7 @@ std::vector<Seen> feed(Session& s, std::string_view bytes, bool* ok = nullptr) {
   std::string error;
   bool r = s.feed(bytes, [&](const ServerEvent& ev) {
     seen.push_back({ev.kind, std::string(ev.node), std::string(ev.text), std::string(ev.code_text),
-                    ev.idle_timeout_s, ev.count, ev.code});
+                    std::string(ev.via), ev.idle_timeout_s, ev.count, ev.code});
   }, &error);
   if (ok != nullptr) *ok = r;
   return seen;
@@ -199,6 +199,38 @@ TEST(ClientSession, ResetForgetsTheOldConnection) {
   auto ev = feed(s, "PONG\n");  // the half payload is gone with the old connection
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].kind, Kind::pong);
+}
+
+// Protocol v2: FROM's via token and the group, receipt and server-fact replies.
+TEST(ClientSession, V2RepliesAndTheViaOfAMessage) {
+  Session s;
+  s.request("JOIN", "#ops");
+  s.request("OPT", "receipts", "on");
+  s.request("GROUPS");
+  EXPECT_EQ(s.output(), "JOIN #ops\nOPT receipts on\nGROUPS\n");
+  auto ev = feed(s, "FROM a 5 #ops\nhello\nFROM b 2\nhi\nJOINED #ops 2\nLEFT #ops 1\n"
+                    "GROUPS 2 #ops=1 #dev=3\nOK 3\nINFO proto=2 cluster=off\nOPT receipts on\n");
+  ASSERT_EQ(ev.size(), 8u);
+  EXPECT_EQ(ev[0].kind, Kind::message);
+  EXPECT_EQ(ev[0].node, "a");
+  EXPECT_EQ(ev[0].via, "#ops");
+  EXPECT_EQ(ev[0].text, "hello");
+  EXPECT_EQ(ev[1].kind, Kind::message);
+  EXPECT_EQ(ev[1].via, "");
+  EXPECT_EQ(ev[2].kind, Kind::joined);
+  EXPECT_EQ(ev[2].node, "#ops");
+  EXPECT_EQ(ev[2].count, 2u);
+  EXPECT_EQ(ev[3].kind, Kind::left);
+  EXPECT_EQ(ev[3].count, 1u);
+  EXPECT_EQ(ev[4].kind, Kind::groups);
+  EXPECT_EQ(ev[4].count, 2u);
+  EXPECT_EQ(ev[4].text, "#ops=1 #dev=3");
+  EXPECT_EQ(ev[5].kind, Kind::receipt);
+  EXPECT_EQ(ev[5].count, 3u);
+  EXPECT_EQ(ev[6].kind, Kind::info);
+  EXPECT_EQ(ev[6].text, "proto=2 cluster=off");
+  EXPECT_EQ(ev[7].kind, Kind::option);
+  EXPECT_EQ(ev[7].text, "receipts on");
 }
 
 }  // namespace
