@@ -24,7 +24,16 @@ CLIENT_SESSION = (b"WELCOME a 60\nFROM b 5\nhello\nFROM c 0\n\nPONG\nPONG x\nNOD
 SERVER_ERRORS = (b"send b 1\nx\nHELLO\nHELLO bad!id\nMSG bad!id x\nSEND bad!id 3\nabc\nSEND b 9\n123456789\n"
                  b"SEND b 000000000000000002\nab\nWHO x\nQUIT now\nSEND b 3\nabcX")
 
+V2_SERVER_SESSION = (b"HELLO x.a\nJOIN #ops\nJOIN ~ops\nLEAVE #ops\nGROUPS\nOPT receipts on\nINFO\n"
+                     b"WHO #ops\nWHO x.*\nSEND #ops 2\nhi\nSEND ~ops 0\n\nMSG x.> a\nMSG > b\n"
+                     b"SEND a..* 1\nz\nJOIN bad!\nOPT receipts off\n")
+V2_CLIENT_SESSION = (b"FROM a 2 #ops\nhi\nFROM b 0 ~w\n\nFROM c 1 x.*\nz\nJOINED #ops 2\nLEFT #ops 1\n"
+                     b"GROUPS 2 #ops=1 #dev=3\nOK 3\nINFO proto=2 cluster=off\nOPT receipts on\n"
+                     b"ERR no-receivers #g\nERR not-member #g\n")
+
 PARSER_SEEDS = {
+    "v2_server_session": parser_input(V2_SERVER_SESSION, (5, 1, 17)),
+    "v2_client_session": parser_input(V2_CLIENT_SESSION, (3, 8)),
     "server_session_bytewise": parser_input(SERVER_SESSION),
     "server_session_chunks": parser_input(SERVER_SESSION, (3, 7, 1, 20)),
     "server_session_whole": parser_input(SERVER_SESSION, (255,)),
@@ -47,6 +56,11 @@ THEN_RUN = 0x80
  F_TOO_LARGE, F_CRLF, F_NO_LEN, F_NO_TERM, F_BAD_ID, F_LONG, F_BLANK, F_MSG_BAD, F_HELLO_BAD, F_SEN,
  F_MAX_SEND, F_LOWER, F_WHO_X, F_HEADER, F_MSG_EMPTY) = range(26)
 A, B, C, D, LONG_ID, STAR = range(6)
+# v2 (server_harness.cpp's v2_fragment and kV2Ids): fragment bytes from 200, id bytes from 192.
+(V_JOIN, V_JOIN_H, V_LEAVE, V_GROUPS, V_RECEIPTS_ON, V_RECEIPTS_OFF, V_INFO, V_WHO, V_SEND_GROUP,
+ V_SEND_ANY, V_SEND_PATTERN, V_MSG_TAIL, V_JOIN_BAD, V_OPT_BAD, V_SEND_BAD_PATTERN, V_LEAVE_NONE,
+ V_MSG_ANY_H, V_JOIN_ID) = range(200, 218)
+X_A, X_B, GROUP, ANYCAST, X_STAR, TAIL, EMPTY_TOKEN, X_TAIL = range(192, 200)
 
 
 class Program:
@@ -104,6 +118,12 @@ SERVER_SEEDS = {
     .connect().connect().connect().connect().connect().connect().tcp().run(3).drain_all(),
     "split_frames": Program().connect().raw(0, b"HEL").raw(0, b"LO a\nSEN").raw(0, b"D a 3\nab")
     .raw(0, b"c\nPI").raw(0, b"NG\r").raw(0, b"\n").frag(0, F_SEN).raw(0, b"D a 1\nq\n").drain_all(),
+    "groups_and_patterns": Program().connect().connect().connect().frag(0, F_HELLO, X_A).frag(1, F_HELLO, X_B)
+    .frag(2, F_HELLO, A).drain_all().frag(0, V_JOIN).frag(1, V_JOIN).frag(2, V_JOIN_H).frag(2, V_RECEIPTS_ON)
+    .frag(2, V_SEND_GROUP, A, 5).frag(0, V_SEND_ANY, A, 3).frag(2, V_SEND_PATTERN, A, 4).frag(2, V_MSG_TAIL)
+    .frag(1, V_MSG_ANY_H).frag(0, V_WHO, X_STAR).frag(0, V_WHO, GROUP).frag(1, V_GROUPS).frag(1, V_INFO)
+    .frag(2, V_JOIN_BAD).frag(2, V_OPT_BAD).frag(2, V_SEND_BAD_PATTERN, A, 6).frag(0, V_LEAVE)
+    .frag(0, V_LEAVE_NONE).frag(2, V_RECEIPTS_OFF).frag(2, V_JOIN_ID, EMPTY_TOKEN).close(1).run(2).drain_all(),
     "header_then_payload": two_nodes().frag(0, F_HEADER, B, 20).raw(0, b"0123456789").run()
     .raw(0, b"abcdefghij\n").drain_all(),
 }

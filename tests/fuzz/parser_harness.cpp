@@ -11,6 +11,7 @@
 
 #include "common/protocol/frame.h"
 #include "common/protocol/frame_parser.h"
+#include "common/protocol/target.h"
 
 namespace sb::fuzz {
 namespace {
@@ -120,10 +121,11 @@ std::string check_frame(Role role, size_t max_payload, const Frame& f, std::stri
     case Verb::send:
     case Verb::from: {
       size_t len = 0;
-      if (f.argc != 2 || !parse_decimal(f.args[1], &len)) return "payload frame without a valid length";
+      const bool arity = f.argc == 2 || (f.verb == Verb::from && f.argc == 3);  // FROM's via token
+      if (!arity || !parse_decimal(f.args[1], &len)) return "payload frame without a valid length";
       if (len != f.payload.size()) return "payload size differs from the announced length";
       if (len > max_payload) return "payload over max_payload delivered";
-      if (role == Role::server && f.args[0] != "*" && !proto::is_valid_node_id(f.args[0]))
+      if (role == Role::server && proto::classify_target(f.args[0]) == proto::TargetKind::invalid)
         return "SEND to an invalid target delivered";
       // The payload is followed, inside the consumed bytes, by "\n" or "\r\n" and nothing else.
       if (f.payload.data() == nullptr || f.payload.data() < consumed.data() ||
@@ -140,15 +142,26 @@ std::string check_frame(Role role, size_t max_payload, const Frame& f, std::stri
       break;
     case Verb::msg:
       if (f.argc < 1) return "MSG without target";
-      if (f.args[0] != "*" && !proto::is_valid_node_id(f.args[0])) return "MSG to an invalid target";
+      if (proto::classify_target(f.args[0]) == proto::TargetKind::invalid) return "MSG to an invalid target";
       if (f.payload != f.tail) return "MSG payload is not its tail";
       break;
     case Verb::ping:
       if (f.argc > 1) return "PING with more than one word";
       break;
     case Verb::who:
+      if (f.argc > 1) return "WHO with more than one argument";
+      break;
+    case Verb::join:
+    case Verb::leave:
+      if (f.argc != 1) return "JOIN/LEAVE without exactly one argument";
+      break;
+    case Verb::opt:
+      if (f.argc != 2) return "OPT without exactly two arguments";
+      break;
     case Verb::stats:
     case Verb::quit:
+    case Verb::groups:
+    case Verb::info:
       if (f.argc != 0) return "argument-less verb with arguments";
       break;
     case Verb::welcome:

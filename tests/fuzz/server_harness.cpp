@@ -5,7 +5,11 @@
 //                      peer SO_SNDBUF (so back-pressure and slow consumers need little data)
 //     1  tcp connect   a real loopback connection to the server's listener (accept path, server-full)
 //     2  write raw     peer, length L, then L bytes of the input
-//     3-5 write frag   peer, fragment, id, n: a protocol-shaped fragment (HELLO/SEND/MSG/...)
+//     3-5 write frag   peer, fragment, id, n: a protocol-shaped fragment (HELLO/SEND/MSG/...);
+//                      fragment bytes 200..254 pick the protocol v2 fragments (JOIN, LEAVE,
+//                      GROUPS, OPT, INFO, WHO <target>, group/anycast/pattern sends), id bytes
+//                      192..255 the v2 targets and dotted ids; lower bytes keep the meaning the
+//                      kept inputs were found with
 //     6  bulk          peer, id, shape: up to 16 SENDs of 1000..4097 bytes (fills queues)
 //     7  read          peer, n: read up to n+1 bytes
 //     8  drain         peer: read until the socket is empty
@@ -115,7 +119,12 @@ struct Peer {
 const std::string kLongId(proto::kMaxIdLen, 'z');
 const std::string_view kIds[] = {"a", "b", "c", "d", kLongId, "*"};
 
-std::string_view pick_id(uint8_t b) { return kIds[b % std::size(kIds)]; }
+// Dotted ids for the patterns to match, groups, anycast, patterns, and an id with an empty token.
+const std::string_view kV2Ids[] = {"x.a", "x.b", "#g", "~g", "x.*", ">", "a..b", "x.>"};
+
+std::string_view pick_id(uint8_t b) {
+  return b >= 192 ? kV2Ids[b % std::size(kV2Ids)] : kIds[b % std::size(kIds)];
+}
 
 std::string payload_of(size_t n) {
   std::string p(n, 'x');
@@ -127,9 +136,34 @@ std::string send_frame(std::string_view target, size_t n) {
   return "SEND " + std::string(target) + " " + std::to_string(n) + "\n" + payload_of(n) + "\n";
 }
 
+// Protocol v2: the group verbs, receipts, INFO, WHO <target>, the new targets, and their refusals.
+std::string v2_fragment(uint8_t which, const std::string& id, uint8_t n) {
+  switch (which % 18) {
+    case 0: return "JOIN #g\n";
+    case 1: return "JOIN ~h\n";
+    case 2: return "LEAVE #g\n";
+    case 3: return "GROUPS\n";
+    case 4: return "OPT receipts on\n";
+    case 5: return "OPT receipts off\n";
+    case 6: return "INFO\n";
+    case 7: return "WHO " + id + "\n";
+    case 8: return send_frame("#g", n);
+    case 9: return send_frame("~g", n);
+    case 10: return send_frame("x.*", n);
+    case 11: return "MSG > hi\n";
+    case 12: return "JOIN bad!\n";
+    case 13: return "OPT x y\n";
+    case 14: return send_frame("a..*", n);  // a malformed pattern: bad-id, payload skipped
+    case 15: return "LEAVE #nosuch\n";
+    case 16: return "MSG ~h job\n";
+    default: return "JOIN " + id + "\n";
+  }
+}
+
 // A protocol-shaped fragment: valid commands, each refusal the parser knows, and partial frames.
 std::string fragment(uint8_t which, uint8_t id_byte, uint8_t n) {
   const std::string id(pick_id(id_byte));
+  if (which >= 200 && which < 255) return v2_fragment(static_cast<uint8_t>(which - 200), id, n);
   switch (which % 26) {
     case 0: return "HELLO " + id + "\n";
     case 1: return "HELLO " + id + " tok3n\n";
