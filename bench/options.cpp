@@ -29,7 +29,7 @@ bool parse_size(std::string_view text, uint32_t* lo, uint32_t* hi) {
 
 enum : int {
   kNodes = 256, kSenders, kPattern, kSize, kWindow, kRate, kDuration, kWarmup, kDrain, kHost, kPort,
-  kProcs, kSources, kJson, kServerPid, kProto, kSeed, kBusyPoll, kServers, kHelp, kVersion,
+  kProcs, kSources, kJson, kServerPid, kProto, kSeed, kBusyPoll, kServers, kHelp, kVersion, kGroups, kGroupSize,
 };
 
 constexpr option kLongOptions[] = {
@@ -44,6 +44,7 @@ constexpr option kLongOptions[] = {
     {"seed", required_argument, nullptr, kSeed},         {"busy-poll", no_argument, nullptr, kBusyPoll},
     {"servers", required_argument, nullptr, kServers},
     {"help", no_argument, nullptr, kHelp},              {"version", no_argument, nullptr, kVersion},
+    {"groups", required_argument, nullptr, kGroups},    {"group-size", required_argument, nullptr, kGroupSize},
     {nullptr, 0, nullptr, 0},
 };
 
@@ -67,7 +68,22 @@ bool check(const Options& o, std::string* error) {
                 " or more: one process holds at most " + std::to_string(kMaxNodesPerProc) + " connections");
   if (o.nodes / o.procs < 2) return fail("each --procs worker needs at least 2 nodes");
   if (o.senders > o.nodes) return fail("--senders cannot exceed --nodes");
+  if (row_pattern(o.pattern)) {
+    if (o.group_size < 2) return fail("--group-size must be at least 2 (a sender and a receiver)");
+    if (o.nodes % (o.procs * o.group_size) != 0)
+      return fail("--nodes must be a multiple of --procs x --group-size: every worker holds whole rows");
+    if (uint64_t{o.groups} * o.group_size != o.nodes) return fail("--groups x --group-size must equal --nodes");
+    if (o.pattern == Pattern::subject && o.proto == Proto::nats)
+      return fail("--pattern subject needs --proto switchboard: NATS publishes to no wildcard subject");
+  }
   return true;
+}
+
+// --groups and --group-size each default from the other (10 per row when neither is given).
+void settle_rows(Options& o) {
+  if (!row_pattern(o.pattern)) return;
+  if (o.group_size == 0) o.group_size = o.groups != 0 ? o.nodes / o.groups : 10;
+  if (o.groups == 0 && o.group_size != 0) o.groups = o.nodes / o.group_size;
 }
 
 }  // namespace
@@ -79,8 +95,17 @@ const char* pattern_name(Pattern p) {
     case Pattern::pairs: return "pairs";
     case Pattern::fanin: return "fanin";
     case Pattern::broadcast: return "broadcast";
+    case Pattern::group: return "group";
+    case Pattern::anycast: return "anycast";
+    case Pattern::subject: return "subject";
   }
   return "?";
+}
+
+uint64_t copies_per_message(const Options& o) {
+  if (o.pattern == Pattern::broadcast) return o.nodes - 1;
+  if (o.pattern == Pattern::group || o.pattern == Pattern::subject) return o.group_size - 1;
+  return 1;
 }
 
 const char* proto_name(Proto p) { return p == Proto::nats ? "nats" : "switchboard"; }
@@ -95,7 +120,12 @@ std::string usage() {
   return "usage: switchboard-bench [flags]\n"
          "  --nodes N            simulated nodes, each a TCP connection (default 1000)\n"
          "  --senders K          nodes that send (default: all; fanin: all but the sink)\n"
-         "  --pattern P          random|ring|pairs|fanin|broadcast (default random)\n"
+         "  --pattern P          random|ring|pairs|fanin|broadcast|group|anycast|subject (default random);\n"
+         "                       group: each sender to its own #group of --group-size; anycast: to its\n"
+         "                       ~group (one member each); subject: ids <p>s<w>.<row>.<k>, each sender to\n"
+         "                       its row's patterns <p>s<w>.<row>.* and <p>s<w>.<row>.> in turn\n"
+         "  --groups N           rows (groups) in all (default nodes / group-size)\n"
+         "  --group-size M       nodes per row (default nodes / groups, else 10)\n"
          "  --size B | MIN-MAX   payload bytes, >= 16 (default 64)\n"
          "  --window W           messages in flight per sender (default 64)\n"
          "  --rate R             open loop: total msgs/s, latency from the intended send time (default 0: closed loop)\n"
@@ -143,6 +173,9 @@ bool parse_options(int argc, char* const* argv, Options* out, std::string* error
         else if (arg == "pairs") o.pattern = Pattern::pairs;
         else if (arg == "fanin") o.pattern = Pattern::fanin;
         else if (arg == "broadcast") o.pattern = Pattern::broadcast;
+        else if (arg == "group") o.pattern = Pattern::group;
+        else if (arg == "anycast") o.pattern = Pattern::anycast;
+        else if (arg == "subject") o.pattern = Pattern::subject;
         else ok = false;
         break;
       case kSize: ok = parse_size(arg, &o.size_min, &o.size_max); break;
@@ -182,6 +215,8 @@ bool parse_options(int argc, char* const* argv, Options* out, std::string* error
         }
         break;
       }
+      case kGroups: ok = parse_u32(arg, &o.groups) && o.groups > 0; break;
+      case kGroupSize: ok = parse_u32(arg, &o.group_size) && o.group_size > 0; break;
       case kHelp:
       case 'h': o.help = true; break;
       case kVersion: o.version = true; break;
@@ -206,6 +241,7 @@ bool parse_options(int argc, char* const* argv, Options* out, std::string* error
     return false;
   }
   if (o.servers.empty()) o.servers.push_back({o.host, o.port});
+  settle_rows(o);
   if (!o.help && !o.version && !check(o, error)) return false;
   *out = o;
   return true;

@@ -11,7 +11,10 @@
 
 namespace sb::bench {
 
-enum class Pattern : uint8_t { random, ring, pairs, fanin, broadcast };
+// group, anycast and subject (protocol v2) split each worker's nodes into rows of --group-size:
+// a row is a group (#g: every other member gets each message; ~g: exactly one does), or, for
+// subject, the ids <prefix>s<w>.<row>.<k> that the patterns <prefix>s<w>.<row>.* and .> reach.
+enum class Pattern : uint8_t { random, ring, pairs, fanin, broadcast, group, anycast, subject };
 enum class Proto : uint8_t { switchboard, nats };
 
 struct Options {
@@ -21,6 +24,8 @@ struct Options {
   uint32_t size_min = 64;
   uint32_t size_max = 64;
   uint32_t window = 64;     // messages in flight per sender
+  uint32_t groups = 0;      // group/anycast/subject: rows in all; 0 = nodes / group_size
+  uint32_t group_size = 0;  // nodes per row; 0 = nodes / groups, or 10 when neither is given
   double rate = 0;          // total msgs/s across senders; 0 = closed loop (as fast as the window allows)
   double duration_s = 5;    // measured phase
   double warmup_s = 1;      // sent but not measured
@@ -58,5 +63,9 @@ const char* pattern_name(Pattern p);
 const char* proto_name(Proto p);
 // Senders the run really uses after defaults and the pattern's limits.
 uint32_t effective_senders(const Options& o);
+// group, anycast and subject: each sender sends to its own row.
+inline bool row_pattern(Pattern p) { return p == Pattern::group || p == Pattern::anycast || p == Pattern::subject; }
+// Copies one message makes: nodes - 1 for broadcast, group_size - 1 for group and subject, else 1.
+uint64_t copies_per_message(const Options& o);
 
 }  // namespace sb::bench

@@ -51,6 +51,10 @@ uint32_t TargetPicker::pick(uint32_t s) {
       return 0;
     case Pattern::broadcast:
       return kAll;
+    case Pattern::group:
+    case Pattern::anycast:
+    case Pattern::subject:
+      return kRow;
   }
   return 0;
 }

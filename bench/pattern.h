@@ -26,6 +26,7 @@ Partition partition_for(const Options& o, uint32_t w);
 class TargetPicker {
  public:
   static constexpr uint32_t kAll = UINT32_MAX;
+  static constexpr uint32_t kRow = UINT32_MAX - 1;  // group, anycast, subject: the sender's own row
 
   TargetPicker(Pattern pattern, uint32_t n, uint64_t seed);
   uint32_t pick(uint32_t sender_local);

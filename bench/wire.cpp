@@ -20,6 +20,7 @@ WireEvent from_switchboard(proto::FrameParser& parser, proto::ParseResult& r, st
   }
   switch (r.frame.verb) {
     case Verb::welcome: ev.kind = WireEvent::Kind::registered; break;
+    case Verb::joined: ev.kind = WireEvent::Kind::joined; break;
     case Verb::from:
       ev.kind = WireEvent::Kind::message;
       ev.payload = r.frame.payload;
@@ -75,9 +76,12 @@ WireEvent wire_next(Proto proto, WireParser& parser, std::string_view input) {
   return proto == Proto::nats ? from_nats(parser.nats, input) : from_switchboard(parser.sb, parser.sb_result, input);
 }
 
-std::string wire_hello(Proto proto, std::string_view id, bool broadcast) {
-  if (proto == Proto::nats) return nats_hello(id, broadcast);
-  return "HELLO " + std::string(id) + "\n";
+std::string wire_hello(Proto proto, std::string_view id, bool broadcast, std::string_view group) {
+  if (proto == Proto::nats)
+    return nats_hello(id, broadcast, group.empty() ? group : group.substr(1), !group.empty() && group[0] == '~');
+  std::string s = "HELLO " + std::string(id) + "\n";
+  if (!group.empty()) s += "JOIN #" + std::string(group.substr(1)) + "\n";
+  return s;
 }
 
 std::string wire_send_prefix(Proto proto, std::string_view target) {

@@ -17,6 +17,7 @@ struct WireEvent {
   enum class Kind : uint8_t {
     need_more,   // drop `consumed` bytes (may be 0) and wait for more
     registered,  // WELCOME / the PONG that follows SUB
+    joined,      // JOINED: the node is in its group
     message,     // FROM / MSG: `payload`
     ping,        // answer with wire_pong()
     server_error,  // ERR / -ERR: `text`; `fatal` when the connection is unusable afterwards
@@ -38,7 +39,8 @@ struct WireParser {
 
 WireEvent wire_next(Proto proto, WireParser& parser, std::string_view input);
 
-std::string wire_hello(Proto proto, std::string_view id, bool broadcast);
+// `group` non-empty ("#g", or "~g" for a NATS queue group): join it as part of the handshake.
+std::string wire_hello(Proto proto, std::string_view id, bool broadcast, std::string_view group = {});
 // Bytes before the decimal payload length of a message to `target` ("*" = every other node).
 std::string wire_send_prefix(Proto proto, std::string_view target);
 // Bytes between the length and the payload, and after the payload.

@@ -41,13 +41,14 @@ class Worker {
       : o_(o), part_(partition_for(o, w)), hooks_(hooks), progress_(progress), sample_server_(w == 0),
         picker_(o.pattern, part_.size(), o.seed * 1000003u + w),
         tracker_(o.nodes, part_.lo, part_.size()) {
-    for (uint32_t i = part_.lo; i < part_.hi; ++i) ids_.push_back(prefix + std::to_string(i));
+    for (uint32_t i = part_.lo; i < part_.hi; ++i) ids_.push_back(node_id(prefix, w, i - part_.lo));
     for (const auto& id : ids_) prefixes_.push_back(wire_send_prefix(o.proto, id));
     broadcast_prefix_ = wire_send_prefix(o.proto, "*");
+    if (row_pattern(o.pattern)) make_rows(prefix, w);
     eol_ = wire_eol(o.proto);
     scratch_size_ = std::max<size_t>(256 * 1024, 2 * (size_t{o.size_max} + 2048));
     scratch_.reset(new char[scratch_size_]);
-    fanout_ = part_.size() - 1;
+    fanout_ = o.pattern == Pattern::broadcast ? part_.size() - 1 : copies_per_message(o);
     events_.resize(part_.size() + 2);  // + the finish pipe
     result_.nodes = part_.size();
     result_.senders = part_.senders;
@@ -56,6 +57,10 @@ class Worker {
   WorkerResult run();
 
  private:
+  std::string node_id(const std::string& prefix, uint32_t w, uint32_t local) const;
+  void make_rows(const std::string& prefix, uint32_t w);
+  uint32_t row_of(uint32_t local) const { return local / o_.group_size; }
+  void on_anycast_arrival(uint32_t sender, uint32_t receiver, uint32_t seq);
   bool setup(std::string* error);
   bool connect_phase();
   void run_phase();
@@ -91,6 +96,10 @@ class Worker {
   SequenceTracker tracker_;
   std::vector<std::string> ids_, prefixes_;
   std::string broadcast_prefix_;
+  // group/anycast/subject: per row, the group each member joins ("#g" or, for NATS queue groups,
+  // "~g") and the send prefixes (subject: two per row, the `*` and the `>` pattern).
+  std::vector<std::string> row_groups_, row_prefixes_;
+  std::vector<uint32_t> anycast_next_;  // anycast: [sender][receiver's rank in the row]: last seq + 1
   std::string_view eol_;
   std::unique_ptr<char[]> scratch_;
   size_t scratch_size_ = 0;
@@ -131,6 +140,30 @@ class Worker {
   WorkerResult result_;
   ProgressMeter meter_;
 };
+
+// Subject ids are <prefix>s<w>.<row>.<k>, three tokens for the patterns; all others <prefix><i>.
+std::string Worker::node_id(const std::string& prefix, uint32_t w, uint32_t local) const {
+  if (o_.pattern != Pattern::subject) return prefix + std::to_string(part_.lo + local);
+  return prefix + "s" + std::to_string(w) + "." + std::to_string(row_of(local)) + "." +
+         std::to_string(local % o_.group_size);
+}
+
+void Worker::make_rows(const std::string& prefix, uint32_t w) {
+  const uint32_t rows = part_.size() / o_.group_size;
+  for (uint32_t r = 0; r < rows; ++r) {
+    const std::string name = prefix + "g" + std::to_string(w) + "-" + std::to_string(r);
+    if (o_.pattern == Pattern::subject) {
+      const std::string row = prefix + "s" + std::to_string(w) + "." + std::to_string(r);
+      row_prefixes_.push_back(wire_send_prefix(o_.proto, row + ".*"));
+      row_prefixes_.push_back(wire_send_prefix(o_.proto, row + ".>"));
+      continue;
+    }
+    const std::string target = (o_.pattern == Pattern::group ? "#" : "~") + name;
+    row_groups_.push_back(o_.proto == Proto::nats ? target : "#" + name);
+    row_prefixes_.push_back(wire_send_prefix(o_.proto, target));
+  }
+  if (o_.pattern == Pattern::anycast) anycast_next_.assign(size_t{part_.size()} * o_.group_size, 0);
+}
 
 bool Worker::setup(std::string* error) {
   ep_ = epoll_create1(EPOLL_CLOEXEC);
@@ -177,7 +210,8 @@ bool Worker::connect_one(uint32_t local, std::string* error) {
     *error = std::string("epoll_ctl: ") + std::strerror(errno);
     return false;
   }
-  n.out.append(wire_hello(o_.proto, ids_[local], o_.pattern == Pattern::broadcast));
+  const std::string_view group = row_groups_.empty() ? std::string_view{} : row_groups_[row_of(local)];
+  n.out.append(wire_hello(o_.proto, ids_[local], o_.pattern == Pattern::broadcast, group));
   mark_dirty(n);
   return true;
 }
@@ -260,6 +294,9 @@ void Worker::on_event(Node& n, const WireEvent& ev) {
       on_message(n, ev.payload);
       break;
     case WireEvent::Kind::registered:
+    case WireEvent::Kind::joined:
+      // A switchboard node that joins a group is ready at JOINED, which follows WELCOME.
+      if (ev.kind == WireEvent::Kind::registered && o_.proto == Proto::switchboard && !row_groups_.empty()) break;
       if (!n.registered) {
         n.registered = true;
         ++registered_;
@@ -298,9 +335,16 @@ void Worker::account_arrivals(Node& receiver) {
   if (!arrivals_.empty()) last_arrival_ = now;
   for (const Arrival& a : arrivals_) {
     const Stamp& st = a.stamp;
-    auto arrival = tracker_.on_receive(st.sender, receiver.index, st.seq);
-    if (arrival == SequenceTracker::Arrival::duplicate) continue;
-    if (arrival == SequenceTracker::Arrival::late) ++result_.reordered;
+    if (o_.pattern == Pattern::anycast) {
+      // Each message goes to one member: "exactly once" is per sender over all its members
+      // (the (sender, sender) pair), order per (sender, member).
+      if (tracker_.on_receive(st.sender, st.sender, st.seq) == SequenceTracker::Arrival::duplicate) continue;
+      on_anycast_arrival(st.sender, receiver.index, st.seq);
+    } else {
+      auto arrival = tracker_.on_receive(st.sender, receiver.index, st.seq);
+      if (arrival == SequenceTracker::Arrival::duplicate) continue;
+      if (arrival == SequenceTracker::Arrival::late) ++result_.reordered;
+    }
     uint64_t latency = now > st.sent_ns ? now - st.sent_ns : 0;
     if (now >= measure_start_ && now < measure_end_) {
       ++result_.measured_delivered;
@@ -311,7 +355,7 @@ void Worker::account_arrivals(Node& receiver) {
     if (st.sender < part_.lo || st.sender >= part_.hi) continue;  // another worker's broadcast
     Node& s = nodes_[st.sender - part_.lo];
     uint64_t before = s.completed;
-    if (o_.pattern == Pattern::broadcast) {
+    if (fanout_ > 1) {  // broadcast, group, subject: complete once every copy arrived
       s.completed = ++s.copies / fanout_;
     } else {
       ++s.completed;
@@ -320,6 +364,13 @@ void Worker::account_arrivals(Node& receiver) {
     if (!s.ready && can_send(s)) make_ready(s);
   }
   arrivals_.clear();
+}
+
+void Worker::on_anycast_arrival(uint32_t sender, uint32_t receiver, uint32_t seq) {
+  if (sender < part_.lo || sender >= part_.hi || receiver < part_.lo) return;
+  uint32_t& next = anycast_next_[size_t{sender - part_.lo} * o_.group_size + (receiver - part_.lo) % o_.group_size];
+  if (seq < next) ++result_.reordered;  // an older message after a newer one, on one pair
+  else next = seq + 1;
 }
 
 void Worker::close_node(Node& n, bool expected) {
@@ -366,10 +417,16 @@ void Worker::schedule_slots() {
 }
 
 void Worker::emit(Node& s, uint32_t t, uint64_t stamp_ns) {
-  bool all = t == TargetPicker::kAll;
-  const std::string& prefix = all ? broadcast_prefix_ : prefixes_[t];
+  // Fan-out and anycast messages are numbered per sender (the (sender, sender) pair), as every
+  // member of the row gets all of them (anycast: one member each, accounted per sender).
+  const bool all = t == TargetPicker::kAll, row = t == TargetPicker::kRow;
+  const uint32_t local = s.index - part_.lo;
+  const std::string& prefix = all   ? broadcast_prefix_
+                              : row ? (o_.pattern == Pattern::subject ? row_prefixes_[row_of(local) * 2 + (s.sent & 1)]
+                                                                      : row_prefixes_[row_of(local)])
+                                    : prefixes_[t];
   uint32_t len = picker_.uniform(o_.size_min, o_.size_max);
-  Stamp st{stamp_ns, s.index, tracker_.next_send(s.index, all ? s.index : part_.lo + t)};
+  Stamp st{stamp_ns, s.index, tracker_.next_send(s.index, all || row ? s.index : part_.lo + t)};
   char* p = s.out.prepare(prefix.size() + 16 + len + 2 * eol_.size());
   char* start = p;
   std::memcpy(p, prefix.data(), prefix.size());
@@ -385,7 +442,7 @@ void Worker::emit(Node& s, uint32_t t, uint64_t stamp_ns) {
   ++s.sent;
   ++outstanding_;
   ++result_.sent;
-  result_.expected += all ? o_.nodes - 1 : 1;
+  result_.expected += copies_per_message(o_);
   if (phase_ == Phase::measure) ++result_.measured_sent;
   if (progress_) meter_.sent();
   mark_dirty(s);
@@ -411,7 +468,7 @@ void Worker::refill(Node& s) {
     for (size_t i = 0; i < k; ++i) {
       uint32_t t = picker_.pick(s.index - part_.lo);
       targets_.push_back(t);
-      tracker_.prefetch_send(s.index, t == TargetPicker::kAll ? s.index : part_.lo + t);
+      tracker_.prefetch_send(s.index, t >= TargetPicker::kRow ? s.index : part_.lo + t);
     }
     for (uint32_t t : targets_) {
       // Open loop stamps the intended time, not now: a message held back by the window is charged
