@@ -158,7 +158,7 @@ bool parse_options(int argc, char* const* argv, Options* out, std::string* error
     int c = getopt_long(argc, args.data(), ":h", kLongOptions, &idx);
     if (c == -1) break;
     std::string_view arg = optarg ? optarg : "";
-    std::string flag = c >= kNodes && c <= kVersion ? std::string("--") + kLongOptions[c - kNodes].name : "";
+    std::string flag = c >= kNodes && c <= kGroupSize ? std::string("--") + kLongOptions[c - kNodes].name : "";
     auto bad = [&] {
       *error = "bad value for " + flag + ": '" + std::string(arg) + "'";
       return false;

@@ -177,10 +177,10 @@ const Setting kSettings[] = {
     {"metrics", "ADDR:PORT", "a numeric address and a port, or a port (on 127.0.0.1)", false, apply_metrics,
      show_text<&O::metrics>, copy_member<&O::metrics>,
      "serve Prometheus metrics at http://ADDR:PORT/metrics; off unless given"},
-    {"max-groups-per-node", "N", "an integer 1..65536", false, apply_count<&O::max_groups_per_node, 1, 65536>,
-     show_count<&O::max_groups_per_node>, copy_member<&O::max_groups_per_node>, "groups one node may be in"},
     {"max-groups", "N", "an integer 1..10000000", false, apply_count<&O::max_groups, 1, 10'000'000>,
      show_count<&O::max_groups>, copy_member<&O::max_groups>, "groups that may exist at once"},
+    {"max-groups-per-node", "N", "an integer 1..65536", false, apply_count<&O::max_groups_per_node, 1, 65536>,
+     show_count<&O::max_groups_per_node>, copy_member<&O::max_groups_per_node>, "groups one node may be in"},
 };
 
 // The flags that are not settings: they steer this run and have no place in a config file.

@@ -159,3 +159,29 @@ TEST(BenchOptions, ServersListOrTheOneOfHostAndPort) {
   EXPECT_EQ(error_of({"--servers", "a"}).rfind("bad value for --servers: ", 0), 0u);
   EXPECT_EQ(error_of({"--servers", "a:1,"}).rfind("bad value for --servers: ", 0), 0u);
 }
+
+TEST(BenchOptions, RowPatternsAndTheirSizes) {
+  Options o;
+  std::string err;
+  ASSERT_TRUE(parse({"--pattern", "group", "--nodes", "1000", "--groups", "100"}, &o, &err)) << err;
+  EXPECT_EQ(o.pattern, Pattern::group);
+  EXPECT_EQ(o.group_size, 10u);
+  EXPECT_EQ(copies_per_message(o), 9u);
+  ASSERT_TRUE(parse({"--pattern", "anycast", "--nodes", "100"}, &o, &err)) << err;
+  EXPECT_EQ(o.group_size, 10u);  // the default row
+  EXPECT_EQ(o.groups, 10u);
+  EXPECT_EQ(copies_per_message(o), 1u);
+  ASSERT_TRUE(parse({"--pattern", "subject", "--nodes", "60", "--group-size", "6", "--procs", "2"}, &o, &err)) << err;
+  EXPECT_EQ(o.groups, 10u);
+  EXPECT_EQ(copies_per_message(o), 5u);
+  EXPECT_STREQ(pattern_name(Pattern::subject), "subject");
+  EXPECT_NE(usage().find("--group-size"), std::string::npos);
+
+  EXPECT_NE(error_of({"--pattern", "group", "--nodes", "100", "--group-size", "7"}).find("multiple"), std::string::npos);
+  EXPECT_NE(error_of({"--pattern", "group", "--nodes", "100", "--groups", "10", "--group-size", "5"}).find("--groups"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--pattern", "group", "--nodes", "100", "--group-size", "1"}).find("at least 2"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--pattern", "subject", "--proto", "nats"}).find("wildcard"), std::string::npos);
+  EXPECT_NE(error_of({"--groups", "0"}).find("--groups"), std::string::npos);
+}
