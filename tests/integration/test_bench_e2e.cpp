@@ -100,6 +100,19 @@ TEST_F(BenchE2E, FaninBroadcastAndPairs) {
   run_clean({"--nodes", "51", "--pattern", "pairs", "--duration", "0.5", "--warmup", "0"});
 }
 
+// Protocol v2 workloads: every member gets each group or subject message once and in order, and
+// every anycast message reaches exactly one member.
+TEST_F(BenchE2E, GroupAnycastAndSubject) {
+  std::string g = run_clean({"--nodes", "60", "--groups", "6", "--pattern", "group", "--duration", "0.5", "--warmup", "0"});
+  EXPECT_EQ(json_number(g, "expected"), json_number(g, "sent") * 9) << g;
+  std::string a = run_clean({"--nodes", "40", "--group-size", "4", "--procs", "2", "--pattern", "anycast",
+                             "--duration", "0.5", "--warmup", "0"});
+  EXPECT_EQ(json_number(a, "expected"), json_number(a, "sent")) << a;
+  std::string s = run_clean({"--nodes", "50", "--group-size", "5", "--pattern", "subject", "--duration", "0.5",
+                             "--warmup", "0"});
+  EXPECT_EQ(json_number(s, "expected"), json_number(s, "sent") * 4) << s;
+}
+
 TEST_F(BenchE2E, WorkerProcessesShareTheNodes) {
   std::string j = run_clean({"--nodes", "200", "--procs", "2", "--duration", "0.5", "--warmup", "0.1"});
   EXPECT_EQ(json_number(j, "procs"), 2);
