@@ -68,7 +68,7 @@ bool check(const Options& o, std::string* error) {
                 " or more: one process holds at most " + std::to_string(kMaxNodesPerProc) + " connections");
   if (o.nodes / o.procs < 2) return fail("each --procs worker needs at least 2 nodes");
   if (o.senders > o.nodes) return fail("--senders cannot exceed --nodes");
-  if (row_pattern(o.pattern)) {
+  if (uses_rows(o.pattern)) {
     if (o.group_size < 2) return fail("--group-size must be at least 2 (a sender and a receiver)");
     if (o.nodes % (o.procs * o.group_size) != 0)
       return fail("--nodes must be a multiple of --procs x --group-size: every worker holds whole rows");
@@ -81,7 +81,7 @@ bool check(const Options& o, std::string* error) {
 
 // --groups and --group-size each default from the other (10 per row when neither is given).
 void settle_rows(Options& o) {
-  if (!row_pattern(o.pattern)) return;
+  if (!uses_rows(o.pattern)) return;
   if (o.group_size == 0) o.group_size = o.groups != 0 ? o.nodes / o.groups : 10;
   if (o.groups == 0 && o.group_size != 0) o.groups = o.nodes / o.group_size;
 }
@@ -98,6 +98,7 @@ const char* pattern_name(Pattern p) {
     case Pattern::group: return "group";
     case Pattern::anycast: return "anycast";
     case Pattern::subject: return "subject";
+    case Pattern::members: return "members";
   }
   return "?";
 }
@@ -120,10 +121,12 @@ std::string usage() {
   return "usage: switchboard-bench [flags]\n"
          "  --nodes N            simulated nodes, each a TCP connection (default 1000)\n"
          "  --senders K          nodes that send (default: all; fanin: all but the sink)\n"
-         "  --pattern P          random|ring|pairs|fanin|broadcast|group|anycast|subject (default random);\n"
+         "  --pattern P          random|ring|pairs|fanin|broadcast|group|anycast|subject|members\n"
+         "                       (default random);\n"
          "                       group: each sender to its own #group of --group-size; anycast: to its\n"
          "                       ~group (one member each); subject: ids <p>s<w>.<row>.<k>, each sender to\n"
-         "                       its row's patterns <p>s<w>.<row>.* and <p>s<w>.<row>.> in turn\n"
+         "                       its row's patterns <p>s<w>.<row>.* and <p>s<w>.<row>.> in turn; members:\n"
+         "                       direct messages to a random other member of the sender's row\n"
          "  --groups N           rows (groups) in all (default nodes / group-size)\n"
          "  --group-size M       nodes per row (default nodes / groups, else 10)\n"
          "  --size B | MIN-MAX   payload bytes, >= 16 (default 64)\n"
@@ -176,6 +179,7 @@ bool parse_options(int argc, char* const* argv, Options* out, std::string* error
         else if (arg == "group") o.pattern = Pattern::group;
         else if (arg == "anycast") o.pattern = Pattern::anycast;
         else if (arg == "subject") o.pattern = Pattern::subject;
+        else if (arg == "members") o.pattern = Pattern::members;
         else ok = false;
         break;
       case kSize: ok = parse_size(arg, &o.size_min, &o.size_max); break;

@@ -14,7 +14,9 @@ namespace sb::bench {
 // group, anycast and subject (protocol v2) split each worker's nodes into rows of --group-size:
 // a row is a group (#g: every other member gets each message; ~g: exactly one does), or, for
 // subject, the ids <prefix>s<w>.<row>.<k> that the patterns <prefix>s<w>.<row>.* and .> reach.
-enum class Pattern : uint8_t { random, ring, pairs, fanin, broadcast, group, anycast, subject };
+// members sends direct messages to a random other member of the row: the same copies a group
+// message makes, one SEND each (the baseline group fan-out is measured against).
+enum class Pattern : uint8_t { random, ring, pairs, fanin, broadcast, group, anycast, subject, members };
 enum class Proto : uint8_t { switchboard, nats };
 
 struct Options {
@@ -65,6 +67,8 @@ const char* proto_name(Proto p);
 uint32_t effective_senders(const Options& o);
 // group, anycast and subject: each sender sends to its own row.
 inline bool row_pattern(Pattern p) { return p == Pattern::group || p == Pattern::anycast || p == Pattern::subject; }
+// The patterns laid out in rows of --group-size.
+inline bool uses_rows(Pattern p) { return row_pattern(p) || p == Pattern::members; }
 // Copies one message makes: nodes - 1 for broadcast, group_size - 1 for group and subject, else 1.
 uint64_t copies_per_message(const Options& o);
 

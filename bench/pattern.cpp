@@ -16,8 +16,8 @@ Partition partition_for(const Options& o, uint32_t w) {
   return p;
 }
 
-TargetPicker::TargetPicker(Pattern pattern, uint32_t n, uint64_t seed)
-    : pattern_(pattern), n_(n), state_(seed * 0x9E3779B97F4A7C15ull + 0x2545F4914F6CDD1Dull) {
+TargetPicker::TargetPicker(Pattern pattern, uint32_t n, uint64_t seed, uint32_t row)
+    : pattern_(pattern), n_(n), row_(row), state_(seed * 0x9E3779B97F4A7C15ull + 0x2545F4914F6CDD1Dull) {
   if (state_ == 0) state_ = 1;
 }
 
@@ -55,6 +55,10 @@ uint32_t TargetPicker::pick(uint32_t s) {
     case Pattern::anycast:
     case Pattern::subject:
       return kRow;
+    case Pattern::members: {  // uniform over the other row_ - 1 members of the sender's row
+      const uint32_t first = s - s % row_, t = uniform(0, row_ - 2);
+      return first + (t >= s % row_ ? t + 1 : t);
+    }
   }
   return 0;
 }

@@ -28,7 +28,8 @@ class TargetPicker {
   static constexpr uint32_t kAll = UINT32_MAX;
   static constexpr uint32_t kRow = UINT32_MAX - 1;  // group, anycast, subject: the sender's own row
 
-  TargetPicker(Pattern pattern, uint32_t n, uint64_t seed);
+  // `row`: --group-size, for the members pattern.
+  TargetPicker(Pattern pattern, uint32_t n, uint64_t seed, uint32_t row = 0);
   uint32_t pick(uint32_t sender_local);
   // Uniform in [lo, hi] (payload sizes share the generator).
   uint32_t uniform(uint32_t lo, uint32_t hi);
@@ -38,6 +39,7 @@ class TargetPicker {
 
   Pattern pattern_;
   uint32_t n_;
+  uint32_t row_;
   uint64_t state_;
 };
 

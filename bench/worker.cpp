@@ -39,7 +39,7 @@ class Worker {
  public:
   Worker(const Options& o, uint32_t w, const std::string& prefix, WorkerHooks& hooks, bool progress)
       : o_(o), part_(partition_for(o, w)), hooks_(hooks), progress_(progress), sample_server_(w == 0),
-        picker_(o.pattern, part_.size(), o.seed * 1000003u + w),
+        picker_(o.pattern, part_.size(), o.seed * 1000003u + w, o.group_size),
         tracker_(o.nodes, part_.lo, part_.size()) {
     for (uint32_t i = part_.lo; i < part_.hi; ++i) ids_.push_back(node_id(prefix, w, i - part_.lo));
     for (const auto& id : ids_) prefixes_.push_back(wire_send_prefix(o.proto, id));

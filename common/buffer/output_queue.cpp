@@ -105,8 +105,16 @@ void OutputQueue::append_message(std::initializer_list<std::string_view> pieces)
 void OutputQueue::append_shared_message(Block* block, uint32_t offset, uint32_t length) {
   seal();
   tail_write_ = tail_end_ = nullptr;  // the tail is now shared: never written in place
-  ++block->refs;
-  segments_.push_back({block, offset, length});
+  // A slice that continues the last one in the same block extends it: fan-out frames are packed
+  // one after another, so a sender's run of group messages reaches each member as one segment,
+  // one reference and one iovec, as its own copies would.
+  Segment* last = head_ < segments_.size() ? &segments_.back() : nullptr;
+  if (last != nullptr && last->block == block && last->offset + last->length == offset) {
+    last->length += length;
+  } else {
+    ++block->refs;
+    segments_.push_back({block, offset, length});
+  }
   const uint64_t start = total_appended_;
   bytes_ += length;
   total_appended_ += length;

@@ -34,7 +34,8 @@ class OutputQueue {
   void append(std::initializer_list<std::string_view> pieces);
   // Same, and counts the frame as a routed message.
   void append_message(std::initializer_list<std::string_view> pieces);
-  // References `length` bytes of a shared block (adds a reference) as one routed message.
+  // References `length` bytes of a shared block (adds a reference) as one routed message. A slice
+  // that starts where the last segment ends in the same block extends that segment instead.
   void append_shared_message(Block* block, uint32_t offset, uint32_t length);
 
   // Fills up to `max` iovecs from the head; returns how many.

@@ -252,6 +252,35 @@ TEST(OutputQueue, SharedSubrangeIsReferencedExactly) {
   EXPECT_EQ(pool.live_blocks(), 0u);
 }
 
+// Fan-out frames packed one after another in one block: a queue that gets a run of them holds
+// one segment and one reference; a gap (a frame for others) starts a new one.
+TEST(OutputQueue, AdjacentSharedSlicesExtendOneSegment) {
+  BlockPool pool;
+  OutputQueue a(&pool), b(&pool);
+  Block* arena = make_shared_block(pool, "F1\nF2\nF3\nF4\n");
+  a.append_shared_message(arena, 0, 3);
+  a.append_shared_message(arena, 3, 3);
+  b.append_shared_message(arena, 3, 3);
+  a.append_shared_message(arena, 9, 3);  // F3 went elsewhere: not adjacent
+  b.append_shared_message(arena, 6, 3);
+  EXPECT_EQ(arena->refs, 4u);  // ours, one per segment of a (two), one for b's single segment
+  EXPECT_EQ(iov_count(a), 2);
+  EXPECT_EQ(iov_count(b), 1);
+  EXPECT_EQ(gathered(a), "F1\nF2\nF4\n");
+  EXPECT_EQ(gathered(b), "F2\nF3\n");
+  EXPECT_EQ(a.messages(), 3u);
+  EXPECT_EQ(b.messages(), 2u);
+  pool.unref(arena);
+  EXPECT_EQ(a.consume(4), 1u);  // F1 and part of F2 written
+  a.append_shared_message(arena, 12, 0);  // an empty slice right after F4: still one message
+  EXPECT_EQ(a.messages(), 3u);
+  EXPECT_EQ(a.consume(2), 1u);
+  EXPECT_EQ(a.discard_unstarted(), 2u);  // F4 and the empty one
+  EXPECT_EQ(b.consume(6), 2u);
+  EXPECT_EQ(a.clear(), 0u);
+  EXPECT_EQ(pool.live_blocks(), 0u);
+}
+
 TEST(OutputQueue, AppendNeverWritesIntoABlockOthersReference) {
   BlockPool pool;
   OutputQueue a(&pool), b(&pool);
