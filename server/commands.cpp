@@ -234,7 +234,7 @@ void Commands::ping(Connection& c, const proto::Frame& f) {
 }
 
 void Commands::who(Connection& c, const proto::Frame& f) {
-  if (f.argc == 1) {
+  if (f.argc == 1 && f.args[0] != "*") {  // `WHO *` is WHO: every node (of the cluster too)
     groups_.who(c, f.args[0]);
     return;
   }
