@@ -34,7 +34,7 @@ Commands::Commands(const ServerOptions& options, const EventLoop& loop, Router& 
       stats_(stats),
       log_(log),
       start_ns_(monotonic_ns()),
-      groups_(router, io, log) {}
+      groups_(router, io, log, options.max_outbuf) {}
 
 // The protocol's dispatch: one case per verb.
 bool Commands::handle_frame(Connection& c, const proto::Frame& f) {

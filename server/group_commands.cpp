@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "common/protocol/target.h"
+#include "server/node_list_reply.h"
 
 namespace sb::server {
 
@@ -41,22 +42,34 @@ void GroupCommands::leave(Connection& c, std::string_view arg) {
 
 void GroupCommands::groups(Connection& c) {
   char count[24];
-  c.out.append({"GROUPS ", decimal(router_.groups().groups(), count)});
+  const std::string_view total = decimal(router_.groups().groups(), count);
+  c.out.append({"GROUPS ", total});
+  size_t used = 8 + total.size();
+  const size_t room = room_of(c);
+  bool cut = false;  // the list stops at the first group that would not fit; the count says so
   router_.groups().for_each_group([&](std::string_view name, size_t members) {
     char n[24];
-    c.out.append({" #", name, "=", decimal(members, n)});
+    const std::string_view size = decimal(members, n);
+    cut = cut || used + name.size() + size.size() + 3 > room;
+    if (cut) return;
+    used += name.size() + size.size() + 3;
+    c.out.append({" #", name, "=", size});
   });
   c.out.append({"\n"});
   io_.reply_queued(c);
 }
 
+size_t GroupCommands::room_of(const Connection& c) const {
+  return max_outbuf_ > c.out.bytes() ? max_outbuf_ - c.out.bytes() : 0;
+}
+
 void GroupCommands::who(Connection& c, std::string_view arg) {
   if (proto::classify_target(arg) == proto::TargetKind::invalid) return refuse(c, ErrorCode::bad_id, "WHO", arg);
   router_.who(arg, &ids_);
-  char count[24];
-  c.out.append({"NODES ", decimal(ids_.size(), count)});
-  for (std::string_view id : ids_) c.out.append({" ", id});
-  c.out.append({"\n"});
+  NodeListReply reply(c.out, room_of(c), ids_.size());
+  for (std::string_view id : ids_)
+    if (!reply.add(id)) break;
+  reply.finish();
   io_.reply_queued(c);
 }
 

@@ -16,10 +16,14 @@ namespace sb::server {
 
 class GroupCommands {
  public:
-  GroupCommands(Router& router, ConnectionIo& io, log::Logger* log) : router_(router), io_(io), log_(log) {}
+  // `max_outbuf`: WHO and GROUPS replies list entries while they fit under the output bound.
+  GroupCommands(Router& router, ConnectionIo& io, log::Logger* log, size_t max_outbuf)
+      : router_(router), io_(io), log_(log), max_outbuf_(max_outbuf) {}
 
   void join(Connection& c, std::string_view arg);
   void leave(Connection& c, std::string_view arg);
+  // GROUPS and WHO <target> count every entry and list them while the reply fits under the
+  // connection's output bound (as WHO does, server/node_list_reply.h).
   void groups(Connection& c);
   void who(Connection& c, std::string_view arg);
 
@@ -28,9 +32,12 @@ class GroupCommands {
               std::string_view reason = {});
 
  private:
+  size_t room_of(const Connection& c) const;
+
   Router& router_;
   ConnectionIo& io_;
   log::Logger* log_;
+  size_t max_outbuf_;
   std::vector<std::string_view> ids_;  // WHO's answer (reused)
 };
 

@@ -4,6 +4,7 @@
 // and the log records.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -388,6 +389,31 @@ TEST(ServerGroups, ReceiptOfADirectMessageToAFullTargetComesWhenItIsQueued) {
   EXPECT_EQ(a.read_line(), "OK 1");
   FromFrame f = observer.read_frame();
   EXPECT_EQ(f.payload, "next");
+  EXPECT_EQ(server.stop(), 0);
+}
+
+// A reply counts against the output bound like any output: GROUPS and WHO #g say how many there
+// are and list them while they fit (as WHO does).
+TEST(ServerGroups, GroupsAndWhoRepliesAreCutAtTheOutputBound) {
+  ServerProcess server({"--max-outbuf", "1024", "--max-groups-per-node", "100"});
+  ASSERT_TRUE(server.ok()) << server.error();
+  Nodes n(server);
+  LineClient& a = n.add("a");
+  std::string joins;
+  for (int i = 0; i < 40; ++i) joins += "JOIN #" + std::string(50, 'g') + std::to_string(i + 10) + "\n";
+  ASSERT_TRUE(a.send_all(joins));
+  for (int i = 0; i < 40; ++i) ASSERT_EQ(a.read_line().rfind("JOINED #", 0), 0u);
+  const std::string groups = a.request("GROUPS");
+  ASSERT_EQ(groups.rfind("GROUPS 40 #", 0), 0u) << groups;
+  EXPECT_LE(groups.size(), 1024u);
+  const size_t listed = static_cast<size_t>(std::count(groups.begin(), groups.end(), '#'));
+  EXPECT_GT(listed, 0u);
+  EXPECT_LT(listed, 40u);
+  for (int i = 0; i < 120; ++i) ASSERT_EQ(n.add("member-" + std::to_string(i + 100)).request("JOIN #big"), "JOINED #big " + std::to_string(i + 1));
+  const std::string who = a.request("WHO #big");
+  ASSERT_EQ(who.rfind("NODES 120 member-", 0), 0u) << who;
+  EXPECT_LE(who.size(), 1024u);
+  expect_usable(a);
   EXPECT_EQ(server.stop(), 0);
 }
 
