@@ -60,7 +60,11 @@ TEST(MetricsText, EveryStatsFieldIsNamedAndCountersEndInTotal) {
   s.msgs_out = 3;
   s.dropped = 1;
   size_t seen = 0;
-  for (const StatField& f : stat_fields(s, {1, 2, 3, 4})) {
+  s.msgs_in = 10;
+  s.rejected = 2;
+  s.msgs_group = 3;
+  s.msgs_pattern = 1;
+  for (const StatField& f : stat_fields(s, {1, 2, 3, 4, 5, 6})) {
     ++seen;
     EXPECT_FALSE(f.key.empty());
     EXPECT_FALSE(f.help.empty()) << f.key;
@@ -71,6 +75,12 @@ TEST(MetricsText, EveryStatsFieldIsNamedAndCountersEndInTotal) {
       EXPECT_EQ(f.value, 1u);
     }
     if (f.key == "uptime_s") {
+      EXPECT_EQ(f.value, 4u);
+    }
+    if (f.key == "memberships") {
+      EXPECT_EQ(f.value, 6u);
+    }
+    if (f.key == "msgs_direct") {  // the accepted rest: 10 - 2 refused - 3 group - 1 pattern
       EXPECT_EQ(f.value, 4u);
     }
   }
