@@ -202,7 +202,7 @@ TEST_F(ClientScriptTest, ReconnectReRegistersTheSameIdAfterTheServerComesBack) {
 // Protocol v2 from a script: group, pattern and plain messages show what they came through
 // ("a@#ops: ..."), plain ones exactly as before ("a: ...").
 TEST_F(ClientScriptTest, GroupAndPatternMessagesShowWhatTheyCameThrough) {
-  ClientProcess listener, sender;
+  Process listener, sender;
   start_registered(listener, "plant1.x.temp", {"--listen", "--join", "#ops"});
   ASSERT_TRUE(listener.wait_for_err("Joined #ops (1 member)")) << listener.err();
   start_registered(sender, "a");
@@ -214,7 +214,7 @@ TEST_F(ClientScriptTest, GroupAndPatternMessagesShowWhatTheyCameThrough) {
 
 // A worker pool: every job reaches exactly one worker.
 TEST_F(ClientScriptTest, AnycastJobsReachExactlyOneWorkerEach) {
-  ClientProcess w1, w2, sender;
+  Process w1, w2, sender;
   start_registered(w1, "w1", {"--listen", "--join", "#workers"});
   start_registered(w2, "w2", {"--listen", "--join", "#workers"});
   ASSERT_TRUE(w2.wait_for_err("Joined #workers (2 members)")) << w2.err();
@@ -239,7 +239,7 @@ TEST_F(ClientScriptTest, AnycastJobsReachExactlyOneWorkerEach) {
 
 // --receipts: one "ok <copies>" or "error <code> <detail>" line per message line, in order.
 TEST_F(ClientScriptTest, ReceiptsPrintOneResultPerMessageLine) {
-  ClientProcess b, sender;
+  Process b, sender;
   start_registered(b, "b", {"--listen"});
   start_registered(sender, "a", {"--receipts"});
   ASSERT_TRUE(sender.write("b hi\nnosuch x\n#empty x\nbad/id x\n* all\n"));

@@ -122,7 +122,7 @@ TEST_F(ClientTtyTest, AtSyntaxSlashCommandsAndIncomingLines) {
 // Protocol v2 at the terminal: /join, /groups, /who #group, a group message shown with what it
 // came through, the m flow taking a group as its target, /leave.
 TEST_F(ClientTtyTest, GroupCommandsAndGroupMessages) {
-  ClientProcess b, a;
+  Process b, a;
   start_tty(a, "a");
   a.write("/join #ops\r");
   EXPECT_TRUE(a.wait_for_out("Joined #ops (1 member)")) << a.out();
