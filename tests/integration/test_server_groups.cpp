@@ -17,24 +17,32 @@ namespace sb::test {
 namespace {
 
 // Pushes 16 KiB frames from `filler` to `target` until the server pauses `filler` (STATS blocked
-// grows, as `observer` sees it): `target`'s queue is then at its bound, and stays there while
-// `target` does not read. False if that never happened.
+// grows, as `observer` sees it) and then stops reading it for good: its socket takes no byte for
+// 300 ms. `target`'s queue is then at its bound with the kernel's buffers full behind it, so it
+// stays there while `target` does not read (a first pause alone can end as the kernel's buffers
+// grow and drain the queue). False if that never happened.
 bool fill_until_full(LineClient& filler, const std::string& target, LineClient& observer) {
   const uint64_t before = stats_of(observer)["blocked"];
   const std::string frame = LineClient::send_frame(target, std::string(16384, 'f'));
   std::string pending;
   const auto deadline = Clock::now() + kDefaultWait;
-  auto last_check = Clock::now();
+  auto last_check = Clock::now(), last_progress = Clock::now();
+  bool paused = false;
   while (Clock::now() < deadline) {
     if (pending.empty()) pending = frame;
     ssize_t n = filler.send_some(pending);
     if (n < 0) return false;
-    if (n > 0) pending.erase(0, static_cast<size_t>(n));
-    if (n == 0) filler.wait_writable(milliseconds(20));
-    if (Clock::now() - last_check > milliseconds(20)) {
-      if (stats_of(observer)["blocked"] > before) return true;
+    if (n > 0) {
+      pending.erase(0, static_cast<size_t>(n));
+      last_progress = Clock::now();
+    } else {
+      filler.wait_writable(milliseconds(20));
+    }
+    if (!paused && Clock::now() - last_check > milliseconds(20)) {
+      paused = stats_of(observer)["blocked"] > before;
       last_check = Clock::now();
     }
+    if (paused && Clock::now() - last_progress > milliseconds(300)) return true;
   }
   return false;
 }
