@@ -1,12 +1,7 @@
 // End-to-end encryption of a group message through the real binaries: sealed once for the three
 // members WHO #ops lists, all three decrypt; a node that joins afterwards, handed a copy by the
 // proxy, cannot, and says so.
-//
-// PENDING GROUPS (issue 12): written against protocol v2 before groups reached main. It skips
-// itself while the server answers JOIN with ERR bad-command; once groups land it runs. It assumes
-// the interactive client's "/join #group" and scripting lines with a "#group" target; adjust
-// join() and the send line if the client spells them otherwise. The same flow without a server is
-// covered by tests/unit/test_client_e2e_session.cpp.
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -19,13 +14,6 @@ namespace {
 
 class E2eGroups : public E2eTest {
  protected:
-  // True when the server under test has groups.
-  bool server_has_groups() {
-    LineClient probe(server_->port());
-    if (probe.hello("group-probe") != "WELCOME group-probe 60") return false;
-    return probe.request("JOIN #probe").rfind("JOINED ", 0) == 0;
-  }
-
   // An interactive --e2e member of #ops, confirmed by the server's WHO #ops.
   void join(Process& member, const std::string& id) {
     ASSERT_TRUE(member.start(args(id), Process::Io::pty)) << member.error();
@@ -42,7 +30,6 @@ class E2eGroups : public E2eTest {
 };
 
 TEST_F(E2eGroups, ThreeMembersDecryptAndALaterJoinerCannot) {
-  if (!server_has_groups()) GTEST_SKIP() << "the server has no groups yet (issue 12): JOIN is not a command";
   Process b, c, d, a, late;
   join(b, "b");
   join(c, "c");
