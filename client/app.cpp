@@ -30,7 +30,6 @@ constexpr int64_t kQuitWaitMs = 5000;        // BYE must come this long after ou
 constexpr int64_t kFirstBackoffMs = 250;
 constexpr int64_t kMaxBackoffMs = 8000;
 constexpr int64_t kMinKeepaliveMs = 500;
-constexpr std::string_view kKeepaliveWord = "k";  // user /ping words are numbers
 
 int64_t monotonic_us() { return static_cast<int64_t>(monotonic_ns() / 1000); }
 
@@ -128,15 +127,6 @@ bool App::send(std::string_view target, std::string_view payload) {
 bool App::request(std::string_view verb, std::string_view arg1, std::string_view arg2) {
   if (!registered()) return false;
   session_.request(verb, arg1, arg2);
-  queued(now_ms());
-  return true;
-}
-
-bool App::ping() {
-  if (!registered()) return false;
-  uint64_t seq = ++ping_seq_;
-  pings_.emplace_back(seq, monotonic_us());
-  session_.ping(std::to_string(seq));
   queued(now_ms());
   return true;
 }
@@ -278,22 +268,9 @@ void App::on_event(const ServerEvent& ev) {
     case Kind::receipt:
       frontend_.on_receipt(ev.count);
       break;
-    case Kind::pong: {
-      if (ev.text == kKeepaliveWord) break;
-      uint64_t seq = 0;
-      for (char c : ev.text) seq = seq * 10 + static_cast<uint64_t>(c - '0');
-      while (!pings_.empty() && pings_.front().first < seq) pings_.pop_front();
-      if (!pings_.empty() && pings_.front().first == seq) {
-        char buf[64];
-        std::snprintf(buf, sizeof buf, "Pong from server in %.3f ms",
-                      static_cast<double>(monotonic_us() - pings_.front().second) / 1000.0);
-        pings_.pop_front();
-        frontend_.show_status(buf);
-      } else {
-        frontend_.show_status("Pong from server");
-      }
+    case Kind::pong:
+      on_pong(ev.text);
       break;
-    }
     case Kind::nodes:
     case Kind::stats:
     case Kind::joined:

@@ -73,6 +73,9 @@ class App {
   void flush_output();
   void on_event(const ServerEvent& ev);
   void on_error_reply(const ServerEvent& ev);
+  // PONG: the answer to a user /ping (its round trip shown) or to a keepalive (client/app_ping.cpp).
+  void on_pong(std::string_view word);
+  static constexpr std::string_view kKeepaliveWord = "k";  // user /ping words are numbers
   int poll_timeout() const;
   int64_t keepalive_at() const;
   void run_timers();

@@ -51,6 +51,22 @@ ParseOutcome usage_error(std::string message) {
   return {ParseOutcome::Action::usage_error, std::move(message)};
 }
 
+// getopt_long's ':' (an option without its value) or '?' (an unknown option) in words. optopt is
+// the character of a short option, 0 for a long one (then argv[optind - 1] names it).
+ParseOutcome getopt_error(int c, char* const argv[]) {
+  const bool short_option = optopt > 0 && optopt < 256;
+  const std::string name = short_option ? std::string("-") + static_cast<char>(optopt) : argv[optind - 1];
+  return usage_error(c == ':' ? "option '" + name + "' needs a value" : "unknown option '" + name + "'");
+}
+
+// A host as typed: no blank or control character (a name is resolved only when connecting).
+bool is_host_text(const std::string& value) {
+  for (unsigned char ch : value) {
+    if (ch <= ' ' || ch == 0x7f) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 // The flags' dispatch: one case per flag, each checking its value, then the cross-flag rules.
@@ -70,10 +86,7 @@ ParseOutcome parse_options(int argc, char* const argv[], Options* out) {
         // Only the spelling is checked here: a name is resolved when connecting (a failure then
         // is a connection error, exit 1), so parsing stays free of I/O.
         if (value.empty()) return usage_error("--host needs a non-empty address");
-        for (unsigned char ch : value) {
-          if (ch <= ' ' || ch == 0x7f)
-            return usage_error("--host must be an address or a host name, not '" + value + "'");
-        }
+        if (!is_host_text(value)) return usage_error("--host must be an address or a host name, not '" + value + "'");
         out->host = value;
         host_or_port = true;
         break;
@@ -129,14 +142,8 @@ ParseOutcome parse_options(int argc, char* const argv[], Options* out) {
         break;
       case 'h': result.action = ParseOutcome::Action::help; break;
       case kVersion: result.action = ParseOutcome::Action::version; break;
-      case ':':
-        if (optopt > 0 && optopt < 256)
-          return usage_error(std::string("option '-") + static_cast<char>(optopt) + "' needs a value");
-        return usage_error(std::string("option '") + argv[optind - 1] + "' needs a value");
-      default:  // '?': optopt is the character of an unknown short option, 0 for a long one
-        if (optopt > 0 && optopt < 256)
-          return usage_error(std::string("unknown option '-") + static_cast<char>(optopt) + "'");
-        return usage_error(std::string("unknown option '") + argv[optind - 1] + "'");
+      default:  // ':' (a value missing) or '?' (an unknown option)
+        return getopt_error(c, argv);
     }
   }
   if (result.action != ParseOutcome::Action::run) return result;
