@@ -1,7 +1,6 @@
 // End-to-end encryption of a group message through the real binaries: sealed once for the three
 // members WHO #ops lists, all three decrypt; a node that joins afterwards, handed a copy by the
-// proxy, cannot, and says so.
-
+// proxy, cannot, and says so. Anycast is refused before anything is sent.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -52,6 +51,19 @@ TEST_F(E2eGroups, ThreeMembersDecryptAndALaterJoinerCannot) {
   EXPECT_EQ(a.wait_exit(), 0) << a.err();
   EXPECT_EQ(proxy_->upstream().find("to the whole group"), std::string::npos);
   EXPECT_EQ(proxy_->downstream().find("to the whole group"), std::string::npos);
+}
+
+TEST_F(E2eGroups, AnycastIsRefusedAndNothingIsSent) {
+  Process b, a;
+  join(b, "b");
+  start(a, "a");
+  ASSERT_TRUE(a.write("~ops to one of you\n"));
+  a.close_stdin();
+  EXPECT_EQ(a.wait_exit(), 1) << a.err();
+  EXPECT_NE(a.err().find("Error: not sent to '~ops': anycast cannot be end-to-end encrypted"), std::string::npos)
+      << a.err();
+  EXPECT_EQ(proxy_->upstream().find("SEND ~ops"), std::string::npos);
+  EXPECT_EQ(b.out().find("to one of you"), std::string::npos);
 }
 
 }  // namespace
