@@ -1,6 +1,7 @@
 // End-to-end encryption of a group message through the real binaries: sealed once for the three
 // members WHO #ops lists, all three decrypt; a node that joins afterwards, handed a copy by the
-// proxy, cannot, and says so. Anycast is refused before anything is sent.
+// proxy, cannot, and says so. A pattern is sealed for the ids WHO <pattern> lists. Anycast is
+// refused before anything is sent.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -51,6 +52,24 @@ TEST_F(E2eGroups, ThreeMembersDecryptAndALaterJoinerCannot) {
   EXPECT_EQ(a.wait_exit(), 0) << a.err();
   EXPECT_EQ(proxy_->upstream().find("to the whole group"), std::string::npos);
   EXPECT_EQ(proxy_->downstream().find("to the whole group"), std::string::npos);
+}
+
+TEST_F(E2eGroups, PatternIsSealedForTheMatchingNodesOnly) {
+  Process first, second, other, a;
+  start(first, "plant1.a.temp");
+  start(second, "plant1.b.temp");
+  start(other, "plant2.a.temp");
+  start(a, "a");
+  ASSERT_TRUE(a.write("plant1.*.temp reading 17\n"));
+  EXPECT_TRUE(first.wait_for_out("reading 17")) << first.out();
+  EXPECT_TRUE(second.wait_for_out("reading 17")) << second.out();
+  EXPECT_TRUE(a.wait_for_err("Sent to 'plant1.*.temp', encrypted for 2 recipients")) << a.err();
+
+  a.close_stdin();
+  EXPECT_EQ(a.wait_exit(), 0) << a.err();
+  EXPECT_EQ(other.out().find("reading 17"), std::string::npos);
+  EXPECT_EQ(proxy_->upstream().find("reading 17"), std::string::npos);
+  EXPECT_EQ(proxy_->downstream().find("reading 17"), std::string::npos);
 }
 
 TEST_F(E2eGroups, AnycastIsRefusedAndNothingIsSent) {
