@@ -46,6 +46,7 @@ Cluster::Cluster(const ClusterDeps& d, const ServerOptions& options)
       log_(d.log),
       backbone_(d.loop, d.pool, d.log),
       claims_(backbone_, dir_, *this, d.log),
+      keys_(backbone_, d.log),
       delivery_(d.slab, d.pool, d.pressure, d.loop, d.router) {}
 
 uint64_t Cluster::now_ms() const { return loop_.now_tick() * uint64_t(kTickMs); }
@@ -57,6 +58,7 @@ bool Cluster::open(std::string name, Commands* commands, std::string* error) {
   inbox_ = "_INBOX." + token_ + ".";
   dir_.set_self(name_);
   claims_.configure(inbox_ + "c", name_, kClaimTimeoutMs, ttl_ms());
+  keys_.configure(inbox_, name_, replicas());
   if (!backbone_.configure(options_.cluster, name_, this, error)) return false;
   SB_LOG(*log_, info, "cluster_join", {"server", std::string_view(name_)}, {"cluster", std::string_view(options_.cluster)});
   backbone_.start(now_ms());
@@ -70,18 +72,21 @@ void Cluster::on_backbone_up() {
   nats::write_sub(&s, kAllSubject, kSidAll);
   backbone_.send(s);
   request_streams();
+  keys_.start(now_ms());
+}
+
+// As many replicas as members named, up to three: every named member can then fail alone.
+unsigned Cluster::replicas() const {
+  return std::min(3u, 1 + unsigned(std::count(options_.cluster.begin(), options_.cluster.end(), ',')));
 }
 
 void Cluster::request_streams() {
   sync_ = Sync::streams;
   streams_ok_ = 0;
   ids_caught_up_ = servers_caught_up_ = false;
-  // As many replicas as members named, up to three: every named member can then fail alone.
-  const unsigned members = 1 + unsigned(std::count(options_.cluster.begin(), options_.cluster.end(), ','));
-  const unsigned replicas = std::min(3u, members);
-  request("$JS.API.STREAM.CREATE.KV_sb_ids", "r1", nats::kv_stream_config("sb_ids", 0, replicas));
+  request("$JS.API.STREAM.CREATE.KV_sb_ids", "r1", nats::kv_stream_config("sb_ids", 0, replicas()));
   request("$JS.API.STREAM.CREATE.KV_sb_servers", "r2",
-          nats::kv_stream_config("sb_servers", ttl_ms() * 1'000'000, replicas));
+          nats::kv_stream_config("sb_servers", ttl_ms() * 1'000'000, replicas()));
   retry_streams_ms_ = now_ms() + kStreamRetryMs * 4;
 }
 
@@ -95,11 +100,13 @@ void Cluster::on_backbone_down() {
   sync_ = Sync::down;
   claims_.set_ready(false, now_ms());
   claims_.fail_all();
+  keys_.down();
 }
 
 void Cluster::on_backbone_message(const nats::Message& m) {
   if (m.sid == kSidServer || m.sid == kSidAll) return from_server(m, m.sid == kSidAll);
   if (m.sid == kSidWatchIds || m.sid == kSidWatchServers) return on_watch(m);
+  if (m.sid == ClusterKeys::kSid) return keys_.on_watch(m);
   if (m.sid != kSidReplies || m.subject.size() <= inbox_.size()) return;
   std::string_view token = m.subject.substr(inbox_.size());
   if (token.front() == 'c') {
@@ -107,6 +114,7 @@ void Cluster::on_backbone_message(const nats::Message& m) {
     std::from_chars(token.data() + 1, token.data() + token.size(), n);
     return claims_.on_reply(n, m, now_ms());
   }
+  if (ClusterKeys::is_reply_token(token)) return keys_.on_reply(token, m, now_ms());
   on_reply(token, m);
 }
 
@@ -205,6 +213,7 @@ void Cluster::on_tick() {
   const uint64_t now = now_ms();
   backbone_.on_tick(now);
   claims_.on_tick(now);
+  keys_.on_tick(now);
   if (!backbone_.up()) return;
   // A set-up step whose reply never came (a member still recovering JetStream): start again.
   if ((sync_ == Sync::streams || sync_ == Sync::watches) && now >= retry_streams_ms_) request_streams();
@@ -230,6 +239,7 @@ Connection* Cluster::waiting_connection(uint64_t owner, std::string_view id) {
 void Cluster::claim_won(uint64_t owner, std::string_view id, uint64_t seq, bool reclaim) {
   if (reclaim) {
     own_seq_[std::string(id)] = seq;
+    keys_.reclaimed(id, seq);
     return;
   }
   Connection* c = waiting_connection(owner, id);
@@ -272,15 +282,25 @@ void Cluster::take_over_local(std::string_view id) {
 }
 
 void Cluster::released(std::string_view id) {
+  keys_.left(id);
   auto it = own_seq_.find(std::string(id));
   if (it == own_seq_.end()) return;
   claims_.release(id, it->second);  // while the backbone is down, become_ready() releases it later
   own_seq_.erase(it);
 }
 
-bool Cluster::held_elsewhere(std::string_view id) const {
+Cluster::RemoteKey Cluster::remote_key(std::string_view id, const security::PublicKey** key) const {
   const Directory::Entry* e = dir_.find(id);
-  return e != nullptr && e->held && e->server != dir_.self() && dir_.alive(e->server, now_ms(), ttl_ms());
+  if (e == nullptr || !e->held || e->server == dir_.self() || !dir_.alive(e->server, now_ms(), ttl_ms()))
+    return RemoteKey::no_such_node;
+  if (sync_ != Sync::ready || !keys_.ready()) return RemoteKey::unavailable;
+  *key = keys_.find(id, e->seq);
+  return *key != nullptr ? RemoteKey::found : RemoteKey::no_key;
+}
+
+void Cluster::key_published(std::string_view id, const security::PublicKey& key) {
+  auto own = own_seq_.find(std::string(id));
+  if (own != own_seq_.end()) keys_.published(id, own->second, key);
 }
 
 RemoteRoutes::Result Cluster::direct(std::string_view source, std::string_view target, std::string_view payload) {

@@ -2,7 +2,8 @@
 // backbone: ids are claimed in the JetStream KV bucket sb_ids (IdClaims), the Directory mirrors
 // that bucket and the sb_servers heartbeats, messages for nodes elsewhere are published to their
 // server's subject sb.srv.<server> (broadcast: sb.all, once per message), and messages arriving
-// from other servers are queued to local nodes (RemoteDelivery). It is the Router's RemoteRoutes.
+// from other servers are queued to local nodes (RemoteDelivery); published end-to-end keys are
+// shared through the KV bucket sb_keys (ClusterKeys). It is the Router's RemoteRoutes.
 // Without --cluster the server builds none of it. docs/CLUSTER.md describes the design.
 #pragma once
 
@@ -13,7 +14,9 @@
 #include <vector>
 
 #include "common/buffer/output_queue.h"
+#include "common/security/public_key.h"
 #include "server/backbone.h"
+#include "server/cluster_keys.h"
 #include "server/connection_io.h"
 #include "server/directory.h"
 #include "server/id_claims.h"
@@ -52,9 +55,13 @@ class Cluster final : public BackboneHandler, public RemoteRoutes, public IdClai
   enum class HelloStart : uint8_t { waiting, unavailable };
   HelloStart begin_hello(Connection& c, std::string_view id);
   bool claiming(std::string_view id) const { return claims_.pending(id); }
-  // A live server other than this one holds `id`. KEY GET uses it: published keys are not carried
-  // across servers (yet), so for such a node it can only answer a pinned key or ERR unavailable.
-  bool held_elsewhere(std::string_view id) const;
+  // KEY GET for an id no local node holds: no_such_node unless a live server other than this one
+  // holds it; unavailable while the backbone or the key mirror is not in sync; else the key its
+  // holder published (*key) or none (ClusterKeys).
+  enum class RemoteKey : uint8_t { no_such_node, unavailable, no_key, found };
+  RemoteKey remote_key(std::string_view id, const security::PublicKey** key) const;
+  // KEY SET of the local node `id`: its key goes to the cluster's key bucket.
+  void key_published(std::string_view id, const security::PublicKey& key);
 
   // The loop's calls.
   void on_event(uint32_t events) { backbone_.on_event(events, now_ms()); }
@@ -87,6 +94,7 @@ class Cluster final : public BackboneHandler, public RemoteRoutes, public IdClai
   enum class Sync : uint8_t { down, streams, watches, ready };
   uint64_t now_ms() const;
   uint64_t ttl_ms() const { return uint64_t(options_.cluster_heartbeat_s * 1000); }
+  unsigned replicas() const;
   void request_streams();
   void request(std::string_view subject, std::string_view token, std::string_view body);
   void on_reply(std::string_view token, const nats::Message& m);
@@ -114,6 +122,7 @@ class Cluster final : public BackboneHandler, public RemoteRoutes, public IdClai
   Backbone backbone_;
   Directory dir_;
   IdClaims claims_;
+  ClusterKeys keys_;
   RemoteDelivery delivery_;
   Sync sync_ = Sync::down;
   unsigned streams_ok_ = 0;

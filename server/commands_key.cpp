@@ -34,6 +34,7 @@ void Commands::key_set(Connection& c, std::string_view text) {
     return;
   }
   keys_.publish(c.slot, key);
+  if (cluster_ != nullptr) cluster_->key_published(c.node_id(), key);
   SB_LOG(*log_, info, "key_published", {"node", c.node_id()}, {"fingerprint", std::string_view(fingerprint)});
   c.out.append({"KEY ", c.node_id(), " ", text, "\n"});
   io_.reply_queued(c);
@@ -47,12 +48,20 @@ void Commands::key_get(Connection& c, std::string_view id) {
   const uint32_t* slot = router_.table().find(id);
   const security::PublicKey* key = admission_.pinned_key(id);
   if (slot == nullptr) {
-    // A node on another server of the cluster: its published key stays there (docs/CLUSTER.md).
-    const bool elsewhere = cluster_ != nullptr && cluster_->held_elsewhere(id);
-    if (!elsewhere || key == nullptr) {
-      io_.reply_error(c, elsewhere ? ErrorCode::unavailable : ErrorCode::no_such_node, id);
+    // A node on another server of the cluster: the key its holder published, from the mirror of
+    // the cluster's key bucket (docs/CLUSTER.md); a pinned key still wins.
+    using Remote = Cluster::RemoteKey;
+    const security::PublicKey* published = nullptr;
+    const Remote remote = cluster_ == nullptr ? Remote::no_such_node : cluster_->remote_key(id, &published);
+    if (remote == Remote::no_such_node) {
+      io_.reply_error(c, ErrorCode::no_such_node, id);
       return;
     }
+    if (key == nullptr && remote == Remote::unavailable) {
+      io_.reply_error(c, ErrorCode::unavailable, id);
+      return;
+    }
+    if (key == nullptr) key = published;
   } else if (key == nullptr) {
     key = keys_.find(*slot);
   }

@@ -118,9 +118,7 @@ void IdClaims::fail_all() {
 
 void IdClaims::release(std::string_view id, uint64_t seq) {
   scratch_.clear();
-  const std::string headers =
-      "KV-Operation: DEL\r\nNats-Expected-Last-Subject-Sequence: " + std::to_string(seq) + "\r\n";
-  nats::write_hpub(&scratch_, std::string(kBucketSubject) + nats::kv_key(id), {}, headers, {});
+  nats::write_kv_delete(&scratch_, std::string(kBucketSubject) + nats::kv_key(id), seq);
   backbone_.send(scratch_);
 }
 

@@ -3,6 +3,8 @@
 
 #include <array>
 
+#include "common/nats/nats_writer.h"
+
 namespace sb::nats {
 
 std::string kv_stream_config(std::string_view bucket, uint64_t max_age_ns, unsigned replicas) {
@@ -106,6 +108,12 @@ bool parse_ack_reply(std::string_view reply, AckMetadata* out) {
     return true;
   };
   return number(t[sseq_at], &out->stream_seq) && number(t[sseq_at + 3], &out->pending);
+}
+
+void write_kv_delete(std::string* out, std::string_view subject, uint64_t expected_seq) {
+  const std::string headers =
+      "KV-Operation: DEL\r\nNats-Expected-Last-Subject-Sequence: " + std::to_string(expected_seq) + "\r\n";
+  write_hpub(out, subject, {}, headers, {});
 }
 
 std::string kv_key(std::string_view id) {

@@ -47,6 +47,10 @@ struct AckMetadata {
 };
 bool parse_ack_reply(std::string_view reply, AckMetadata* out);
 
+// "KV-Operation: DEL" of the key at `subject` ($KV.<bucket>.<key>), stored only while the key's
+// last record is the one at `expected_seq` (so it never deletes a successor's record); no reply.
+void write_kv_delete(std::string* out, std::string_view subject, uint64_t expected_seq);
+
 // A node id as a KV key (one subject's tail): the id itself when its '.'-tokens are all
 // non-empty, else "=" and its hex bytes ('=' never occurs in an id, so the mapping is one-to-one).
 std::string kv_key(std::string_view id);

@@ -19,6 +19,16 @@ namespace sb::test {
 
 inline constexpr std::string_view kE2eOn = "End-to-end encryption is on";
 
+// switchboard-client for the server at `port`, logging to `home`, with --e2e and `key_file` unless
+// `key_file` is empty.
+inline std::vector<std::string> client_args(const std::string& port, const std::string& home, const std::string& id,
+                                            const std::string& key_file, std::vector<std::string> extra = {}) {
+  std::vector<std::string> argv = {binary("switchboard-client"), "--port", port, "--log-dir", home, "--id", id};
+  if (!key_file.empty()) argv.insert(argv.end(), {"--e2e", "--key-file", key_file});
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return argv;
+}
+
 class E2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -40,11 +50,7 @@ class E2eTest : public ::testing::Test {
 
   // Through the proxy; --e2e with dir/<id>/<id>.key unless `e2e` is false.
   std::vector<std::string> args(const std::string& id, std::vector<std::string> extra = {}, bool e2e = true) {
-    std::vector<std::string> argv = {binary("switchboard-client"), "--port", proxy_->port_text(),
-                                     "--log-dir", home(id), "--id", id};
-    if (e2e) argv.insert(argv.end(), {"--e2e", "--key-file", key_file(id)});
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    return argv;
+    return client_args(proxy_->port_text(), home(id), id, e2e ? key_file(id) : "", std::move(extra));
   }
 
   // A scripting-mode client registered with its key published (or plain, `e2e` false).
