@@ -183,6 +183,15 @@ TEST(JetStream, AckReplyMetadata) {
   EXPECT_FALSE(parse_ack_reply("$JS.ACK.KV.c.1.x.3.1.4", &m));
 }
 
+TEST(JetStream, KvDeleteExpectsTheRecordItDeletes) {
+  std::string s;
+  write_kv_delete(&s, "$KV.sb_keys.a", 17);
+  const std::string headers = "KV-Operation: DEL\r\nNats-Expected-Last-Subject-Sequence: 17\r\n";
+  const std::string head = "NATS/1.0\r\n" + headers + "\r\n";
+  EXPECT_EQ(s, "HPUB $KV.sb_keys.a " + std::to_string(head.size()) + " " + std::to_string(head.size()) + "\r\n" +
+                   head + "\r\n");
+}
+
 TEST(JetStream, KvKeysRoundTrip) {
   for (std::string id : {"plain", "plant1.line3.temp", "a-b_c", ".a", "a.", "a..b", "."}) {
     std::string key = kv_key(id), back;
