@@ -47,35 +47,44 @@ class ClusterKeyGet : public ::testing::Test {
     std::ofstream(path) << "pinned token-p " << kPinnedKey << "\nfree token-f\nquiet token-q\nasker token-a\n";
     return path;
   }
+  // Two servers with the auth file: "pinned" and "free" on s0, free published kKey1, and "asker"
+  // on s1 already gets it.
+  void start_with_a_published_key() {
+    rig_ = std::make_unique<ClusterRig>(1, 2, "1", std::vector<std::string>{"--auth-file", auth_file()});
+    ASSERT_TRUE(rig_->ok()) << rig_->error();
+    pinned_ = connect(*rig_, 0, "pinned", "token-p");
+    free_ = connect(*rig_, 0, "free", "token-f");
+    asker_ = connect(*rig_, 1, "asker", "token-a");
+    ASSERT_EQ(free_->request("KEY SET " + kKey1), key_reply("free", kKey1));
+    ASSERT_TRUE(answers(*asker_, "free", key_reply("free", kKey1)));
+  }
+
   TempDir dir_;
+  std::unique_ptr<ClusterRig> rig_;
+  std::unique_ptr<LineClient> pinned_, free_, asker_;
 };
 
 TEST_F(ClusterKeyGet, APublishedKeyIsAnsweredOnTheOtherServerUntilTheNodeLeaves) {
-  ClusterRig rig(1, 2, "1", {"--auth-file", auth_file()});
-  ASSERT_TRUE(rig.ok()) << rig.error();
-  auto pinned = connect(rig, 0, "pinned", "token-p");
+  ASSERT_NO_FATAL_FAILURE(start_with_a_published_key());
+  ClusterRig& rig = *rig_;
   auto quiet = connect(rig, 0, "quiet", "token-q");
-  auto free_node = connect(rig, 0, "free", "token-f");
-  auto asker = connect(rig, 1, "asker", "token-a");
-  ASSERT_EQ(free_node->request("KEY SET " + kKey1), key_reply("free", kKey1));
-  ASSERT_TRUE(answers(*asker, "free", key_reply("free", kKey1)));
   // The pinned key wins though the node published none; a node elsewhere without a key: no-key.
-  EXPECT_EQ(asker->request("KEY GET pinned"), key_reply("pinned", kPinnedKey));
-  EXPECT_TRUE(answers(*asker, "quiet", "ERR no-key quiet"));
-  EXPECT_EQ(asker->request("KEY GET nobody"), "ERR no-such-node nobody");
+  EXPECT_EQ(asker_->request("KEY GET pinned"), key_reply("pinned", kPinnedKey));
+  EXPECT_TRUE(answers(*asker_, "quiet", "ERR no-key quiet"));
+  EXPECT_EQ(asker_->request("KEY GET nobody"), "ERR no-such-node nobody");
   // A later KEY SET replaces the key everywhere.
-  ASSERT_EQ(free_node->request("KEY SET " + kKey2), key_reply("free", kKey2));
-  EXPECT_TRUE(answers(*asker, "free", key_reply("free", kKey2)));
-  EXPECT_EQ(pinned->request("KEY GET free"), key_reply("free", kKey2));
+  ASSERT_EQ(free_->request("KEY SET " + kKey2), key_reply("free", kKey2));
+  EXPECT_TRUE(answers(*asker_, "free", key_reply("free", kKey2)));
+  EXPECT_EQ(pinned_->request("KEY GET free"), key_reply("free", kKey2));
   // The node leaves: its id is gone, and so is its key.
-  free_node->close();
-  EXPECT_TRUE(answers(*asker, "free", "ERR no-such-node free"));
+  free_->close();
+  EXPECT_TRUE(answers(*asker_, "free", "ERR no-such-node free"));
   // A new holder of the id on the same server has published nothing: never the old key.
   auto successor = connect(rig, 0, "free", "token-f");
-  EXPECT_TRUE(answers(*asker, "free", "ERR no-key free", key_reply("free", kKey2)));
+  EXPECT_TRUE(answers(*asker_, "free", "ERR no-key free", key_reply("free", kKey2)));
   ASSERT_EQ(successor->request("KEY SET " + kKey1), key_reply("free", kKey1));
-  EXPECT_TRUE(answers(*asker, "free", key_reply("free", kKey1)));
-  expect_usable(*asker);
+  EXPECT_TRUE(answers(*asker_, "free", key_reply("free", kKey1)));
+  expect_usable(*asker_);
 
   rig.server(0).stop();
   const std::string log = rig.server(0).log();
@@ -105,22 +114,17 @@ TEST_F(ClusterKeyGet, AKeyLeftByACrashedServerIsNeverServedForTheNextHolder) {
 }
 
 TEST_F(ClusterKeyGet, WithoutTheBackboneKeysElsewhereAreUnavailableAndArriveWhenItIsBack) {
-  ClusterRig rig(1, 2, "1", {"--auth-file", auth_file()});
-  ASSERT_TRUE(rig.ok()) << rig.error();
-  auto pinned = connect(rig, 0, "pinned", "token-p");
-  auto free_node = connect(rig, 0, "free", "token-f");
-  auto asker = connect(rig, 1, "asker", "token-a");
-  ASSERT_EQ(free_node->request("KEY SET " + kKey1), key_reply("free", kKey1));
-  ASSERT_TRUE(answers(*asker, "free", key_reply("free", kKey1)));
+  ASSERT_NO_FATAL_FAILURE(start_with_a_published_key());
+  ClusterRig& rig = *rig_;
   rig.nats()[0].kill_now();
-  EXPECT_TRUE(answers(*asker, "free", "ERR unavailable free"));
-  EXPECT_EQ(asker->request("KEY GET pinned"), key_reply("pinned", kPinnedKey));
+  EXPECT_TRUE(answers(*asker_, "free", "ERR unavailable free"));
+  EXPECT_EQ(asker_->request("KEY GET pinned"), key_reply("pinned", kPinnedKey));
   // On the node's own server the key is local and answered as always; a new one stays local.
-  ASSERT_EQ(free_node->request("KEY SET " + kKey2), key_reply("free", kKey2));
-  EXPECT_EQ(pinned->request("KEY GET free"), key_reply("free", kKey2));
+  ASSERT_EQ(free_->request("KEY SET " + kKey2), key_reply("free", kKey2));
+  EXPECT_EQ(pinned_->request("KEY GET free"), key_reply("free", kKey2));
   ASSERT_TRUE(rig.nats().start_member(0));
-  EXPECT_TRUE(answers(*asker, "free", key_reply("free", kKey2)));
-  expect_usable(*asker);
+  EXPECT_TRUE(answers(*asker_, "free", key_reply("free", kKey2)));
+  expect_usable(*asker_);
 }
 
 // Two --e2e clients on different servers: each finds the other's key through its own server and
