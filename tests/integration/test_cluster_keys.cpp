@@ -86,7 +86,7 @@ TEST_F(ClusterKeyGet, APublishedKeyIsAnsweredOnTheOtherServerUntilTheNodeLeaves)
   EXPECT_TRUE(answers(*asker_, "free", key_reply("free", kKey1)));
   expect_usable(*asker_);
 
-  rig.server(0).stop();
+  EXPECT_EQ(rig.server(0).stop(), 0) << rig.server(0).stderr_text();
   const std::string log = rig.server(0).log();
   EXPECT_NE(log.find("event=cluster_keys_ready"), std::string::npos) << log;
   EXPECT_EQ(log.find(kKey1.substr(7)), std::string::npos) << "server.log holds a key";
