@@ -7,6 +7,7 @@
 
 #include "common/nats/jetstream.h"
 #include "common/nats/nats_writer.h"
+#include "server/cluster_names.h"
 #include "server/commands.h"
 #include "server/node_list_reply.h"
 #include "server/server_limits.h"
@@ -22,13 +23,6 @@ constexpr std::string_view kAllSubject = "sb.all";
 constexpr std::string_view kServersSubject = "$KV.sb_servers.";
 constexpr uint64_t kClaimTimeoutMs = 5000;
 constexpr uint64_t kStreamRetryMs = 500;
-
-std::string subject_token(std::string_view name) {
-  std::string t(name);
-  for (char& c : t)
-    if (c == '.') c = '_';
-  return t;
-}
 
 std::string_view decimal(uint64_t value, char (&buf)[24]) {
   return {buf, static_cast<size_t>(std::to_chars(buf, buf + sizeof buf, value).ptr - buf)};
@@ -47,7 +41,8 @@ Cluster::Cluster(const ClusterDeps& d, const ServerOptions& options)
       backbone_(d.loop, d.pool, d.log),
       claims_(backbone_, dir_, *this, d.log),
       keys_(backbone_, d.log),
-      delivery_(d.slab, d.pool, d.pressure, d.loop, d.router) {}
+      delivery_(d.slab, d.pool, d.pressure, d.loop, d.router),
+      groups_(backbone_, dir_, d.router, d.slab, delivery_, d.loop) {}
 
 uint64_t Cluster::now_ms() const { return loop_.now_tick() * uint64_t(kTickMs); }
 
@@ -59,6 +54,7 @@ bool Cluster::open(std::string name, Commands* commands, std::string* error) {
   dir_.set_self(name_);
   claims_.configure(inbox_ + "c", name_, kClaimTimeoutMs, ttl_ms());
   keys_.configure(inbox_, name_, replicas());
+  groups_.configure(name_, inbox_, ttl_ms());
   if (!backbone_.configure(options_.cluster, name_, this, error)) return false;
   SB_LOG(*log_, info, "cluster_join", {"server", std::string_view(name_)}, {"cluster", std::string_view(options_.cluster)});
   backbone_.start(now_ms());
@@ -87,6 +83,7 @@ void Cluster::request_streams() {
   request("$JS.API.STREAM.CREATE.KV_sb_ids", "r1", nats::kv_stream_config("sb_ids", 0, replicas()));
   request("$JS.API.STREAM.CREATE.KV_sb_servers", "r2",
           nats::kv_stream_config("sb_servers", ttl_ms() * 1'000'000, replicas()));
+  groups_.request_stream(replicas());
   retry_streams_ms_ = now_ms() + kStreamRetryMs * 4;
 }
 
@@ -107,6 +104,10 @@ void Cluster::on_backbone_message(const nats::Message& m) {
   if (m.sid == kSidServer || m.sid == kSidAll) return from_server(m, m.sid == kSidAll);
   if (m.sid == kSidWatchIds || m.sid == kSidWatchServers) return on_watch(m);
   if (m.sid == ClusterKeys::kSid) return keys_.on_watch(m);
+  if (m.sid == ClusterGroups::kSidWatch) {
+    groups_.on_watch(m);
+    return maybe_ready();
+  }
   if (m.sid != kSidReplies || m.subject.size() <= inbox_.size()) return;
   std::string_view token = m.subject.substr(inbox_.size());
   if (token.front() == 'c') {
@@ -118,11 +119,11 @@ void Cluster::on_backbone_message(const nats::Message& m) {
   on_reply(token, m);
 }
 
-// Replies to the set-up requests: r1/r2 the two streams, r3/r4 the two watch consumers.
+// Replies to the set-up requests: r1/r2/r5 the three streams, r3/r4/r6 the three watch consumers.
 void Cluster::on_reply(std::string_view token, const nats::Message& m) {
   const nats::ApiReply r = nats::parse_api_reply(m.payload);
-  const bool ok = nats::header_status(m.headers) == 0 &&
-                  (r.ok || (token <= "r2" && r.err_code == nats::kErrStreamNameInUse));
+  const bool stream = token == "r1" || token == "r2" || token == ClusterGroups::kStreamToken;
+  const bool ok = nats::header_status(m.headers) == 0 && (r.ok || (stream && r.err_code == nats::kErrStreamNameInUse));
   if (!ok) {
     SB_LOG(*log_, warn, "cluster_setup_failed", {"request", token},
            {"reason", r.description.empty() ? std::string_view("no responders") : r.description});
@@ -130,7 +131,7 @@ void Cluster::on_reply(std::string_view token, const nats::Message& m) {
     retry_streams_ms_ = now_ms() + kStreamRetryMs;
     return;
   }
-  if ((token == "r1" || token == "r2") && sync_ == Sync::streams && ++streams_ok_ == 2) {
+  if (stream && sync_ == Sync::streams && ++streams_ok_ == 3) {
     sync_ = Sync::watches;
     watch();
     heartbeat();
@@ -138,8 +139,10 @@ void Cluster::on_reply(std::string_view token, const nats::Message& m) {
     ids_caught_up_ = true;
   } else if (token == "r4" && r.num_pending == 0) {
     servers_caught_up_ = true;
+  } else if (token == ClusterGroups::kConsumerToken) {
+    groups_.on_consumer_created(r.num_pending);
   }
-  if (sync_ == Sync::watches && ids_caught_up_ && servers_caught_up_) become_ready();
+  maybe_ready();
 }
 
 // A pushed record keeps its own subject ($KV.<bucket>.<key>); the sid says it is a watch's.
@@ -153,7 +156,7 @@ void Cluster::on_watch(const nats::Message& m) {
     if (!m.payload.empty()) dir_.heard_from(m.payload, now_ms());
     if (meta.pending == 0) servers_caught_up_ = true;
   }
-  if (sync_ == Sync::watches && ids_caught_up_ && servers_caught_up_) become_ready();
+  maybe_ready();
 }
 
 void Cluster::on_id_record(std::string_view key, uint64_t seq, const nats::Message& m) {
@@ -169,6 +172,11 @@ void Cluster::on_id_record(std::string_view key, uint64_t seq, const nats::Messa
     if (own != own_seq_.end() && own->second < seq && m.payload != name_) take_over_local(id);
   }
   claims_.on_directory(id, now_ms());
+  groups_.id_changed(id);
+}
+
+void Cluster::maybe_ready() {
+  if (sync_ == Sync::watches && ids_caught_up_ && servers_caught_up_ && groups_.caught_up()) become_ready();
 }
 
 void Cluster::become_ready() {
@@ -184,6 +192,7 @@ void Cluster::become_ready() {
     claims_.release(id, dir_.find(id)->seq);
   }
   claims_.set_ready(true, now_ms());
+  groups_.reconcile();
 }
 
 // A push consumer delivers only to an exact subscription of its deliver subject, not to a
@@ -200,6 +209,7 @@ void Cluster::watch() {
   backbone_.send(s);
   request("$JS.API.CONSUMER.CREATE.KV_sb_ids", "r3", nats::kv_watch_consumer("sb_ids", ids));
   request("$JS.API.CONSUMER.CREATE.KV_sb_servers", "r4", nats::kv_watch_consumer("sb_servers", servers));
+  groups_.watch(watch_generation_);
 }
 
 void Cluster::heartbeat() {
@@ -316,7 +326,7 @@ RemoteRoutes::Result Cluster::direct(std::string_view source, std::string_view t
   head[source.size()] = ' ';
   std::memcpy(head + source.size() + 1, target.data(), target.size());
   head[source.size() + 1 + target.size()] = '\n';
-  if (!backbone_.publish(server_subject(e->server), {head, source.size() + target.size() + 2}, payload)) {
+  if (!backbone_.publish(dir_.subject(e->server), {head, source.size() + target.size() + 2}, payload)) {
     ++unavailable_;
     return Result::unavailable;
   }
@@ -341,13 +351,26 @@ RemoteRoutes::Result Cluster::broadcast(std::string_view source, std::string_vie
   return Result::sent;
 }
 
-const std::string& Cluster::server_subject(uint32_t server) {
-  if (subjects_.size() <= server) subjects_.resize(server + 1);
-  if (subjects_[server].empty()) subjects_[server] = "sb.srv." + subject_token(dir_.server_name(server));
-  return subjects_[server];
+// `#g` and patterns after their local copies, `~g` when its turn falls on a member elsewhere
+// (server/cluster_groups.h); the backbone down: local delivery goes on, the rest is unavailable.
+RemoteRoutes::Result Cluster::fan_out(std::string_view source, std::string_view target, std::string_view payload,
+                                      uint32_t* copies) {
+  *copies = 0;
+  const Result r = sync_ == Sync::ready ? groups_.fan_out(source, target, payload, copies) : Result::unavailable;
+  unavailable_ += r == Result::unavailable;
+  return r;
 }
 
-// "<source> <target>\n<payload>" from another server; target "*" is a broadcast.
+RemoteRoutes::Pick Cluster::anycast(std::string_view source, std::string_view target, std::string_view payload,
+                                    uint32_t local) {
+  if (sync_ != Sync::ready && local > 0) return Pick::local;
+  const Pick p = sync_ == Sync::ready ? groups_.anycast(source, target, payload, local) : Pick::unavailable;
+  unavailable_ += p == Pick::unavailable;
+  return p;
+}
+
+// "<source> <target>\n<payload>" from another server; target "*" is a broadcast, `#g`, `~g <id>`
+// and patterns are ClusterGroups'.
 void Cluster::from_server(const nats::Message& m, bool to_all) {
   const size_t nl = m.payload.find('\n');
   const size_t sp = m.payload.find(' ');
@@ -356,6 +379,7 @@ void Cluster::from_server(const nats::Message& m, bool to_all) {
   const std::string_view target = m.payload.substr(sp + 1, nl - sp - 1);
   const std::string_view payload = m.payload.substr(nl + 1);
   ++remote_in_;
+  if (!to_all && groups_.from_server(source, target, payload)) return;
   if (to_all) delivery_.broadcast(source, payload);
   else delivery_.direct(source, target, payload);
 }
@@ -375,7 +399,7 @@ void Cluster::append_stats(OutputQueue& out) const {
   dir_.for_each_remote(now_ms(), ttl_ms(), [&](std::string_view) { ++nodes; });
   const std::pair<const char*, uint64_t> fields[] = {
       {"cluster_servers", dir_.servers_alive(now_ms(), ttl_ms())}, {"cluster_nodes", nodes},
-      {"remote_in", remote_in_}, {"remote_out", remote_out_}, {"remote_unavailable", unavailable_},
+      {"remote_in", remote_in_}, {"remote_out", remote_out_ + groups_.published()}, {"remote_unavailable", unavailable_},
       {"backbone_up", backbone_.up() ? 1u : 0u},
   };
   for (const auto& [key, value] : fields) {

@@ -3,7 +3,8 @@
 // that bucket and the sb_servers heartbeats, messages for nodes elsewhere are published to their
 // server's subject sb.srv.<server> (broadcast: sb.all, once per message), and messages arriving
 // from other servers are queued to local nodes (RemoteDelivery); published end-to-end keys are
-// shared through the KV bucket sb_keys (ClusterKeys). It is the Router's RemoteRoutes.
+// shared through the KV bucket sb_keys (ClusterKeys); groups, anycast and patterns across servers
+// are ClusterGroups' (the sb_members bucket). It is the Router's RemoteRoutes.
 // Without --cluster the server builds none of it. docs/CLUSTER.md describes the design.
 #pragma once
 
@@ -16,6 +17,7 @@
 #include "common/buffer/output_queue.h"
 #include "common/security/public_key.h"
 #include "server/backbone.h"
+#include "server/cluster_groups.h"
 #include "server/cluster_keys.h"
 #include "server/connection_io.h"
 #include "server/directory.h"
@@ -80,6 +82,16 @@ class Cluster final : public BackboneHandler, public RemoteRoutes, public IdClai
   Result direct(std::string_view source, std::string_view target, std::string_view payload) override;
   Result broadcast(std::string_view source, std::string_view payload) override;
   void released(std::string_view id) override;
+  Result fan_out(std::string_view source, std::string_view target, std::string_view payload,
+                 uint32_t* copies) override;
+  Pick anycast(std::string_view source, std::string_view target, std::string_view payload, uint32_t local) override;
+  void joined(std::string_view id, std::string_view group) override { groups_.joined(id, group); }
+  void left(std::string_view id, std::string_view group) override { groups_.left(id, group); }
+  void who(std::string_view target, std::vector<std::string_view>* ids) const override { groups_.who(target, ids); }
+  uint32_t remote_members(std::string_view group) const override { return groups_.remote_members(group); }
+  void for_each_group(const std::function<void(std::string_view, uint32_t)>& f) const override {
+    groups_.for_each_group(f);
+  }
 
   // BackboneHandler
   void on_backbone_up() override;
@@ -102,9 +114,10 @@ class Cluster final : public BackboneHandler, public RemoteRoutes, public IdClai
   void on_id_record(std::string_view key, uint64_t seq, const nats::Message& m);
   void watch();
   void become_ready();
+  // Every watch caught up after a (re)connect: the cluster becomes ready.
+  void maybe_ready();
   void heartbeat();
   void from_server(const nats::Message& m, bool to_all);
-  const std::string& server_subject(uint32_t server);
   Connection* waiting_connection(uint64_t owner, std::string_view id);
   void take_over_local(std::string_view id);
 
@@ -124,6 +137,7 @@ class Cluster final : public BackboneHandler, public RemoteRoutes, public IdClai
   IdClaims claims_;
   ClusterKeys keys_;
   RemoteDelivery delivery_;
+  ClusterGroups groups_;
   Sync sync_ = Sync::down;
   unsigned streams_ok_ = 0;
   bool ids_caught_up_ = false;
@@ -132,7 +146,6 @@ class Cluster final : public BackboneHandler, public RemoteRoutes, public IdClai
   uint64_t retry_streams_ms_ = 0;
   uint64_t watch_generation_ = 0;
   std::unordered_map<std::string, uint64_t> own_seq_;  // local ids -> the sequence of our claim
-  std::vector<std::string> subjects_;                  // sb.srv.<token> per Directory server
   uint64_t remote_in_ = 0;
   uint64_t remote_out_ = 0;
   uint64_t unavailable_ = 0;

@@ -25,4 +25,11 @@ bool valid_server_name(std::string_view v) {
   });
 }
 
+std::string subject_token(std::string_view name) {
+  std::string t(name);
+  for (char& c : t)
+    if (c == '.') c = '_';
+  return t;
+}
+
 }  // namespace sb::server

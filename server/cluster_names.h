@@ -2,6 +2,7 @@
 // addresses are resolved later, when the server starts (Backbone::configure).
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace sb::server {
@@ -11,5 +12,7 @@ bool valid_cluster_urls(std::string_view urls);
 // A server name becomes one NATS subject token ('.' is written '_' there), a KV value and a log
 // field: 1..64 bytes of [A-Za-z0-9_.:-].
 bool valid_server_name(std::string_view name);
+// A server name as one subject token: '.' written '_'.
+std::string subject_token(std::string_view name);
 
 }  // namespace sb::server

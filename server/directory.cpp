@@ -1,6 +1,8 @@
 // Directory: ids and servers as the watches reported them.
 #include "server/directory.h"
 
+#include "server/cluster_names.h"
+
 namespace sb::server {
 
 void Directory::set_self(const std::string& name) {
@@ -8,11 +10,11 @@ void Directory::set_self(const std::string& name) {
   server_index_[name] = 0;
 }
 
-uint32_t Directory::intern(std::string_view server) {
+uint32_t Directory::server_index(std::string_view server) {
   auto it = server_index_.find(server);
   if (it != server_index_.end()) return it->second;
   const uint32_t index = static_cast<uint32_t>(servers_.size());
-  servers_.push_back({std::string(server), 0, false});
+  servers_.push_back({std::string(server), {}, 0, false});
   server_index_.emplace(std::string(server), index);
   return index;
 }
@@ -21,7 +23,7 @@ void Directory::claimed(std::string_view id, uint64_t seq, std::string_view serv
   auto it = ids_.find(id);
   if (it == ids_.end()) it = ids_.emplace(std::string(id), Entry{}).first;
   else if (it->second.seq > seq) return;
-  it->second = {seq, intern(server), true};
+  it->second = {seq, server_index(server), true};
 }
 
 void Directory::released(std::string_view id, uint64_t seq) {
@@ -36,8 +38,14 @@ const Directory::Entry* Directory::find(std::string_view id) const {
   return it == ids_.end() ? nullptr : &it->second;
 }
 
+const std::string& Directory::subject(uint32_t server) {
+  Server& s = servers_[server];
+  if (s.subject.empty()) s.subject = "sb.srv." + subject_token(s.name);
+  return s.subject;
+}
+
 void Directory::heard_from(std::string_view server, uint64_t now_ms) {
-  Server& s = servers_[intern(server)];
+  Server& s = servers_[server_index(server)];
   s.heard_ms = now_ms;
   s.heard = true;
 }

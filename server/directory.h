@@ -32,6 +32,10 @@ class Directory {
 
   uint32_t self() const { return 0; }
   std::string_view server_name(uint32_t index) const { return servers_[index].name; }
+  // The index of the server named so (a new one for a name not seen before).
+  uint32_t server_index(std::string_view server);
+  // "sb.srv.<name as one token>": the subject that server reads its messages from.
+  const std::string& subject(uint32_t server);
   // A heartbeat of `server` arrived at `now_ms`.
   void heard_from(std::string_view server, uint64_t now_ms);
   // This server is always alive; another is alive while its last heartbeat is younger than `ttl_ms`.
@@ -46,6 +50,7 @@ class Directory {
  private:
   struct Server {
     std::string name;
+    std::string subject;  // made on first use
     uint64_t heard_ms = 0;
     bool heard = false;
   };
@@ -53,8 +58,6 @@ class Directory {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  uint32_t intern(std::string_view server);
-
   std::vector<Server> servers_;  // [0] is this server
   std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> server_index_;
   std::unordered_map<std::string, Entry, Hash, std::equal_to<>> ids_;

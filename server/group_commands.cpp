@@ -41,20 +41,20 @@ void GroupCommands::leave(Connection& c, std::string_view arg) {
 }
 
 void GroupCommands::groups(Connection& c) {
+  router_.group_sizes(&sizes_);
   char count[24];
-  const std::string_view total = decimal(router_.groups().groups(), count);
+  const std::string_view total = decimal(sizes_.size(), count);
   c.out.append({"GROUPS ", total});
   size_t used = 8 + total.size();
   const size_t room = room_of(c);
-  bool cut = false;  // the list stops at the first group that would not fit; the count says so
-  router_.groups().for_each_group([&](std::string_view name, size_t members) {
+  // The list stops at the first group that would not fit; the count says so.
+  for (const auto& [name, members] : sizes_) {
     char n[24];
     const std::string_view size = decimal(members, n);
-    cut = cut || used + name.size() + size.size() + 3 > room;
-    if (cut) return;
+    if (used + name.size() + size.size() + 3 > room) break;
     used += name.size() + size.size() + 3;
     c.out.append({" #", name, "=", size});
-  });
+  }
   c.out.append({"\n"});
   io_.reply_queued(c);
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/log/logger.h"
@@ -39,6 +40,7 @@ class GroupCommands {
   log::Logger* log_;
   size_t max_outbuf_;
   std::vector<std::string_view> ids_;  // WHO's answer (reused)
+  std::vector<std::pair<std::string_view, uint32_t>> sizes_;  // GROUPS' answer (reused)
 };
 
 }  // namespace sb::server

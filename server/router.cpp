@@ -6,12 +6,14 @@
 #include <cstring>
 
 #include "common/protocol/from_header.h"
+#include "common/protocol/target.h"
 
 namespace sb::server {
 
 namespace {
 
 using proto::FromHeader;
+using proto::has_wildcard;
 using Kind = Router::Outcome::Kind;
 using Via = Router::Outcome::Via;
 
@@ -22,8 +24,6 @@ constexpr std::array<bool, 256> kV2Sigil = [] {
   t['*'] = t['>'] = t['#'] = t['~'] = true;
   return t;
 }();
-
-bool has_wildcard(std::string_view target) { return target.find_first_of("*>") != std::string_view::npos; }
 
 }  // namespace
 
@@ -143,6 +143,7 @@ Router::Outcome Router::group(Connection& source, std::string_view target, std::
     for (const GroupTable::Member& m : groups_.members(g))
       if (m.node != source.slot) targets_.push_back(m.node);
   }
+  if (remote_ != nullptr) return remote_fan_out(source, target, payload, Via::group);
   return fan_out(source, target, payload, Via::group);
 }
 
@@ -151,11 +152,36 @@ Router::Outcome Router::pattern(Connection& source, std::string_view target, std
   patterns_.match(target, [&](uint32_t slot) {
     if (slot != source.slot) targets_.push_back(slot);
   });
+  if (remote_ != nullptr) return remote_fan_out(source, target, payload, Via::pattern);
   return fan_out(source, target, payload, Via::pattern);
+}
+
+// --cluster: the local copies first (a full local member pauses the sender before anything left),
+// then one message to each other server concerned; the receipt counts both.
+Router::Outcome Router::remote_fan_out(Connection& source, std::string_view target, std::string_view payload,
+                                       Via kind) {
+  Outcome local{Kind::queued, kind, 0};
+  if (!targets_.empty()) local = fan_out(source, target, payload, kind);
+  if (local.kind == Kind::blocked) return local;
+  uint32_t remote = 0;
+  if (remote_->fan_out(source.node_id(), target, payload, &remote) == RemoteRoutes::Result::unavailable)
+    return {Kind::unavailable, kind, local.copies};
+  if (local.copies + remote == 0) return {Kind::no_receivers, kind, 0};
+  return {Kind::queued, kind, local.copies + remote};
 }
 
 Router::Outcome Router::anycast(Connection& source, std::string_view target, std::string_view payload) {
   const uint32_t g = groups_.find(target.substr(1));
+  if (remote_ != nullptr) {
+    const uint32_t local = g == GroupTable::kNone ? 0
+                           : static_cast<uint32_t>(groups_.members(g).size()) - groups_.is_member(g, source.slot);
+    switch (remote_->anycast(source.node_id(), target, payload, local)) {
+      case RemoteRoutes::Pick::local: break;
+      case RemoteRoutes::Pick::sent: return {Kind::queued, Via::anycast, 1};
+      case RemoteRoutes::Pick::none: return {Kind::no_receivers, Via::anycast, 0};
+      case RemoteRoutes::Pick::unavailable: return {Kind::unavailable, Via::anycast, 0};
+    }
+  }
   if (g == GroupTable::kNone) return {Kind::no_receivers, Via::anycast, 0};
   // Members over the slow-consumer bound are skipped; only when every one is over it does the
   // sender wait, on the next member in rotation, as a direct message would.
@@ -218,6 +244,7 @@ GroupTable::JoinResult Router::join(const Connection& c, std::string_view name) 
   const GroupTable::JoinResult r = groups_.join(c.slot, name);
   if (r.status != GroupTable::JoinStatus::joined) return r;
   if (r.created) SB_LOG(*log_, info, "group_created", {"group", name}, {"node", c.node_id()});
+  if (remote_ != nullptr) remote_->joined(c.node_id(), name);
   SB_LOG(*log_, debug, "join", {"node", c.node_id()}, {"group", name}, {"members", uint64_t(r.members)});
   return r;
 }
@@ -230,6 +257,7 @@ GroupTable::LeaveResult Router::leave(const Connection& c, std::string_view name
 
 void Router::on_left(const Connection& c, std::string_view name, uint32_t members) {
   SB_LOG(*log_, debug, "leave", {"node", c.node_id()}, {"group", name}, {"members", uint64_t(members)});
+  if (remote_ != nullptr) remote_->left(c.node_id(), name);
   if (members == 0) SB_LOG(*log_, info, "group_emptied", {"group", name}, {"node", c.node_id()});
 }
 
@@ -246,6 +274,19 @@ void Router::who(std::string_view target, std::vector<std::string_view>* ids) co
   } else if (routes_.find(target) != nullptr) {
     ids->push_back(target);
   }
+  if (remote_ != nullptr) remote_->who(target, ids);
+}
+
+void Router::group_sizes(std::vector<std::pair<std::string_view, uint32_t>>* sizes) const {
+  sizes->clear();
+  groups_.for_each_group([&](std::string_view name, size_t members) {
+    const uint32_t remote = remote_ == nullptr ? 0 : remote_->remote_members(name);
+    sizes->emplace_back(name, static_cast<uint32_t>(members) + remote);
+  });
+  if (remote_ == nullptr) return;
+  remote_->for_each_group([&](std::string_view name, uint32_t members) {
+    if (groups_.find(name) == GroupTable::kNone) sizes->emplace_back(name, members);
+  });
 }
 
 }  // namespace sb::server

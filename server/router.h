@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/buffer/block_pool.h"
@@ -73,8 +74,14 @@ class Router {
   GroupTable::LeaveResult leave(const Connection& c, std::string_view name);
   const GroupTable& groups() const { return groups_; }
   // The ids a WHO argument names: a group's members, a pattern's matches, one id (if registered)
-  // or, for `*`, every node. `target` is valid (proto::classify_target).
+  // or, for `*`, every node; with --cluster those of the other servers too (not for `*`: Cluster
+  // answers WHO). `target` is valid (proto::classify_target).
   void who(std::string_view target, std::vector<std::string_view>* ids) const;
+  // GROUPS: every group with its member count, of the cluster with --cluster. The views live
+  // until the next change of a group.
+  void group_sizes(std::vector<std::pair<std::string_view, uint32_t>>* sizes) const;
+  // The local ids as a trie, for patterns from other servers.
+  const PatternIndex& patterns() const { return patterns_; }
 
  private:
   Outcome direct(Connection& source, std::string_view target, std::string_view payload);
@@ -86,6 +93,7 @@ class Router {
   Outcome group(Connection& source, std::string_view target, std::string_view payload);
   Outcome anycast(Connection& source, std::string_view target, std::string_view payload);
   Outcome pattern(Connection& source, std::string_view target, std::string_view payload);
+  Outcome remote_fan_out(Connection& source, std::string_view target, std::string_view payload, Outcome::Via kind);
   // Queues one shared copy of the frame to every slot in targets_, all or nothing.
   Outcome fan_out(Connection& source, std::string_view via, std::string_view payload, Outcome::Via kind);
   // Room for a `frame`-byte fan-out frame in the shared arena block; *offset is where it starts.

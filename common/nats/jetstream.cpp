@@ -118,10 +118,13 @@ void write_kv_delete(std::string* out, std::string_view subject, uint64_t expect
 
 std::string kv_key(std::string_view id) {
   bool plain = !id.empty() && id.front() != '.' && id.back() != '.' && id.find("..") == std::string_view::npos;
-  if (plain) return std::string(id);
+  return plain ? std::string(id) : kv_hex_token(id);
+}
+
+std::string kv_hex_token(std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string key = "=";
-  for (unsigned char c : id) {
+  for (unsigned char c : text) {
     key += kHex[c >> 4];
     key += kHex[c & 15];
   }

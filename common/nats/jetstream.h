@@ -56,5 +56,8 @@ void write_kv_delete(std::string* out, std::string_view subject, uint64_t expect
 std::string kv_key(std::string_view id);
 // The inverse; false for a key kv_key cannot have produced.
 bool id_from_kv_key(std::string_view key, std::string* id);
+// Any text as one subject token: "=" and its hex bytes (id_from_kv_key reads it back). Where a key
+// holds two names, the first is written so and the rest of the key is the second.
+std::string kv_hex_token(std::string_view text);
 
 }  // namespace sb::nats

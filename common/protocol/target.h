@@ -23,5 +23,7 @@ inline bool is_group_target(std::string_view t) {
 // holding `*` or `>` is exactly that character, `>` only last, and at least one token is a
 // wildcard (without one it would be an id). `*` alone is broadcast, not a pattern.
 bool is_valid_pattern(std::string_view pattern);
+// Whether a valid target holds a wildcard: a pattern, or `*` (broadcast).
+inline bool has_wildcard(std::string_view target) { return target.find_first_of("*>") != std::string_view::npos; }
 
 }  // namespace sb::proto

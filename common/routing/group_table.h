@@ -57,6 +57,13 @@ class GroupTable {
     return g == nullptr ? kNone : *g;
   }
   const std::vector<Member>& members(uint32_t group) const { return groups_[group].members; }
+  // Whether `node` is in `group`: O(the node's groups).
+  bool is_member(uint32_t group, uint32_t node) const {
+    if (node >= by_node_.size()) return false;
+    for (const Membership& m : by_node_[node])
+      if (m.group == group) return true;
+    return false;
+  }
   std::string_view name(uint32_t group) const { return {groups_[group].name, groups_[group].name_len}; }
 
   // f(name, member_count) for every group, in no particular order.
