@@ -241,17 +241,20 @@ Block* Router::reserve_shared(uint32_t frame, uint32_t* offset) {
 }
 
 GroupTable::JoinResult Router::join(const Connection& c, std::string_view name) {
-  const GroupTable::JoinResult r = groups_.join(c.slot, name);
-  if (r.status != GroupTable::JoinStatus::joined) return r;
-  if (r.created) SB_LOG(*log_, info, "group_created", {"group", name}, {"node", c.node_id()});
-  if (remote_ != nullptr) remote_->joined(c.node_id(), name);
-  SB_LOG(*log_, debug, "join", {"node", c.node_id()}, {"group", name}, {"members", uint64_t(r.members)});
+  GroupTable::JoinResult r = groups_.join(c.slot, name);
+  if (r.status == GroupTable::JoinStatus::joined) {
+    if (r.created) SB_LOG(*log_, info, "group_created", {"group", name}, {"node", c.node_id()});
+    SB_LOG(*log_, debug, "join", {"node", c.node_id()}, {"group", name}, {"members", uint64_t(r.members)});
+    if (remote_ != nullptr) remote_->joined(c.node_id(), name);
+  }
+  if (remote_ != nullptr) r.members += remote_->remote_members(name);
   return r;
 }
 
 GroupTable::LeaveResult Router::leave(const Connection& c, std::string_view name) {
-  const GroupTable::LeaveResult r = groups_.leave(c.slot, name);
+  GroupTable::LeaveResult r = groups_.leave(c.slot, name);
   if (r.was_member) on_left(c, name, r.members);
+  if (remote_ != nullptr) r.members += remote_->remote_members(name);
   return r;
 }
 

@@ -70,6 +70,7 @@ class Router {
   Outcome route(Connection& source, std::string_view target, std::string_view payload);
 
   // Membership of the bare group name (without `#`/`~`); logs join/leave, creation, emptying.
+  // With --cluster the members counted are the cluster's (the other servers' as replicated).
   GroupTable::JoinResult join(const Connection& c, std::string_view name);
   GroupTable::LeaveResult leave(const Connection& c, std::string_view name);
   const GroupTable& groups() const { return groups_; }
