@@ -30,8 +30,10 @@ void ClusterGroups::request_stream(unsigned replicas) {
   backbone_.send(scratch_);
 }
 
-// As Cluster::watch(): an exact subscription of a fresh deliver subject per attempt.
+// As Cluster::watch(): an exact subscription of a fresh deliver subject per attempt. The replica
+// starts over: the watch delivers every key's last record, so it ends up exactly the bucket's.
 void ClusterGroups::watch(uint64_t generation) {
+  replica_ = MemberReplica{};
   const std::string deliver = inbox_ + "w.mem" + std::to_string(generation);
   scratch_.clear();
   nats::write_unsub(&scratch_, kSidWatch);

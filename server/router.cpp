@@ -270,8 +270,8 @@ void Router::who(std::string_view target, std::vector<std::string_view>* ids) co
     for (const auto& entry : routes_) ids->push_back(entry.id());
   } else if (target[0] == '#' || target[0] == '~') {
     const uint32_t g = groups_.find(target.substr(1));
-    if (g == GroupTable::kNone) return;
-    for (const GroupTable::Member& m : groups_.members(g)) ids->push_back(slab_[m.node].node_id());
+    if (g != GroupTable::kNone)
+      for (const GroupTable::Member& m : groups_.members(g)) ids->push_back(slab_[m.node].node_id());
   } else if (has_wildcard(target)) {
     patterns_.match(target, [&](uint32_t slot) { ids->push_back(slab_[slot].node_id()); });
   } else if (routes_.find(target) != nullptr) {

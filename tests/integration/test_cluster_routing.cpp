@@ -3,7 +3,9 @@
 // server once each (not the sender), in order per (source, member), with receipts counting every
 // copy; `~g` rotates over the members of every server; a pattern reaches matching ids everywhere;
 // WHO <target> and GROUPS answer for the cluster; LEAVE, disconnect and a killed server take
-// memberships away; a restarted server drops the memberships of its previous life.
+// memberships away; a restarted server drops the memberships of its previous life; without the
+// backbone local members are still reached and the sender gets ERR unavailable, and memberships
+// changed meanwhile reach the other servers once it is back.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -36,25 +38,6 @@ Client node(ClusterRig& rig, size_t server, const std::string& id) {
   Client c = hello(rig.server(server).port(), id, &r);
   EXPECT_EQ(r, welcome(id));
   return c;
-}
-
-// "NODES <n> <id>..." as the sorted ids; {"<bad>"} when the count and the list disagree.
-std::vector<std::string> listed(const std::string& reply) {
-  std::istringstream in(reply);
-  std::string word;
-  size_t count = 0;
-  if (!(in >> word >> count) || word != "NODES") return {"<bad>"};
-  std::vector<std::string> ids;
-  while (in >> word) ids.push_back(word);
-  std::sort(ids.begin(), ids.end());
-  if (ids.size() != count) return {"<bad>"};
-  return ids;
-}
-
-// Waits until `WHO <target>` asked through `c` lists exactly `ids`.
-bool who_becomes(LineClient& c, const std::string& target, std::vector<std::string> ids) {
-  std::sort(ids.begin(), ids.end());
-  return wait_until([&] { return listed(c.request("WHO " + target)) == ids; });
 }
 
 // The next frame is the direct `marker` from `from`: nothing else arrived before it.
@@ -203,6 +186,7 @@ TEST(ClusterRouting, LeaveAndDisconnectTakeRemoteMembershipsAway) {
   EXPECT_EQ(a->request("GROUPS"), "GROUPS 1 #g=1");
 
   ASSERT_EQ(b->request("JOIN #h"), "JOINED #h 1");
+  ASSERT_TRUE(who_becomes(*a, "~h", {"b"}));  // a group with no member on a's server
   ASSERT_TRUE(wait_until([&] {
     const std::string groups = a->request("GROUPS");
     return groups == "GROUPS 2 #g=1 #h=1" || groups == "GROUPS 2 #h=1 #g=1";
@@ -243,6 +227,58 @@ TEST(ClusterRouting, KilledServersMembersStopCountingAndItsRestartForgetsThem) {
   ASSERT_TRUE(who_becomes(*a, "#g", {"a", "c"}));
   EXPECT_EQ(a->request("MSG #g y"), "OK 1");
   EXPECT_EQ(c->read_frame().payload, "y");
+}
+
+TEST(ClusterRouting, BackboneGoneLocalMembersStillGetTheRestIsUnavailable) {
+  ClusterRig rig(1, 2);
+  ASSERT_TRUE(rig.ok()) << rig.error();
+  Client a = node(rig, 0, "a.x"), m = node(rig, 0, "m.x"), b = node(rig, 1, "b.x");
+  for (LineClient* c : {a.get(), m.get(), b.get()}) ASSERT_EQ(c->request("JOIN #g").rfind("JOINED #g ", 0), 0u);
+  ASSERT_TRUE(who_becomes(*a, "#g", {"a.x", "m.x", "b.x"}));
+
+  rig.nats()[0].kill_now();
+  ASSERT_TRUE(rig.server(0).wait_log_contains("event=backbone_down"));
+  ASSERT_EQ(a->request("OPT receipts on"), "OPT receipts on");
+  // The local copies go out; what should have crossed cannot, and the sender is told.
+  EXPECT_EQ(a->request("MSG #g g"), "ERR unavailable #g");
+  EXPECT_EQ(m->read_frame().payload, "g");
+  EXPECT_EQ(a->request("MSG *.x p"), "ERR unavailable *.x");
+  EXPECT_EQ(m->read_frame().payload, "p");
+  // Anycast picks a local member while the cluster cannot be asked.
+  EXPECT_EQ(a->request("MSG ~g any"), "OK 1");
+  FromFrame f = m->read_frame();
+  EXPECT_EQ(f.payload, "any");
+  EXPECT_EQ(f.via, "~g");
+  EXPECT_EQ(m->request("LEAVE #g").rfind("LEFT #g ", 0), 0u);
+  EXPECT_EQ(a->request("MSG ~g none"), "ERR unavailable ~g");
+  EXPECT_EQ(a->request("MSG #nothing x"), "ERR unavailable #nothing");
+}
+
+TEST(ClusterRouting, MembershipsChangedWhileCutOffAreRepublishedOnReconnect) {
+  ClusterRig rig(1, 2);
+  ASSERT_TRUE(rig.ok()) << rig.error();
+  Client a = node(rig, 0, "a"), b = node(rig, 1, "b");
+  ASSERT_EQ(a->request("JOIN #g").rfind("JOINED #g ", 0), 0u);
+  ASSERT_EQ(b->request("JOIN #g").rfind("JOINED #g ", 0), 0u);
+  ASSERT_TRUE(who_becomes(*a, "#g", {"a", "b"}));
+
+  rig.nats()[0].kill_now();
+  ASSERT_TRUE(rig.server(1).wait_log_contains("event=backbone_down"));
+  EXPECT_EQ(b->request("LEAVE #g"), "LEFT #g 1");  // the replica still shows a
+  EXPECT_EQ(b->request("JOIN #h"), "JOINED #h 1");
+  EXPECT_EQ(a->request("JOIN #k"), "JOINED #k 1");
+
+  ASSERT_TRUE(rig.nats().start_member(0));
+  ASSERT_TRUE(who_becomes(*a, "#h", {"b"}, std::chrono::milliseconds(30000))) << rig.server(0).log() << rig.server(1).log();
+  ASSERT_TRUE(who_becomes(*a, "#g", {"a"}));
+  ASSERT_TRUE(who_becomes(*b, "#k", {"a"}));
+  ASSERT_EQ(a->request("OPT receipts on"), "OPT receipts on");
+  EXPECT_EQ(a->request("MSG #h across"), "OK 1");
+  FromFrame f = b->read_frame();
+  ASSERT_TRUE(f.ok()) << f;
+  EXPECT_EQ(f.payload, "across");
+  EXPECT_EQ(f.via, "#h");
+  EXPECT_EQ(a->request("MSG #g x"), "ERR no-receivers #g");
 }
 
 }  // namespace

@@ -1,9 +1,12 @@
 // Test support: switchboard servers joined through real nats-server members (nats_process.h).
 // ClusterRig starts the NATS members, then each server with --cluster, --server-name s<i> and a
 // short --cluster-heartbeat (and any `extra` flags), and waits until each logged cluster_ready.
+// hello(), welcome() and who_becomes() are what the cluster tests ask of a node.
 #pragma once
 
+#include <algorithm>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -60,5 +63,25 @@ inline std::unique_ptr<LineClient> hello(uint16_t port, const std::string& id, s
 }
 
 inline std::string welcome(const std::string& id) { return "WELCOME " + id + " 60"; }
+
+// "NODES <n> <id>..." as the sorted ids; {"<bad>"} when the count and the list disagree.
+inline std::vector<std::string> listed(const std::string& reply) {
+  std::istringstream in(reply);
+  std::string word;
+  size_t count = 0;
+  if (!(in >> word >> count) || word != "NODES") return {"<bad>"};
+  std::vector<std::string> ids;
+  while (in >> word) ids.push_back(word);
+  std::sort(ids.begin(), ids.end());
+  if (ids.size() != count) return {"<bad>"};
+  return ids;
+}
+
+// Waits until `WHO <target>` asked through `c` lists exactly `ids` (replication is eventual).
+inline bool who_becomes(LineClient& c, const std::string& target, std::vector<std::string> ids,
+                        std::chrono::milliseconds timeout = kDefaultWait) {
+  std::sort(ids.begin(), ids.end());
+  return wait_until([&] { return listed(c.request("WHO " + target)) == ids; }, timeout);
+}
 
 }  // namespace sb::test

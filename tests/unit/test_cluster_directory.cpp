@@ -65,3 +65,14 @@ TEST(ClusterNames, UrlsAndServerNames) {
   EXPECT_FALSE(valid_server_name("a*"));
   EXPECT_FALSE(valid_server_name(std::string(65, 'a')));
 }
+
+TEST(ClusterDirectory, ServerIndexesAndSubjects) {
+  Directory d;
+  d.set_self("me.here");
+  EXPECT_EQ(d.server_index("me.here"), d.self());
+  const uint32_t other = d.server_index("other.one");
+  EXPECT_EQ(d.server_index("other.one"), other);
+  EXPECT_NE(other, d.self());
+  EXPECT_EQ(d.subject(other), "sb.srv.other_one");
+  EXPECT_EQ(d.subject(d.self()), "sb.srv.me_here");
+}
