@@ -199,13 +199,21 @@ TEST(ClusterRouting, LeaveAndDisconnectTakeRemoteMembershipsAway) {
   EXPECT_EQ(a->request("MSG #h x"), "ERR no-receivers #h");
 }
 
+// Node a on server 0 and b on server 1, both in #g, and each server lists both.
+void two_members(ClusterRig& rig, Client* a, Client* b) {
+  ASSERT_TRUE(rig.ok()) << rig.error();
+  *a = node(rig, 0, "a");
+  *b = node(rig, 1, "b");
+  ASSERT_EQ((*a)->request("JOIN #g").rfind("JOINED #g ", 0), 0u);
+  ASSERT_EQ((*b)->request("JOIN #g").rfind("JOINED #g ", 0), 0u);
+  ASSERT_TRUE(who_becomes(**a, "#g", {"a", "b"}));
+  ASSERT_TRUE(who_becomes(**b, "#g", {"a", "b"}));
+}
+
 TEST(ClusterRouting, KilledServersMembersStopCountingAndItsRestartForgetsThem) {
   ClusterRig rig(1, 2);
-  ASSERT_TRUE(rig.ok()) << rig.error();
-  Client a = node(rig, 0, "a"), b = node(rig, 1, "b");
-  ASSERT_EQ(a->request("JOIN #g"), "JOINED #g 1");
-  ASSERT_EQ(b->request("JOIN #g").rfind("JOINED #g ", 0), 0u);
-  ASSERT_TRUE(who_becomes(*a, "#g", {"a", "b"}));
+  Client a, b;
+  ASSERT_NO_FATAL_FAILURE(two_members(rig, &a, &b));
   ASSERT_EQ(a->request("OPT receipts on"), "OPT receipts on");
   EXPECT_EQ(a->request("MSG #g x"), "OK 1");
 
@@ -257,11 +265,8 @@ TEST(ClusterRouting, BackboneGoneLocalMembersStillGetTheRestIsUnavailable) {
 
 TEST(ClusterRouting, MembershipsChangedWhileCutOffAreRepublishedOnReconnect) {
   ClusterRig rig(1, 2);
-  ASSERT_TRUE(rig.ok()) << rig.error();
-  Client a = node(rig, 0, "a"), b = node(rig, 1, "b");
-  ASSERT_EQ(a->request("JOIN #g").rfind("JOINED #g ", 0), 0u);
-  ASSERT_EQ(b->request("JOIN #g").rfind("JOINED #g ", 0), 0u);
-  ASSERT_TRUE(who_becomes(*a, "#g", {"a", "b"}));
+  Client a, b;
+  ASSERT_NO_FATAL_FAILURE(two_members(rig, &a, &b));
 
   rig.nats()[0].kill_now();
   ASSERT_TRUE(rig.server(1).wait_log_contains("event=backbone_down"));
