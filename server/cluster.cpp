@@ -119,7 +119,8 @@ void Cluster::on_backbone_message(const nats::Message& m) {
   on_reply(token, m);
 }
 
-// Replies to the set-up requests: r1/r2/r5 the three streams, r3/r4/r6 the three watch consumers.
+// Replies to the set-up requests: r1/r2 and the members' the three streams, r3/r4 and the
+// members' the three watch consumers.
 void Cluster::on_reply(std::string_view token, const nats::Message& m) {
   const nats::ApiReply r = nats::parse_api_reply(m.payload);
   const bool stream = token == "r1" || token == "r2" || token == ClusterGroups::kStreamToken;

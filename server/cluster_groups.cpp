@@ -155,6 +155,7 @@ RemoteRoutes::Pick ClusterGroups::anycast(std::string_view source, std::string_v
 }
 
 bool ClusterGroups::from_server(std::string_view source, std::string_view target, std::string_view payload) {
+  if (target.empty()) return false;
   if (target[0] == '#') {
     delivery_.group(source, target, payload);
   } else if (target[0] == '~') {

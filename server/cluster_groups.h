@@ -28,8 +28,9 @@ namespace sb::server {
 class ClusterGroups {
  public:
   static constexpr std::string_view kBucketSubject = "$KV.sb_members.";
-  // The watch's subscription id, and the reply tokens of its stream and consumer requests.
-  static constexpr std::string_view kSidWatch = "7", kStreamToken = "r5", kConsumerToken = "r6";
+  // The watch's subscription id, and the reply tokens of its stream and consumer requests (apart
+  // from Cluster's own: sids 1..6, tokens r1..r4 and c<n>).
+  static constexpr std::string_view kSidWatch = "20", kStreamToken = "g1", kConsumerToken = "g2";
 
   ClusterGroups(Backbone& backbone, Directory& dir, const Router& router, const ConnectionSlab& slab,
                 RemoteDelivery& delivery, const EventLoop& loop)
