@@ -40,6 +40,11 @@ Client node(ClusterRig& rig, size_t server, const std::string& id) {
   return c;
 }
 
+// Every server exits 0 on SIGTERM (under the sanitizers, a report would make it fail).
+void expect_clean_stops(ClusterRig& rig) {
+  for (size_t i = 0; i < rig.servers(); ++i) EXPECT_EQ(rig.server(i).stop(), 0) << rig.server(i).stderr_text();
+}
+
 // The next frame is the direct `marker` from `from`: nothing else arrived before it.
 void expect_next_is_marker(LineClient& c, LineClient& from, const std::string& id, const std::string& marker) {
   ASSERT_TRUE(from.send_all(send_frame(id, marker)));
@@ -87,6 +92,7 @@ TEST(ClusterRouting, GroupReachesMembersOnEveryServerOnceInOrderPerSource) {
   // Nobody got more, and the non-member nothing.
   for (auto [c, id] : {std::pair{m0.get(), "m0"}, {m2b.get(), "m2b"}, {outsider.get(), "outsider"}})
     expect_next_is_marker(*c, *a0, id, "marker");
+  expect_clean_stops(rig);
 }
 
 TEST(ClusterRouting, AnycastRotatesOverTheMembersOfBothServersEachMessageOnce) {
@@ -127,6 +133,7 @@ TEST(ClusterRouting, AnycastRotatesOverTheMembersOfBothServersEachMessageOnce) {
   }
   EXPECT_EQ(seen.size(), size_t(kCount));
   for (int i = 0; i < kCount; ++i) EXPECT_EQ(seen.count(payload_of("any", i)), 1u) << i;
+  expect_clean_stops(rig);
 }
 
 TEST(ClusterRouting, PatternsMatchIdsOnBothServers) {
@@ -163,6 +170,7 @@ TEST(ClusterRouting, PatternsMatchIdsOnBothServers) {
   EXPECT_EQ(a->request("MSG plant1.a.* x"), "ERR no-receivers plant1.a.*");
   for (auto [n, id] : {std::pair{a.get(), "plant1.a.temp"}, {b.get(), "plant1.b.temp"}, {c.get(), "plant2.c.temp"}})
     expect_next_is_marker(*n, *ctl, id, "marker");
+  expect_clean_stops(rig);
 }
 
 TEST(ClusterRouting, LeaveAndDisconnectTakeRemoteMembershipsAway) {
@@ -285,6 +293,7 @@ TEST(ClusterRouting, MembershipsChangedWhileCutOffAreRepublishedOnReconnect) {
   EXPECT_EQ(f.payload, "across");
   EXPECT_EQ(f.via, "#h");
   EXPECT_EQ(a->request("MSG #g x"), "ERR no-receivers #g");
+  expect_clean_stops(rig);
 }
 
 }  // namespace
