@@ -54,6 +54,11 @@ void expect_next_is_marker(LineClient& c, LineClient& from, const std::string& i
   EXPECT_EQ(f.via, "");
 }
 
+// Each (client, id) gets a direct marker from `from` as its next frame: nothing else came first.
+void expect_nothing_more(LineClient& from, std::initializer_list<std::pair<LineClient*, const char*>> nodes) {
+  for (auto [c, id] : nodes) expect_next_is_marker(*c, from, id, "marker");
+}
+
 TEST(ClusterRouting, GroupReachesMembersOnEveryServerOnceInOrderPerSource) {
   ClusterRig rig(1, 3);
   ASSERT_TRUE(rig.ok()) << rig.error();
@@ -90,8 +95,7 @@ TEST(ClusterRouting, GroupReachesMembersOnEveryServerOnceInOrderPerSource) {
   EXPECT_EQ(a0->request("MSG #g counted"), "OK 4");
   for (LineClient* c : {m0.get(), m1.get(), m2a.get(), m2b.get()}) EXPECT_EQ(c->read_frame().payload, "counted");
   // Nobody got more, and the non-member nothing.
-  for (auto [c, id] : {std::pair{m0.get(), "m0"}, {m2b.get(), "m2b"}, {outsider.get(), "outsider"}})
-    expect_next_is_marker(*c, *a0, id, "marker");
+  expect_nothing_more(*a0, {{m0.get(), "m0"}, {m2b.get(), "m2b"}, {outsider.get(), "outsider"}});
   expect_clean_stops(rig);
 }
 
@@ -168,8 +172,7 @@ TEST(ClusterRouting, PatternsMatchIdsOnBothServers) {
   EXPECT_EQ(ctl->request("MSG ctl.> x"), "ERR no-receivers ctl.>");
   EXPECT_EQ(ctl->request("MSG plant9.* x"), "ERR no-receivers plant9.*");
   EXPECT_EQ(a->request("MSG plant1.a.* x"), "ERR no-receivers plant1.a.*");
-  for (auto [n, id] : {std::pair{a.get(), "plant1.a.temp"}, {b.get(), "plant1.b.temp"}, {c.get(), "plant2.c.temp"}})
-    expect_next_is_marker(*n, *ctl, id, "marker");
+  expect_nothing_more(*ctl, {{a.get(), "plant1.a.temp"}, {b.get(), "plant1.b.temp"}, {c.get(), "plant2.c.temp"}});
   expect_clean_stops(rig);
 }
 
