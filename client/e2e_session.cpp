@@ -41,9 +41,13 @@ std::unique_ptr<E2eSession> E2eSession::open(const Options& options, const std::
   s->keyring_ = std::make_unique<e2e::Keyring>(s->identity_.private_key);
   s->replay_ = std::make_unique<e2e::ReplayGuard>(wall_clock_ms());
   const std::string fingerprint = security::fingerprint_log_text(s->identity_.public_key);
-  SB_LOG(log, info, created ? "key_created" : "key_loaded", {"node", std::string_view(id)},
-         {"path", std::string_view(path)}, {"fingerprint", std::string_view(fingerprint)},
-         {"known_nodes", s->known_.size()});
+  // A call site per event: a CallSite holds one event (what SB_LOG's static would be).
+  static sb::log::CallSite created_site, loaded_site;
+  if (log.enabled(sb::log::Level::info)) {
+    log.write(created ? created_site : loaded_site, sb::log::Level::info, created ? "key_created" : "key_loaded",
+              {{"node", std::string_view(id)}, {"path", std::string_view(path)},
+               {"fingerprint", std::string_view(fingerprint)}, {"known_nodes", s->known_.size()}});
+  }
   if (created) frontend.show_status("Created a new end-to-end key for " + quoted(id) + " in '" + path + "'");
   return s;
 }

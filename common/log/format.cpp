@@ -214,20 +214,16 @@ const char* LineFormatter::timestamp(uint64_t time_ns) {
 }
 
 const LineFormatter::Shape& LineFormatter::shape_of(const Record& r) {
-  Shape& s = shapes_[(reinterpret_cast<uintptr_t>(r.event) >> 3) % kShapes];
-  bool same = s.event == r.event && s.level == r.level && s.count == r.count && !s.text.empty();
-  for (unsigned i = 0; same && i < r.count; ++i) same = s.keys[i] == r.entry(i).key;
-  if (same) return s;
-  s.event = r.event;
-  s.level = r.level;
-  s.count = r.count;
-  s.text.assign(" level=").append(level_name(r.level)).append(" event=");
+  const CallSite& site = *r.site;
+  Shape& s = shapes_[(reinterpret_cast<uintptr_t>(&site) >> 4) % kShapes];
+  if (s.site == &site) return s;
+  s.site = &site;
+  s.text.assign(" level=").append(level_name(site.level())).append(" event=");
   // Events are string literals from our own code: written as they are.
-  s.text.append(r.event != nullptr ? r.event : "unknown");
+  s.text.append(site.event() != nullptr ? site.event() : "unknown");
   s.ends[0] = static_cast<uint16_t>(s.text.size());
-  for (unsigned i = 0; i < r.count; ++i) {
-    s.keys[i] = r.entry(i).key;
-    s.text.append(" ").append(s.keys[i]).append("=");
+  for (unsigned i = 0; i < site.count(); ++i) {
+    s.text.append(" ").append(site.key(i)).append("=");
     s.ends[i + 1] = static_cast<uint16_t>(s.text.size());
   }
   return s;
@@ -236,20 +232,35 @@ const LineFormatter::Shape& LineFormatter::shape_of(const Record& r) {
 void LineFormatter::append_record(const Record& r, std::string* out) {
   out->append(timestamp(r.time_ns), 27);
   const Shape& shape = shape_of(r);
+  const CallSite& site = *r.site;
   out->append(shape.text.data(), shape.ends[0]);
-  for (unsigned i = 0; i < r.count; ++i) {
+  const unsigned char* p = r.data;
+  for (unsigned i = 0; i < site.count(); ++i) {
     out->append(shape.text.data() + shape.ends[i], shape.ends[i + 1] - shape.ends[i]);
-    const Record::Entry& e = r.entry(i);
-    const auto kind = static_cast<Field::Kind>(r.kinds[i] & ~kTruncatedBit);
-    switch (kind) {
-      case Field::Kind::i64: append_int(out, static_cast<int64_t>(e.value)); break;
-      case Field::Kind::u64: append_int(out, e.value); break;
-      case Field::Kind::str:
-        append_value(out, std::string_view(r.text() + e.value, r.lens[i]), (r.kinds[i] & kTruncatedBit) != 0);
+    switch (site.kind(i)) {
+      case Field::Kind::i64: {
+        int64_t v;
+        std::memcpy(&v, p, 8);
+        append_int(out, v);
+        p += 8;
         break;
+      }
+      case Field::Kind::u64: {
+        uint64_t v;
+        std::memcpy(&v, p, 8);
+        append_int(out, v);
+        p += 8;
+        break;
+      }
+      case Field::Kind::str: {
+        const uint8_t len = *p & ~kTruncatedBit;
+        append_value(out, std::string_view(reinterpret_cast<const char*>(p + 1), len), (*p & kTruncatedBit) != 0);
+        p += 1 + len;
+        break;
+      }
     }
   }
-  if (r.fields_truncated) out->append(" fields_truncated=1");
+  if (site.fields_truncated()) out->append(" fields_truncated=1");
   out->push_back('\n');
 }
 

@@ -30,14 +30,11 @@ class LineFormatter {
  private:
   // " level=<level> event=<event>" and each field's " <key>=" of one call site.
   struct Shape {
-    const char* event = nullptr;
-    Level level = Level::info;
-    uint8_t count = 0;
-    const char* keys[kMaxFields] = {};
+    const CallSite* site = nullptr;
     std::string text;                  // the head, then every " key=" back to back
     uint16_t ends[kMaxFields + 1] = {};  // ends[0]: end of the head; ends[i + 1]: of key i
   };
-  static constexpr size_t kShapes = 16;  // direct-mapped by event address
+  static constexpr size_t kShapes = 16;  // direct-mapped by site address
 
   const char* timestamp(uint64_t time_ns);  // "YYYY-MM-DDTHH:MM:SS.uuuuuuZ", 27 bytes
   const Shape& shape_of(const Record& r);

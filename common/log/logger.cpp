@@ -176,8 +176,27 @@ void Logger::flush() {
   im.sink.wait_written(end);
 }
 
-void Logger::write(Level level, const char* event, std::initializer_list<Field> fields) noexcept {
+void CallSite::fill_once(Level level, const char* event, std::initializer_list<Field> fields) noexcept {
+  uint8_t expected = kEmpty;
+  if (!state_.compare_exchange_strong(expected, kFilling, std::memory_order_acquire)) {
+    while (state_.load(std::memory_order_acquire) != kReady) std::this_thread::yield();
+    return;
+  }
+  level_ = level;
+  event_ = event;
+  fields_truncated_ = fields.size() > kMaxFields;
+  count_ = static_cast<uint8_t>(fields_truncated_ ? kMaxFields : fields.size());
+  const Field* f = fields.begin();
+  for (unsigned i = 0; i < count_; ++i, ++f) {
+    keys_[i] = f->key;
+    kinds_[i] = f->kind;
+  }
+  state_.store(kReady, std::memory_order_release);
+}
+
+void Logger::write(CallSite& site, Level level, const char* event, std::initializer_list<Field> fields) noexcept {
   if (!enabled(level)) return;
+  site.bind(level, event, fields);
   Impl& im = *impl_;
   uint64_t pos;
   Record* slot = im.single_producer ? im.queue->try_claim_single(&pos) : im.queue->try_claim(&pos);
@@ -189,9 +208,9 @@ void Logger::write(Level level, const char* event, std::initializer_list<Field> 
   // The clock is read after the claim, so the (rare) drop path skips it and timestamps of one
   // producer never go backwards relative to queue order.
   const uint64_t now = im.clock_injected ? im.clock() : coarse_now_ns();
-  slot->fill(now, level, event, fields);
+  slot->fill(now, site, fields);
   im.queue->publish(pos);
-  im.queue->prefetch_for_write(pos + 1, 128);  // the lines a usual record fills (record.h)
+  im.queue->prefetch_for_write(pos + 1, 64);  // the line a usual record fills (record.h)
   if ((pos & (kWakeCheckEvery - 1)) == kWakeCheckEvery - 1 &&
       pos - im.queue->claimed() >= im.queue->capacity() / kWakeFillDivisor)
     im.wake_one();

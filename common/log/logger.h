@@ -5,6 +5,7 @@
 // the ring itself: record_queue.h (Vyukov bounded MPMC, per-slot sequence numbers).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -38,6 +39,42 @@ struct Field {
   constexpr Field(const char* k, unsigned v) : key(k), kind(Kind::u64), u(v) {}
   constexpr Field(const char* k, unsigned long v) : key(k), kind(Kind::u64), u(v) {}
   constexpr Field(const char* k, unsigned long long v) : key(k), kind(Kind::u64), u(v) {}
+};
+
+inline constexpr unsigned kMaxFields = 8;  // extra fields beyond this are dropped (and marked)
+
+// What never changes between the records of one SB_LOG statement: level, event, keys, and the
+// kind of each value (fixed by the argument's C++ type). SB_LOG keeps one in a static, filled by
+// the statement's first record, so a record carries a pointer to it instead of the event and a
+// pointer per key: the usual record then fits in one cache line of the ring. Never destroyed or
+// moved while a logger may still format a record pointing at it (a static is neither).
+class CallSite {
+ public:
+  // Fills the site from the first call, once; later calls only check that it is filled (one
+  // acquire load). The event and keys must be the same at every call (string literals of one
+  // statement). Two threads meeting an empty site: one fills it, the other waits the few
+  // stores that takes (only ever on a statement's first use).
+  void bind(Level level, const char* event, std::initializer_list<Field> fields) noexcept {
+    if (state_.load(std::memory_order_acquire) != kReady) fill_once(level, event, fields);
+  }
+  Level level() const noexcept { return level_; }
+  const char* event() const noexcept { return event_; }
+  unsigned count() const noexcept { return count_; }
+  bool fields_truncated() const noexcept { return fields_truncated_; }  // more than kMaxFields
+  const char* key(unsigned i) const noexcept { return keys_[i]; }
+  Field::Kind kind(unsigned i) const noexcept { return kinds_[i]; }
+
+ private:
+  static constexpr uint8_t kEmpty = 0, kFilling = 1, kReady = 2;
+  void fill_once(Level level, const char* event, std::initializer_list<Field> fields) noexcept;
+
+  std::atomic<uint8_t> state_{kEmpty};
+  Level level_ = Level::info;
+  uint8_t count_ = 0;
+  bool fields_truncated_ = false;
+  const char* event_ = nullptr;
+  std::array<const char*, kMaxFields> keys_{};
+  std::array<Field::Kind, kMaxFields> kinds_{};
 };
 
 struct LoggerOptions {
@@ -81,7 +118,8 @@ class Logger {
     return static_cast<uint8_t>(level) >= threshold_.load(std::memory_order_relaxed);
   }
   // The hot path: no allocation, no lock, no syscall, no formatting. Drops (and counts) when full.
-  void write(Level level, const char* event, std::initializer_list<Field> fields) noexcept;
+  // `site` is the statement's own (SB_LOG passes a static): see CallSite.
+  void write(CallSite& site, Level level, const char* event, std::initializer_list<Field> fields) noexcept;
   // Reopens the file by name (SIGHUP after logrotate moved it). Safe to call from the loop thread.
   void reopen() noexcept;
   // Changes the level filter from now on (a SIGHUP reload of --log-level). Records already queued
@@ -102,9 +140,12 @@ class Logger {
 
 }  // namespace sb::log
 
-// Checks the level before building the field list, so a filtered record costs one compare.
-#define SB_LOG(logger, lvl, event, ...)                                   \
-  do {                                                                    \
-    if ((logger).enabled(::sb::log::Level::lvl))                          \
-      (logger).write(::sb::log::Level::lvl, event, {__VA_ARGS__});        \
+// Checks the level before building the field list, so a filtered record costs one compare. The
+// event and keys must be string literals, the same at every execution of the statement.
+#define SB_LOG(logger, lvl, event, ...)                                                  \
+  do {                                                                                   \
+    if ((logger).enabled(::sb::log::Level::lvl)) {                                       \
+      static ::sb::log::CallSite sb_log_site_;                                           \
+      (logger).write(sb_log_site_, ::sb::log::Level::lvl, event, {__VA_ARGS__});         \
+    }                                                                                    \
   } while (0)

@@ -71,7 +71,8 @@ void OrderedSink::reopen_locked() {
     if (file_.reopen(&error)) {
       write_failed_ = false;
     } else {
-      write_event_locked(Level::error, "log_reopen_failed", {{"error", error}});
+      static CallSite site;
+      write_event_locked(site, Level::error, "log_reopen_failed", {{"error", error}});
     }
   }
 }
@@ -81,15 +82,17 @@ void OrderedSink::report_drops_locked() {
   const uint64_t dropped = dropped_->load(std::memory_order_relaxed);
   const uint64_t reported = reported_drops_.load(std::memory_order_relaxed);
   if (dropped != reported) {
-    write_event_locked(Level::warn, "log_dropped", {{"count", dropped - reported}});
+    static CallSite site;
+    write_event_locked(site, Level::warn, "log_dropped", {{"count", dropped - reported}});
     reported_drops_.store(dropped, std::memory_order_relaxed);
   }
 }
 
-void OrderedSink::write_event_locked(Level level, const char* event,
+void OrderedSink::write_event_locked(CallSite& site, Level level, const char* event,
                                      std::initializer_list<Field> fields) {
+  site.bind(level, event, fields);
   Record record;
-  record.fill(clock_(), level, event, fields);
+  record.fill(clock_(), site, fields);
   scratch_.clear();
   formatter_.append_record(record, &scratch_);
   file_.write(scratch_.data(), scratch_.size());

@@ -47,7 +47,7 @@ class OrderedSink {
     reopen_locked();
     report_drops_locked();
   }
-  void write_event_locked(Level level, const char* event, std::initializer_list<Field> fields);
+  void write_event_locked(CallSite& site, Level level, const char* event, std::initializer_list<Field> fields);
 
   std::mutex mu_;
   std::condition_variable turn_;  // signalled whenever written_ advances

@@ -27,8 +27,10 @@ std::string stamp(uint64_t ns) {
 
 std::string line(Level level, const char* event, std::initializer_list<Field> fields,
                  uint64_t ns = 1795774530123456789ull) {
+  CallSite site;  // a fresh site per line: the formatter below is fresh too
+  site.bind(level, event, fields);
   Record r;
-  r.fill(ns, level, event, fields);
+  r.fill(ns, site, fields);
   LineFormatter f;
   std::string out;
   f.append_record(r, &out);

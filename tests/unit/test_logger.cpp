@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -100,16 +101,53 @@ TEST_F(LoggerTest, SingleProducerModeKeepsEveryRecordInOrder) {
   for (int i = 0; i < n; ++i) ASSERT_EQ(got[i], record_line(i));
 }
 
-// A record with a few fields and short strings, the usual kind, fills only the first two cache
-// lines of its ring slot (the slot's sequence number comes first): the fields' entries and the
-// strings are packed right after the header.
-TEST(LogRecord, AUsualRecordFillsTwoCacheLines) {
+// A record with a few fields and short ids, the usual kind (the server's route record), fits in
+// the first cache line of its ring slot, after the slot's 8-byte sequence number: the site
+// pointer stands for event and keys, and the values are packed back to back.
+TEST(LogRecord, AUsualRecordFillsOneCacheLine) {
+  const std::initializer_list<sb::log::Field> fields = {{"from", "node-0042"}, {"to", "node-0043"}, {"bytes", 64u}};
+  sb::log::CallSite site;
+  site.bind(Level::debug, "route", fields);
   sb::log::Record r;
-  r.fill(1, Level::debug, "route", {{"from", "node-0042"}, {"to", "node-0043"}, {"bytes", 64u}});
-  const size_t end = reinterpret_cast<const char*>(r.text()) + 18 - reinterpret_cast<const char*>(&r);
-  EXPECT_LE(8 + end, 128u);
-  EXPECT_EQ(std::string(r.text(), 18), "node-0042node-0043");
-  EXPECT_EQ(r.entry(2).value, 64u);
+  const size_t used = r.fill(1, site, fields);
+  EXPECT_LE(8 + used, 64u);
+  EXPECT_EQ(r.site, &site);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(r.data), 20), "\x09node-0042\x09node-0043");
+}
+
+// A site is filled by its first call only: later calls of the statement reuse it as it is.
+TEST(LogRecord, ACallSiteKeepsItsFirstCall) {
+  sb::log::CallSite site;
+  site.bind(Level::warn, "first", {{"a", 1}, {"b", "x"}});
+  site.bind(Level::warn, "first", {{"a", 2}, {"b", "y"}});
+  EXPECT_STREQ(site.event(), "first");
+  ASSERT_EQ(site.count(), 2u);
+  EXPECT_STREQ(site.key(1), "b");
+  EXPECT_EQ(site.kind(0), sb::log::Field::Kind::i64);
+  EXPECT_EQ(site.kind(1), sb::log::Field::Kind::str);
+  EXPECT_FALSE(site.fields_truncated());
+}
+
+// Threads meeting an empty site at once: one fills it, the others wait for it, and every one
+// comes back with the site filled (run under TSan by make test-tsan).
+TEST(LogRecord, ACallSiteFirstUsedByManyThreadsAtOnce) {
+  for (int round = 0; round < 50; ++round) {
+    sb::log::CallSite site;
+    std::atomic<bool> go{false};
+    std::vector<std::thread> threads;
+    std::atomic<int> filled{0};
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&] {
+        while (!go.load(std::memory_order_acquire)) {
+        }
+        site.bind(Level::info, "race", {{"k", 1}});
+        if (site.count() == 1 && std::string(site.key(0)) == "k") filled.fetch_add(1);
+      });
+    }
+    go.store(true, std::memory_order_release);
+    for (auto& t : threads) t.join();
+    ASSERT_EQ(filled.load(), 4) << "round " << round;
+  }
 }
 
 TEST_F(LoggerTest, ThreeWorkersKeepQueueOrder) {
@@ -155,7 +193,8 @@ TEST_F(LoggerTest, LevelFilteringHappensBeforeEnqueue) {
   SB_LOG(log, info, "i");
   SB_LOG(log, warn, "w", {"reason", "slow consumer"});
   SB_LOG(log, error, "e");
-  log.write(Level::info, "direct", {});  // write() filters too
+  static sb::log::CallSite site;
+  log.write(site, Level::info, "direct", {});  // write() filters too
   log.stop();
   EXPECT_EQ(lines(), (std::vector<std::string>{
                          std::string(kStamp) + " level=warn event=w reason=\"slow consumer\"",
