@@ -210,7 +210,7 @@ void Logger::write(CallSite& site, Level level, const char* event, std::initiali
   const uint64_t now = im.clock_injected ? im.clock() : coarse_now_ns();
   slot->fill(now, site, fields);
   im.queue->publish(pos);
-  im.queue->prefetch_for_write(pos + 1, 64);  // the line a usual record fills (record.h)
+  im.queue->prefetch(pos + 1);  // the line a usual record fills (record.h)
   if ((pos & (kWakeCheckEvery - 1)) == kWakeCheckEvery - 1 &&
       pos - im.queue->claimed() >= im.queue->capacity() / kWakeFillDivisor)
     im.wake_one();

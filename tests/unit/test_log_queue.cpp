@@ -84,7 +84,7 @@ TEST(LogQueue, SingleProducerClaimFillsInOrderAndDetectsFull) {
     EXPECT_EQ(pos, accepted);
     slot->seq = i;
     q.publish(pos);
-    q.prefetch_for_write(pos + 1, 128);  // a hint only: changes nothing
+    q.prefetch(pos + 1);  // a hint only: changes nothing
     ++accepted;
   }
   EXPECT_EQ(accepted, 8u);
