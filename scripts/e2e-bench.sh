@@ -7,6 +7,7 @@
 # Environment: N (100000), SIZE (1024), CLIENT, SERVER (default build/switchboard-{client,server}).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/server-port.sh
 PAIRS=${1:-3} N=${N:-100000} SIZE=${SIZE:-1024}
 CLIENT=${CLIENT:-build/switchboard-client} SERVER=${SERVER:-build/switchboard-server}
 WORK=$(mktemp -d)
@@ -15,13 +16,7 @@ trap '[ -n "$SPID" ] && kill "$SPID" 2>/dev/null; rm -rf "$WORK"' EXIT
 
 "$SERVER" --port 0 --log-dir "$WORK" --log-level warn --idle-timeout 600 >"$WORK/server.out" 2>&1 &
 SPID=$!
-PORT=""
-for _ in $(seq 100); do
-  PORT=$(sed -n 's/^Server listening on .*:\([0-9][0-9]*\)$/\1/p' "$WORK/server.out" | head -1)
-  [ -n "$PORT" ] && break
-  sleep 0.05
-done
-[ -n "$PORT" ] || { echo "the server did not start" >&2; exit 1; }
+PORT=$(server_port "$WORK/server.out") || { echo "the server did not start" >&2; exit 1; }
 
 TEXT=$(head -c "$SIZE" /dev/zero | tr '\0' 'x')
 awk -v n="$N" -v t="$TEXT" 'BEGIN { for (i = 0; i < n; i++) print "rx " t }' >"$WORK/input"

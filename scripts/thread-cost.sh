@@ -8,6 +8,7 @@
 # The CPU times are read from /proc over 2 s in the middle of a 4 s run (clock ticks of 10 ms).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/server-port.sh
 [ $# -ge 1 ] || { sed -n '2,7p' "$0" >&2; exit 2; }
 BIN=$1; shift
 BENCH_ARGS=${BENCH_ARGS:---nodes 1000 --pattern random --window 64}
@@ -18,13 +19,7 @@ trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$WORK"' EXIT
 taskset -c 0 "$BIN" --port 0 --log-dir "$WORK" --idle-timeout 600 "$@" >"$WORK/server.out" 2>&1 &
 PID=$!
 SERVER_PID=$PID
-port=""
-for _ in $(seq 100); do
-  port=$(sed -n 's/^Server listening on .*:\([0-9][0-9]*\)$/\1/p' "$WORK/server.out" | head -1)
-  [ -n "$port" ] && break
-  sleep 0.05
-done
-[ -n "$port" ] || { echo "server $BIN did not start" >&2; cat "$WORK/server.out" >&2; exit 1; }
+port=$(server_port "$WORK/server.out") || { echo "server $BIN did not start" >&2; cat "$WORK/server.out" >&2; exit 1; }
 # shellcheck disable=SC2086
 taskset -c 1 build/switchboard-bench --port "$port" --server-pid "$PID" --json --warmup 1 --duration 4 \
   $BENCH_ARGS >"$WORK/bench.json" 2>/dev/null &

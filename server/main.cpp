@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
   log_options.workers = options.log_workers;
   log_options.mirror_stderr = options.log_stderr;
   log_options.single_producer = true;  // only the loop's thread logs
-  // 65,536 records (24 MiB, on huge pages): with a record per message at 2-3 M messages/s and
+  // 65,536 records (20 MiB, on huge pages): with a record per message at 2-3 M messages/s and
   // the worker sharing the loop's core, the ring must cover the scheduler's time slices (a few
   // ms each) during which the worker does not run; 16,384 covered too few, and dropped ~2%.
   log_options.queue_capacity = 65536;

@@ -177,6 +177,14 @@ void append_int(std::string* out, Int v) {
   out->append(buf, res.ptr);
 }
 
+// A number of a record, stored unaligned (record.h).
+template <typename Int>
+Int load_8(const unsigned char* p) {
+  Int v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
 }  // namespace
 
 void append_value(std::string* out, std::string_view value, bool truncated) {
@@ -238,20 +246,8 @@ void LineFormatter::append_record(const Record& r, std::string* out) {
   for (unsigned i = 0; i < site.count(); ++i) {
     out->append(shape.text.data() + shape.ends[i], shape.ends[i + 1] - shape.ends[i]);
     switch (site.kind(i)) {
-      case Field::Kind::i64: {
-        int64_t v;
-        std::memcpy(&v, p, 8);
-        append_int(out, v);
-        p += 8;
-        break;
-      }
-      case Field::Kind::u64: {
-        uint64_t v;
-        std::memcpy(&v, p, 8);
-        append_int(out, v);
-        p += 8;
-        break;
-      }
+      case Field::Kind::i64: append_int(out, load_8<int64_t>(p)); p += 8; break;
+      case Field::Kind::u64: append_int(out, load_8<uint64_t>(p)); p += 8; break;
       case Field::Kind::str: {
         const uint8_t len = *p & ~kTruncatedBit;
         append_value(out, std::string_view(reinterpret_cast<const char*>(p + 1), len), (*p & kTruncatedBit) != 0);

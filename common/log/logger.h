@@ -85,7 +85,7 @@ struct LoggerOptions {
   // are written only by flush() and stop() on the caller's thread (tests, one-shot tools).
   unsigned workers = 1;
   bool mirror_stderr = false;
-  // Records the queue holds (rounded up to a power of two; 384 bytes each, touched at start so the
+  // Records the queue holds (rounded up to a power of two; 320 bytes each, touched at start so the
   // loop never page-faults on them). At 2M records/s the default absorbs ~8 ms of worker stall.
   size_t queue_capacity = 16384;
   // Only one thread ever calls write() (the server's loop): claims skip the atomic

@@ -15,7 +15,7 @@ namespace sb::log {
 inline constexpr unsigned kMaxString = 48;  // string values are cut here (and marked)
 // Bytes of string data per record, shared by its fields: four maximal strings, or many short ones.
 // A string that does not fit in what is left is cut (and marked). This, not kMaxFields*kMaxString,
-// bounds a slot at 384 bytes: the ring is pre-faulted at start, so its size is paid in memory
+// bounds a slot at 320 bytes: the ring is pre-faulted at start, so its size is paid in memory
 // up front rather than in page faults on the loop.
 inline constexpr unsigned kTextBytes = 192;
 
@@ -30,6 +30,7 @@ struct Record {
   // only the bytes it uses, so the usual one (a few fields, short strings) ends within the first
   // cache line of its slot: the ring is larger than the caches, and every line a record writes
   // evicts a line of the loop's own working set.
+  // Room for the worst case: 8 bytes per field (a number, or a string's length byte) and the text.
   unsigned char data[kMaxFields * 8 + kTextBytes];
 
   // Copies the call's values; `s` is bound to the same call. Returns the bytes of the record in
@@ -63,6 +64,6 @@ struct Record {
     return static_cast<size_t>(p - reinterpret_cast<unsigned char*>(this));
   }
 };
-static_assert(sizeof(Record) <= 376, "a slot (with its sequence number) stays at 384 bytes");
+static_assert(sizeof(Record) <= 312, "a slot (with its sequence number) stays at 320 bytes");
 
 }  // namespace sb::log
