@@ -29,9 +29,10 @@ class ClientAuthTest : public ::testing::Test {
   }
   void TearDown() override { ::unsetenv("SWITCHBOARD_TOKEN"); }
 
+  // Writes dir/<name>; returns its path.
   std::string write_file(const std::string& name, const std::string& text) {
     std::string path = dir_.path() + "/" + name;
-    std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+    sb::test::write_file(path, text);
     return path;
   }
 

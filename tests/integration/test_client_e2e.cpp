@@ -13,12 +13,6 @@
 namespace sb::test {
 namespace {
 
-size_t count(const std::string& haystack, std::string_view needle) {
-  size_t n = 0;
-  for (size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++n;
-  return n;
-}
-
 // No plaintext anywhere the server or the network could see it.
 void expect_not_on_the_wire(TcpProxy& proxy, const std::string& server_log, std::string_view secret) {
   EXPECT_EQ(proxy.upstream().find(secret), std::string::npos) << "client -> server carries '" << secret << "'";
@@ -134,13 +128,13 @@ TEST_F(E2eExchange, TamperingIsDroppedWithAWarningAndNothingElseBreaks) {
   EXPECT_TRUE(b.wait_for_out("a: six\n")) << b.err();
   // Only the genuine messages were shown, each once; every warning is one line naming the sender.
   EXPECT_EQ(b.out(), "a: one\na: four\na: six\n");
-  EXPECT_EQ(count(b.err(), "Warning: "), 4u) << b.err();
+  EXPECT_EQ(count_of(b.err(), "Warning: "), 4u) << b.err();
   a.close_stdin();
   EXPECT_EQ(a.wait_exit(), 0) << a.err();
   b.signal(SIGTERM);  // client.log is complete once b has exited
   EXPECT_EQ(b.wait_exit(), 0) << b.err();
   const std::string blog = client_log("b");
-  EXPECT_EQ(count(blog, "event=decrypt_failed"), 3u) << blog;
+  EXPECT_EQ(count_of(blog, "event=decrypt_failed"), 3u) << blog;
   EXPECT_NE(blog.find("event=replay_dropped from=a reason=counter"), std::string::npos) << blog;
   for (const char* secret : {"one", "two", "three", "four", "five", "six"}) {
     EXPECT_EQ(blog.find(std::string(" ") + secret + "\n"), std::string::npos) << blog;
@@ -173,7 +167,7 @@ TEST_F(E2eExchange, BroadcastIsSealedOnceForEveryNodeWithAKey) {
   // A client without --e2e is told what it got, never shown the bytes.
   EXPECT_TRUE(d.wait_for_err("[encrypted message from a: start the client with --e2e]")) << d.err();
   EXPECT_EQ(d.out(), "");
-  EXPECT_EQ(count(proxy_->upstream(), "SEND * "), 1u);
+  EXPECT_EQ(count_of(proxy_->upstream(), "SEND * "), 1u);
   expect_not_on_the_wire(*proxy_, "", "to everyone");
 }
 

@@ -15,12 +15,6 @@ constexpr std::string_view kMenu = "Enter 'm' to send a message or 'q' to quit:"
 constexpr std::string_view kAskTarget = "Enter target node (e.g., a, b, c):";
 constexpr std::string_view kAskMessage = "Enter your message:";
 
-size_t count(const std::string& haystack, std::string_view needle) {
-  size_t n = 0;
-  for (size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++n;
-  return n;
-}
-
 class ClientTtyTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(server_.ok()) << server_.error(); }
@@ -47,7 +41,7 @@ class ClientTtyTest : public ::testing::Test {
 
   // Waits until `text` appears `n` times in the terminal output.
   static bool wait_count(Process& t, std::string_view text, size_t n) {
-    return t.wait_until([&] { return count(t.out(), text) >= n; });
+    return t.wait_until([&] { return count_of(t.out(), text) >= n; });
   }
 
   static void expect_terminal_restored(Process& t) {

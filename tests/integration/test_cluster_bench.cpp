@@ -12,12 +12,6 @@
 namespace sb::test {
 namespace {
 
-size_t count_of(const std::string& text, const std::string& needle) {
-  size_t n = 0;
-  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
-  return n;
-}
-
 TEST(ClusterBench, RandomOverTwoServersLosesNothing) {
   raise_fd_limit();
   ClusterRig rig(1, 2);

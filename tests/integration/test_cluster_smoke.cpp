@@ -22,10 +22,8 @@ TEST(ClusterSmoke, DirectBroadcastWhoAndUniqueIdsAcrossTwoServers) {
   ClusterRig rig(1, 2);
   ASSERT_TRUE(rig.ok()) << rig.error();
   std::string r;
-  auto alice = hello(rig.server(0).port(), "alice", &r);
-  ASSERT_EQ(r, welcome("alice"));
-  auto bob = hello(rig.server(1).port(), "bob", &r);
-  ASSERT_EQ(r, welcome("bob"));
+  LineClient& alice = rig.node(0, "alice");
+  LineClient& bob = rig.node(1, "bob");
 
   // The same id on the other server: refused as on one server, and the holder is undisturbed.
   auto again = hello(rig.server(1).port(), "alice", &r);
@@ -35,52 +33,51 @@ TEST(ClusterSmoke, DirectBroadcastWhoAndUniqueIdsAcrossTwoServers) {
   constexpr int kCount = 200;
   for (int i = 0; i < kCount; ++i) {
     const std::string p = payload_of(i);
-    ASSERT_TRUE(alice->send_all("SEND bob " + std::to_string(p.size()) + "\n" + p + "\n"));
+    ASSERT_TRUE(alice.send_all("SEND bob " + std::to_string(p.size()) + "\n" + p + "\n"));
   }
   for (int i = 0; i < kCount; ++i) {
-    FromFrame f = bob->read_frame();
+    FromFrame f = bob.read_frame();
     ASSERT_TRUE(f.ok()) << i << ": " << f;
     ASSERT_EQ(f.source, "alice");
     ASSERT_EQ(f.payload, payload_of(i)) << i;
   }
-  ASSERT_TRUE(bob->send_all("SEND alice 2\nhi\n"));
-  FromFrame back = alice->read_frame();
+  ASSERT_TRUE(bob.send_all("SEND alice 2\nhi\n"));
+  FromFrame back = alice.read_frame();
   ASSERT_TRUE(back.ok()) << back;
   EXPECT_EQ(back.source, "bob");
   EXPECT_EQ(back.payload, "hi");
 
   // Broadcast reaches the other server's nodes, not the sender.
-  auto carol = hello(rig.server(1).port(), "carol", &r);
-  ASSERT_EQ(r, welcome("carol"));
+  LineClient& carol = rig.node(1, "carol");
   ASSERT_TRUE(wait_until([&] {
-    alice->send_line("WHO");
-    std::string who = alice->read_line();
+    alice.send_line("WHO");
+    std::string who = alice.read_line();
     return who == "NODES 3 alice bob carol" || who == "NODES 3 alice carol bob";
   }));
-  ASSERT_TRUE(alice->send_all("SEND * 6\nto-all\n"));
-  for (LineClient* c : {bob.get(), carol.get()}) {
+  ASSERT_TRUE(alice.send_all("SEND * 6\nto-all\n"));
+  for (LineClient* c : {&bob, &carol}) {
     FromFrame f = c->read_frame();
     ASSERT_TRUE(f.ok()) << f;
     EXPECT_EQ(f.source, "alice");
     EXPECT_EQ(f.payload, "to-all");
   }
-  EXPECT_EQ(alice->read_line(std::chrono::milliseconds(300)), std::string(kTimeout));
+  EXPECT_EQ(alice.read_line(std::chrono::milliseconds(300)), std::string(kTimeout));
 
   // Unknown everywhere.
-  alice->send_line("SEND nobody 1");
-  alice->send_line("x");
-  EXPECT_EQ(alice->read_line(), "ERR no-such-node nobody");
+  alice.send_line("SEND nobody 1");
+  alice.send_line("x");
+  EXPECT_EQ(alice.read_line(), "ERR no-such-node nobody");
 
-  alice->send_line("STATS");
-  std::string stats = alice->read_line();
+  alice.send_line("STATS");
+  std::string stats = alice.read_line();
   EXPECT_NE(stats.find(" cluster_servers=2"), std::string::npos) << stats;
   EXPECT_NE(stats.find(" cluster_nodes=3"), std::string::npos) << stats;
   EXPECT_NE(stats.find(" backbone_up=1"), std::string::npos) << stats;
   EXPECT_NE(stats.find(" remote_out="), std::string::npos) << stats;
 
   // alice leaves: her id is free on the other server once the release is stored.
-  alice->send_line("QUIT");
-  EXPECT_EQ(alice->read_line(), "BYE");
+  alice.send_line("QUIT");
+  EXPECT_EQ(alice.read_line(), "BYE");
   ASSERT_TRUE(wait_until([&] {
     auto c = hello(rig.server(1).port(), "alice", &r);
     return r == welcome("alice");

@@ -29,11 +29,6 @@ namespace {
 // independent of the project's own SHA-256 code.
 constexpr const char* kAbcDigest = "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-}
-
 // A blocking-with-deadline client whose socket is bound to a chosen source address before it
 // connects (LineClient always connects from the kernel's default, 127.0.0.1). Just enough
 // protocol for these tests: lines out, lines in, end of stream.
@@ -147,7 +142,7 @@ class ServerAuthTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_FALSE(files_.path().empty());
     auth_path_ = files_.path() + "/auth.txt";
-    write_text(auth_path_,
+    write_file(auth_path_,
                "# test credentials\n"
                "a   plain-token-a\n"
                "\n"
@@ -329,7 +324,7 @@ TEST_F(ServerAuthTest, SighupReloadsTheFileAndAMalformedFileKeepsTheOldCredentia
   LineClient b_before(server->port());
   ASSERT_EQ(b_before.request("HELLO b abc"), "WELCOME b 60");
   // New token for a, c added, b removed.
-  write_text(auth_path_, "a new-token-a\nc token-c\n");
+  write_file(auth_path_, "a new-token-a\nc token-c\n");
   server->signal(SIGHUP);
   ASSERT_TRUE(server->wait_log_contains("event=auth_reloaded ids=2")) << server->log();
   // Credentials are checked at HELLO only: a node registered before the reload stays connected
@@ -354,7 +349,7 @@ TEST_F(ServerAuthTest, SighupReloadsTheFileAndAMalformedFileKeepsTheOldCredentia
   }
 
   // A malformed file (line 2 has three fields) is refused as a whole: the previous table stays.
-  write_text(auth_path_, "a newer-token-a\nc token with-spaces\n");
+  write_file(auth_path_, "a newer-token-a\nc token with-spaces\n");
   server->signal(SIGHUP);
   ASSERT_TRUE(server->wait_log_contains("event=auth_reload_failed")) << server->log();
   EXPECT_TRUE(server->wait_log_contains(auth_path_ + ":2:")) << "the log names file and line\n" << server->log();
@@ -380,13 +375,13 @@ TEST_F(ServerAuthTest, SighupReloadsTheFileAndAMalformedFileKeepsTheOldCredentia
 
 TEST_F(ServerAuthTest, MalformedOrMissingAuthFileAtStartupExitsOneNamingFileAndLine) {
   const std::string bad = files_.path() + "/bad.txt";
-  write_text(bad, "a good-token\nb\n");
+  write_file(bad, "a good-token\nb\n");
   ExitResult r = run_server_to_exit({"--port", "0", "--auth-file", bad});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find(bad + ":2:"), std::string::npos) << r.err;
   EXPECT_EQ(r.out.find("Server listening"), std::string::npos) << r.out;
 
-  write_text(bad, "a sha256:1234\n");  // a digest that is not 64 hex digits
+  write_file(bad, "a sha256:1234\n");  // a digest that is not 64 hex digits
   r = run_server_to_exit({"--port", "0", "--auth-file", bad});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find(bad + ":1:"), std::string::npos) << r.err;
@@ -452,7 +447,7 @@ TEST(ServerMaxConnsPerIp, FourthConnectionFromOneAddressIsRefusedOthersAreNot) {
 TEST(ServerMaxConnsPerIp, ConnectionsClosedByTheServerGiveTheirPlaceBack) {
   TempDir files;
   const std::string auth = files.path() + "/auth.txt";
-  write_text(auth, "a token-a\nb token-b\nwatch token-w\n");
+  write_file(auth, "a token-a\nb token-b\nwatch token-w\n");
   ServerProcess server({"--auth-file", auth, "--max-conns-per-ip", "2", "--handshake-timeout", "0.3"});
   ASSERT_TRUE(server.ok()) << server.error();
   SourceClient watcher("127.0.0.2", server.port());

@@ -57,21 +57,10 @@ std::string first_frame_via(LineClient& c, const std::string& via) {
   }
 }
 
-struct Nodes {
-  explicit Nodes(const ServerProcess& server) : port(server.port()) {}
-  LineClient& add(const std::string& id, int rcvbuf = 0, int sndbuf = 0) {
-    clients.emplace_back(std::make_unique<LineClient>(port, rcvbuf, sndbuf));
-    EXPECT_EQ(clients.back()->hello(id), "WELCOME " + id + " 60");
-    return *clients.back();
-  }
-  uint16_t port;
-  std::vector<std::unique_ptr<LineClient>> clients;
-};
-
 TEST(ServerGroups, DirectAndBroadcastKeepTheV1FromLineExactly) {
   ServerProcess server;
   ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server);
+  Nodes n(server.port());
   LineClient& a = n.add("a");
   LineClient& b = n.add("b");
   ASSERT_TRUE(a.send_all("MSG b hello\nMSG * all\n"));
@@ -86,7 +75,7 @@ TEST(ServerGroups, DirectAndBroadcastKeepTheV1FromLineExactly) {
 TEST(ServerGroups, GroupSendReachesEveryMemberButTheSender) {
   ServerProcess server;
   ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server);
+  Nodes n(server.port());
   LineClient& a = n.add("a");
   LineClient& b = n.add("b");
   LineClient& c = n.add("c");
@@ -116,7 +105,7 @@ TEST(ServerGroups, GroupSendReachesEveryMemberButTheSender) {
 TEST(ServerGroups, JoinLeaveWhoAndGroupsReplies) {
   ServerProcess server;
   ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server);
+  Nodes n(server.port());
   LineClient& a = n.add("a");
   LineClient& b = n.add("b");
   EXPECT_EQ(a.request("GROUPS"), "GROUPS 0");
@@ -142,7 +131,7 @@ TEST(ServerGroups, JoinLeaveWhoAndGroupsReplies) {
 TEST(ServerGroups, MembershipEndsAtDisconnect) {
   ServerProcess server;
   ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server);
+  Nodes n(server.port());
   LineClient& a = n.add("a");
   {
     LineClient b(server.port());
@@ -162,7 +151,7 @@ TEST(ServerGroups, MembershipEndsAtDisconnect) {
 TEST(ServerGroups, LimitsRefuseWithTooManyGroups) {
   ServerProcess server({"--max-groups-per-node", "2", "--max-groups", "3"});
   ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server);
+  Nodes n(server.port());
   LineClient& a = n.add("a");
   LineClient& b = n.add("b");
   EXPECT_EQ(a.request("JOIN #g1"), "JOINED #g1 1");
@@ -182,7 +171,7 @@ TEST(ServerGroups, LimitsRefuseWithTooManyGroups) {
 TEST(ServerGroups, BadGroupNamesAndArgumentsKeepTheConnectionUsable) {
   ServerProcess server;
   ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server);
+  Nodes n(server.port());
   LineClient& a = n.add("a");
   const std::string long_name(65, 'g');
   const std::pair<std::string, std::string> cases[] = {
@@ -218,7 +207,7 @@ TEST(ServerGroups, BadGroupNamesAndArgumentsKeepTheConnectionUsable) {
 TEST(ServerGroups, NoReceiversForGroupsAndAnycastThatReachNobodyElse) {
   ServerProcess server;
   ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server);
+  Nodes n(server.port());
   LineClient& a = n.add("a");
   EXPECT_EQ(a.request("MSG #nosuch hi"), "ERR no-receivers #nosuch");
   EXPECT_EQ(a.request("MSG ~nosuch hi"), "ERR no-receivers ~nosuch");
@@ -240,7 +229,7 @@ TEST(ServerGroups, NoReceiversForGroupsAndAnycastThatReachNobodyElse) {
 TEST(ServerGroups, AnycastRotatesOverTheMembersOtherThanTheSender) {
   ServerProcess server;
   ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server);
+  Nodes n(server.port());
   LineClient& a = n.add("a");
   std::vector<LineClient*> workers = {&n.add("w1"), &n.add("w2"), &n.add("w3")};
   ASSERT_EQ(a.request("JOIN ~workers"), "JOINED #workers 1");  // the sender is a member too
@@ -276,7 +265,7 @@ TEST(ServerGroups, AnycastRotatesOverTheMembersOtherThanTheSender) {
 TEST(ServerGroups, AnycastSkipsMembersOverTheSlowConsumerBound) {
   ServerProcess server({"--max-outbuf", "65536", "--slow-consumer-timeout", "600"});
   ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server);
+  Nodes n(server.port());
   LineClient& a = n.add("a");
   LineClient& slow = n.add("slow", /*rcvbuf=*/4096);
   LineClient& fast = n.add("fast");
@@ -301,7 +290,7 @@ TEST(ServerGroups, AnycastSkipsMembersOverTheSlowConsumerBound) {
 TEST(ServerGroups, AnycastWaitsWhenEveryMemberIsFullAndReceiptsKeepTheOrder) {
   ServerProcess server({"--max-outbuf", "65536", "--slow-consumer-timeout", "600"});
   ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server);
+  Nodes n(server.port());
   LineClient& a = n.add("a");
   LineClient& slow = n.add("slow", /*rcvbuf=*/4096);
   LineClient& filler = n.add("filler", 0, /*sndbuf=*/16384);
@@ -324,7 +313,7 @@ TEST(ServerGroups, AnycastWaitsWhenEveryMemberIsFullAndReceiptsKeepTheOrder) {
 TEST(ServerGroups, GroupFanOutIsAllOrNothingUnderBackPressure) {
   ServerProcess server({"--max-outbuf", "65536", "--slow-consumer-timeout", "600"});
   ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server);
+  Nodes n(server.port());
   LineClient& a = n.add("a");
   LineClient& slow = n.add("slow", /*rcvbuf=*/4096);
   LineClient& reader = n.add("reader");
@@ -353,7 +342,7 @@ TEST(ServerGroups, GroupFanOutIsAllOrNothingUnderBackPressure) {
 TEST(ServerGroups, ReceiptsGiveExactlyOneReplyPerMessageInOrder) {
   ServerProcess server({"--max-payload", "100"});
   ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server);
+  Nodes n(server.port());
   LineClient& a = n.add("a");
   LineClient& b = n.add("b");
   LineClient& c = n.add("c");
@@ -376,7 +365,7 @@ TEST(ServerGroups, ReceiptsGiveExactlyOneReplyPerMessageInOrder) {
 TEST(ServerGroups, ReceiptOfADirectMessageToAFullTargetComesWhenItIsQueued) {
   ServerProcess server({"--max-outbuf", "65536", "--slow-consumer-timeout", "600"});
   ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server);
+  Nodes n(server.port());
   LineClient& a = n.add("a");
   LineClient& slow = n.add("slow", /*rcvbuf=*/4096);
   LineClient& filler = n.add("filler", 0, /*sndbuf=*/16384);
@@ -405,7 +394,7 @@ TEST(ServerGroups, ReceiptOfADirectMessageToAFullTargetComesWhenItIsQueued) {
 TEST(ServerGroups, GroupsAndWhoRepliesAreCutAtTheOutputBound) {
   ServerProcess server({"--max-outbuf", "1024", "--max-groups-per-node", "100"});
   ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server);
+  Nodes n(server.port());
   LineClient& a = n.add("a");
   std::string joins;
   for (int i = 0; i < 40; ++i) joins += "JOIN #" + std::string(50, 'g') + std::to_string(i + 10) + "\n";
@@ -457,7 +446,7 @@ TEST(ServerGroups, InfoListsTheContractKeys) {
 TEST(ServerGroups, StatsCountGroupsMembershipsAndMessagesByKind) {
   ServerProcess server;
   ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server);
+  Nodes n(server.port());
   LineClient& a = n.add("a");
   LineClient& b = n.add("b.x");
   LineClient& c = n.add("c.x");
@@ -486,7 +475,7 @@ TEST(ServerGroups, LogRecordsMembershipGroupLifecycleAndRefusals) {
   ServerProcess server({"--log-level", "debug", "--max-groups-per-node", "1"});
   ASSERT_TRUE(server.ok()) << server.error();
   {
-    Nodes n(server);
+    Nodes n(server.port());
     LineClient& a = n.add("a");
     LineClient& b = n.add("b");
     ASSERT_EQ(a.request("JOIN #ops"), "JOINED #ops 1");

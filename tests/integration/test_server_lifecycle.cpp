@@ -175,16 +175,7 @@ TEST(ServerLifecycle, SighupReopensTheLogFile) {
   const std::string rotated = server.log_dir() + "/server.log.1";
   ASSERT_EQ(std::rename(server.log_path().c_str(), rotated.c_str()), 0);
   server.signal(SIGHUP);
-  // The reopen happens on the loop; keep registering new nodes until one shows up in a new file
-  // (any of them: an idle log worker writes a trickle of records within 50 ms, not at once).
-  int n = 0;
-  EXPECT_TRUE(wait_until(
-      [&] {
-        LineClient c(server.port());
-        c.hello("after-rotate-" + std::to_string(n++));
-        return server.log().find("event=register node=after-rotate-") != std::string::npos;
-      },
-      kDefaultWait, milliseconds(50)));
+  EXPECT_TRUE(wait_log_reopened(server));
   EXPECT_TRUE(server.alive());
   EXPECT_EQ(server.stop(), 0);  // flushes the log: an absence is only meaningful after that
   // The registration went to the old file only (the new one names the node again at shutdown,

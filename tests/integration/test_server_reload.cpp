@@ -16,14 +16,6 @@
 namespace sb::test {
 namespace {
 
-void write_file(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
-
-size_t count_of(const std::string& text, const std::string& needle) {
-  size_t n = 0;
-  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
-  return n;
-}
-
 // SIGHUP and wait until the reload with this sequence number (1 for the first) is logged.
 bool reload(ServerProcess& server, size_t nth) {
   server.signal(SIGHUP);

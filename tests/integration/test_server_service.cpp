@@ -26,8 +26,6 @@
 namespace sb::test {
 namespace {
 
-void write_file(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
-
 bool exists(const std::string& path) {
   struct stat st{};
   return ::stat(path.c_str(), &st) == 0;
@@ -225,15 +223,7 @@ TEST(ServerLogrotate, TheShippedPolicyRotatesAndTheServerReopens) {
 
   const std::string rotated = server.log_path() + ".1";  // delaycompress: the first one stays plain
   ASSERT_TRUE(exists(rotated)) << r.err;
-  int n = 0;
-  EXPECT_TRUE(wait_until(
-      [&] {
-        LineClient c(server.port());
-        c.hello("after-rotate-" + std::to_string(n++));
-        return server.log().find("event=register node=after-rotate-") != std::string::npos;
-      },
-      kDefaultWait, milliseconds(50)))
-      << "no new server.log after logrotate";
+  EXPECT_TRUE(wait_log_reopened(server)) << "no new server.log after logrotate";
   EXPECT_NE(read_file(rotated).find("before-rotate"), std::string::npos);
   EXPECT_EQ(server.log().find("node=before-rotate"), std::string::npos);
   EXPECT_TRUE(server.wait_log_contains("event=reopen_log"));

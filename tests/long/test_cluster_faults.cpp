@@ -48,18 +48,16 @@ TEST(ClusterFaults, KilledServersIdsAreNoSuchNodeThenClaimableAfterTheHeartbeat)
   ClusterRig rig(1, 2);
   ASSERT_TRUE(rig.ok()) << rig.error();
   std::string r;
-  auto alice = hello(rig.server(0).port(), "alice", &r);
-  ASSERT_EQ(r, welcome("alice"));
-  auto bob = hello(rig.server(1).port(), "bob", &r);
-  ASSERT_EQ(r, welcome("bob"));
-  ASSERT_TRUE(wait_until([&] { return delivered(*bob, *alice, "alice", "x"); }));
+  LineClient& alice = rig.node(0, "alice");
+  LineClient& bob = rig.node(1, "bob");
+  ASSERT_TRUE(wait_until([&] { return delivered(bob, alice, "alice", "x"); }));
 
   rig.server(0).stop(SIGKILL);
   // While the heartbeat has not expired the message goes nowhere (no reply); after it, the
   // answer is ERR no-such-node. Every send gets its answer or silence, never a hang.
   ASSERT_TRUE(wait_until([&] {
-    bob->send_all("SEND alice 1\ny\n");
-    return bob->read_line(milliseconds(200)) == "ERR no-such-node alice";
+    bob.send_all("SEND alice 1\ny\n");
+    return bob.read_line(milliseconds(200)) == "ERR no-such-node alice";
   }));
   auto again = hello(rig.server(1).port(), "alice", &r);
   EXPECT_EQ(r, welcome("alice"));
@@ -71,28 +69,25 @@ TEST(ClusterFaults, BackboneGoneLocalTrafficFlowsRemoteIsUnavailableAndItRecover
   ClusterRig rig(1, 2);
   ASSERT_TRUE(rig.ok()) << rig.error();
   std::string r;
-  auto alice = hello(rig.server(0).port(), "alice", &r);
-  ASSERT_EQ(r, welcome("alice"));
-  auto carol = hello(rig.server(0).port(), "carol", &r);
-  ASSERT_EQ(r, welcome("carol"));
-  auto bob = hello(rig.server(1).port(), "bob", &r);
-  ASSERT_EQ(r, welcome("bob"));
-  ASSERT_TRUE(wait_until([&] { return delivered(*alice, *bob, "bob", "before"); }));
+  LineClient& alice = rig.node(0, "alice");
+  LineClient& carol = rig.node(0, "carol");
+  LineClient& bob = rig.node(1, "bob");
+  ASSERT_TRUE(wait_until([&] { return delivered(alice, bob, "bob", "before"); }));
 
   rig.nats()[0].kill_now();
   ASSERT_TRUE(rig.server(0).wait_log_contains("event=backbone_down"));
-  EXPECT_TRUE(delivered(*alice, *carol, "carol", "local"));
+  EXPECT_TRUE(delivered(alice, carol, "carol", "local"));
   std::string reply;
-  EXPECT_FALSE(delivered(*alice, *bob, "bob", "lost", &reply));
+  EXPECT_FALSE(delivered(alice, bob, "bob", "lost", &reply));
   EXPECT_EQ(reply, "ERR unavailable bob");
   auto late = hello(rig.server(0).port(), "dave", &r);
   EXPECT_EQ(r, "ERR unavailable cluster");
   EXPECT_TRUE(late->expect_eof());
 
   ASSERT_TRUE(rig.nats().start_member(0));
-  ASSERT_TRUE(wait_until([&] { return delivered(*alice, *bob, "bob", "after"); }, milliseconds(20000)))
+  ASSERT_TRUE(wait_until([&] { return delivered(alice, bob, "bob", "after"); }, milliseconds(20000)))
       << rig.server(0).log() << rig.server(1).log();
-  EXPECT_TRUE(wait_until([&] { return delivered(*bob, *alice, "alice", "back"); })) << rig.server(1).log();
+  EXPECT_TRUE(wait_until([&] { return delivered(bob, alice, "alice", "back"); })) << rig.server(1).log();
   // The re-claimed ids are still unique.
   auto dup = hello(rig.server(1).port(), "alice", &r);
   EXPECT_EQ(r, "ERR id-taken alice");
@@ -102,17 +97,15 @@ TEST(ClusterFaults, OneNatsMemberOfThreeKilledTrafficContinues) {
   ClusterRig rig(3, 2);
   ASSERT_TRUE(rig.ok()) << rig.error();
   std::string r;
-  auto alice = hello(rig.server(0).port(), "alice", &r);
-  ASSERT_EQ(r, welcome("alice"));
-  auto bob = hello(rig.server(1).port(), "bob", &r);
-  ASSERT_EQ(r, welcome("bob"));
-  ASSERT_TRUE(wait_until([&] { return delivered(*alice, *bob, "bob", "before"); }));
+  LineClient& alice = rig.node(0, "alice");
+  LineClient& bob = rig.node(1, "bob");
+  ASSERT_TRUE(wait_until([&] { return delivered(alice, bob, "bob", "before"); }));
   rig.nats()[0].kill_now();  // both servers connected to the first member they were given
   // The servers reconnect at once, but JetStream answers "temporarily unavailable" until the
   // survivors elected a new meta leader (20-30 s seen here, longer under sanitizers).
-  ASSERT_TRUE(wait_until([&] { return delivered(*alice, *bob, "bob", "after"); }, milliseconds(90000)))
+  ASSERT_TRUE(wait_until([&] { return delivered(alice, bob, "bob", "after"); }, milliseconds(90000)))
       << rig.server(0).log() << rig.server(1).log();
-  EXPECT_TRUE(wait_until([&] { return delivered(*bob, *alice, "alice", "back"); }, milliseconds(90000)));
+  EXPECT_TRUE(wait_until([&] { return delivered(bob, alice, "alice", "back"); }, milliseconds(90000)));
   auto fresh = hello(rig.server(1).port(), "erin", &r);
   EXPECT_EQ(r, welcome("erin"));
 }

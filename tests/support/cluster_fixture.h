@@ -1,7 +1,8 @@
 // Test support: switchboard servers joined through real nats-server members (nats_process.h).
 // ClusterRig starts the NATS members, then each server with --cluster, --server-name s<i> and a
-// short --cluster-heartbeat (and any `extra` flags), and waits until each logged cluster_ready.
-// hello(), welcome() and who_becomes() are what the cluster tests ask of a node.
+// short --cluster-heartbeat (and any `extra` flags), and waits until each logged cluster_ready;
+// node() registers clients on them. hello(), welcome() and who_becomes() are what the cluster tests
+// ask of a node.
 #pragma once
 
 #include <algorithm>
@@ -35,6 +36,8 @@ class ClusterRig {
   NatsGroup& nats() { return nats_; }
   ServerProcess& server(size_t i) { return *servers_[i]; }
   size_t servers() const { return servers_.size(); }
+  // A client registered as `id` on server `i` (the WELCOME expected), open as long as the rig.
+  LineClient& node(size_t i, const std::string& id) { return nodes_.add_at(servers_[i]->port(), id); }
 
   bool add_server(const std::string& heartbeat = "1") {
     const std::string name = "s" + std::to_string(servers_.size());
@@ -52,6 +55,7 @@ class ClusterRig {
   std::vector<std::string> extra_;
   std::vector<std::unique_ptr<ServerProcess>> servers_;
   std::string error_;
+  Nodes nodes_;
 };
 
 // Connects to `port` and says HELLO `id`; the reply line is in *reply.

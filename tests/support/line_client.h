@@ -17,9 +17,11 @@
 #include <cstdint>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -309,6 +311,25 @@ class LineClient {
   std::string error_;
   std::string buf_;
   size_t pos_ = 0;
+};
+
+// Registered clients kept open together for one test: add() connects, says HELLO and expects the
+// WELCOME with the default idle timeout. The clients live as long as the Nodes.
+class Nodes {
+ public:
+  // `port`: the server add() connects to; add_at() names another one (a cluster's).
+  explicit Nodes(uint16_t port = 0) : port_(port) {}
+  // `rcvbuf`/`sndbuf` as for LineClient.
+  LineClient& add(const std::string& id, int rcvbuf = 0, int sndbuf = 0) { return add_at(port_, id, rcvbuf, sndbuf); }
+  LineClient& add_at(uint16_t port, const std::string& id, int rcvbuf = 0, int sndbuf = 0) {
+    clients_.push_back(std::make_unique<LineClient>(port, rcvbuf, sndbuf));
+    EXPECT_EQ(clients_.back()->hello(id), "WELCOME " + id + " 60");
+    return *clients_.back();
+  }
+
+ private:
+  uint16_t port_;
+  std::vector<std::unique_ptr<LineClient>> clients_;
 };
 
 // The key=value pairs of a STATS reply (empty if the line is not one).

@@ -68,6 +68,18 @@ inline std::string read_file(const std::string& path) {
   return ss.str();
 }
 
+// Replaces the file at `path` with `text`.
+inline void write_file(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
+// How many times `needle` occurs in `text` (overlapping occurrences count).
+inline size_t count_of(std::string_view text, std::string_view needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
 // A directory under $TMPDIR (or /tmp) removed with everything in it when the object dies.
 // path() is empty if it could not be made.
 class TempDir {

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tests/support/line_client.h"
 #include "tests/support/process.h"
 
 namespace sb::test {
@@ -145,5 +146,19 @@ class ServerProcess {
   uint16_t port_ = 0;
   std::string error_;
 };
+
+// After server.log was moved away and the server was told to reopen it: registers new nodes
+// ("after-rotate-N") until one shows up in a new server.log. Any of them will do: the reopen
+// happens on the loop, and an idle log worker writes its records within 50 ms, not at once.
+inline bool wait_log_reopened(const ServerProcess& server) {
+  int n = 0;
+  return wait_until(
+      [&] {
+        LineClient c(server.port());
+        c.hello("after-rotate-" + std::to_string(n++));
+        return server.log().find("event=register node=after-rotate-") != std::string::npos;
+      },
+      kDefaultWait, milliseconds(50));
+}
 
 }  // namespace sb::test
