@@ -261,19 +261,43 @@ TEST(ServerGroups, AnycastRotatesOverTheMembersOtherThanTheSender) {
   EXPECT_EQ(server.stop(), 0);
 }
 
-// A member over the slow-consumer bound is skipped: every job goes to the member that reads.
-TEST(ServerGroups, AnycastSkipsMembersOverTheSlowConsumerBound) {
-  ServerProcess server({"--max-outbuf", "65536", "--slow-consumer-timeout", "600"});
-  ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server.port());
+// The back-pressure tests: a server with a small output bound where `slow` (a small receive
+// buffer, never reads unless a test says so) gets full once fill_slow() ran; `a` sends with
+// receipts on, `filler` fills slow's queue and `observer` watches STATS.
+class GroupsBackPressure : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(server.ok()) << server.error();
+    ASSERT_EQ(a.request("OPT receipts on"), "OPT receipts on");
+  }
+
+  // Fills slow's queue for good (fill_until_full) and notes how many senders are paused then.
+  void fill_slow() {
+    ASSERT_TRUE(fill_until_full(filler, "slow", observer));
+    blocked_ = stats_of(observer)["blocked"];
+  }
+  // Waits until one more sender is paused than when fill_slow() ended.
+  bool another_sender_paused() {
+    return wait_until([&] { return stats_of(observer)["blocked"] > blocked_; });
+  }
+
+  ServerProcess server{{"--max-outbuf", "65536", "--slow-consumer-timeout", "600"}};
+  Nodes n{server.port()};
   LineClient& a = n.add("a");
   LineClient& slow = n.add("slow", /*rcvbuf=*/4096);
-  LineClient& fast = n.add("fast");
   LineClient& filler = n.add("filler", 0, /*sndbuf=*/16384);
+  LineClient& observer = n.add("observer");
+
+ private:
+  uint64_t blocked_ = 0;
+};
+
+// A member over the slow-consumer bound is skipped: every job goes to the member that reads.
+TEST_F(GroupsBackPressure, AnycastSkipsMembersOverTheSlowConsumerBound) {
+  LineClient& fast = n.add("fast");
   ASSERT_EQ(slow.request("JOIN #w"), "JOINED #w 1");
   ASSERT_EQ(fast.request("JOIN #w"), "JOINED #w 2");
-  ASSERT_TRUE(fill_until_full(filler, "slow", a));
-  ASSERT_EQ(a.request("OPT receipts on"), "OPT receipts on");
+  ASSERT_NO_FATAL_FAILURE(fill_slow());
   for (int i = 0; i < 10; ++i) ASSERT_EQ(a.request("MSG ~w job" + std::to_string(i)), "OK 1");
   for (int i = 0; i < 10; ++i) {
     FromFrame f = fast.read_frame();
@@ -287,20 +311,11 @@ TEST(ServerGroups, AnycastSkipsMembersOverTheSlowConsumerBound) {
 
 // When every member is over the bound, the sender waits as for a direct message, and with
 // receipts on its OK comes when the message was finally queued, before the replies after it.
-TEST(ServerGroups, AnycastWaitsWhenEveryMemberIsFullAndReceiptsKeepTheOrder) {
-  ServerProcess server({"--max-outbuf", "65536", "--slow-consumer-timeout", "600"});
-  ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server.port());
-  LineClient& a = n.add("a");
-  LineClient& slow = n.add("slow", /*rcvbuf=*/4096);
-  LineClient& filler = n.add("filler", 0, /*sndbuf=*/16384);
-  LineClient& observer = n.add("observer");
+TEST_F(GroupsBackPressure, AnycastWaitsWhenEveryMemberIsFullAndReceiptsKeepTheOrder) {
   ASSERT_EQ(slow.request("JOIN #w"), "JOINED #w 1");
-  ASSERT_TRUE(fill_until_full(filler, "slow", observer));
-  const uint64_t blocked = stats_of(observer)["blocked"];
-  ASSERT_EQ(a.request("OPT receipts on"), "OPT receipts on");
+  ASSERT_NO_FATAL_FAILURE(fill_slow());
   ASSERT_TRUE(a.send_all("MSG ~w job\nPING after\n"));
-  ASSERT_TRUE(wait_until([&] { return stats_of(observer)["blocked"] > blocked; }));  // a is paused
+  ASSERT_TRUE(another_sender_paused());              // a
   EXPECT_EQ(first_frame_via(slow, "~w"), "a:job");  // slow reads: the job reaches it
   EXPECT_EQ(a.read_line(), "OK 1");
   EXPECT_EQ(a.read_line(), "PONG after");
@@ -310,22 +325,13 @@ TEST(ServerGroups, AnycastWaitsWhenEveryMemberIsFullAndReceiptsKeepTheOrder) {
 // Group fan-out follows broadcast's rule: a full member pauses the whole send before any copy is
 // queued, so the member that reads gets it only after the full one drained (after a later
 // direct message), and exactly once.
-TEST(ServerGroups, GroupFanOutIsAllOrNothingUnderBackPressure) {
-  ServerProcess server({"--max-outbuf", "65536", "--slow-consumer-timeout", "600"});
-  ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server.port());
-  LineClient& a = n.add("a");
-  LineClient& slow = n.add("slow", /*rcvbuf=*/4096);
+TEST_F(GroupsBackPressure, GroupFanOutIsAllOrNothingUnderBackPressure) {
   LineClient& reader = n.add("reader");
-  LineClient& c = n.add("c");
-  LineClient& filler = n.add("filler", 0, /*sndbuf=*/16384);
   for (LineClient* m : {&a, &slow, &reader}) ASSERT_EQ(m->request("JOIN #g").rfind("JOINED #g", 0), 0u);
-  ASSERT_TRUE(fill_until_full(filler, "slow", c));
-  const uint64_t blocked = stats_of(c)["blocked"];
-  ASSERT_EQ(a.request("OPT receipts on"), "OPT receipts on");
+  ASSERT_NO_FATAL_FAILURE(fill_slow());
   ASSERT_TRUE(a.send_all("MSG #g G1\n"));
-  ASSERT_TRUE(wait_until([&] { return stats_of(c)["blocked"] > blocked; }));
-  ASSERT_TRUE(c.send_all("MSG reader C1\n"));
+  ASSERT_TRUE(another_sender_paused());
+  ASSERT_TRUE(observer.send_all("MSG reader C1\n"));
   FromFrame first = reader.read_frame();
   ASSERT_TRUE(first.ok()) << first;
   EXPECT_EQ(first.payload, "C1") << "the group message was queued to some members while another was full";
@@ -336,6 +342,24 @@ TEST(ServerGroups, GroupFanOutIsAllOrNothingUnderBackPressure) {
   EXPECT_EQ(second.payload, "G1");
   EXPECT_EQ(a.read_line(), "OK 2");
   expect_usable(reader);  // once only
+  EXPECT_EQ(server.stop(), 0);
+}
+
+TEST_F(GroupsBackPressure, ReceiptOfADirectMessageToAFullTargetComesWhenItIsQueued) {
+  ASSERT_NO_FATAL_FAILURE(fill_slow());
+  ASSERT_TRUE(a.send_all("MSG slow late\nMSG observer next\n"));
+  ASSERT_TRUE(another_sender_paused());
+  // While a waits, its later message waits too: commands run in order.
+  bool late_seen = false;
+  while (!late_seen) {
+    FromFrame f = slow.read_frame();
+    ASSERT_TRUE(f.ok()) << f;
+    late_seen = f.source == "a";
+  }
+  EXPECT_EQ(a.read_line(), "OK 1");
+  EXPECT_EQ(a.read_line(), "OK 1");
+  FromFrame f = observer.read_frame();
+  EXPECT_EQ(f.payload, "next");
   EXPECT_EQ(server.stop(), 0);
 }
 
@@ -359,33 +383,6 @@ TEST(ServerGroups, ReceiptsGiveExactlyOneReplyPerMessageInOrder) {
   EXPECT_EQ(a.request("OPT receipts off"), "OPT receipts off");
   ASSERT_TRUE(a.send_all("MSG b quiet\n"));
   expect_usable(a);  // success is silent again
-  EXPECT_EQ(server.stop(), 0);
-}
-
-TEST(ServerGroups, ReceiptOfADirectMessageToAFullTargetComesWhenItIsQueued) {
-  ServerProcess server({"--max-outbuf", "65536", "--slow-consumer-timeout", "600"});
-  ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server.port());
-  LineClient& a = n.add("a");
-  LineClient& slow = n.add("slow", /*rcvbuf=*/4096);
-  LineClient& filler = n.add("filler", 0, /*sndbuf=*/16384);
-  LineClient& observer = n.add("observer");
-  ASSERT_TRUE(fill_until_full(filler, "slow", observer));
-  const uint64_t blocked = stats_of(observer)["blocked"];
-  ASSERT_EQ(a.request("OPT receipts on"), "OPT receipts on");
-  ASSERT_TRUE(a.send_all("MSG slow late\nMSG observer next\n"));
-  ASSERT_TRUE(wait_until([&] { return stats_of(observer)["blocked"] > blocked; }));
-  // While a waits, its later message waits too: commands run in order.
-  bool late_seen = false;
-  while (!late_seen) {
-    FromFrame f = slow.read_frame();
-    ASSERT_TRUE(f.ok()) << f;
-    late_seen = f.source == "a";
-  }
-  EXPECT_EQ(a.read_line(), "OK 1");
-  EXPECT_EQ(a.read_line(), "OK 1");
-  FromFrame f = observer.read_frame();
-  EXPECT_EQ(f.payload, "next");
   EXPECT_EQ(server.stop(), 0);
 }
 
