@@ -29,107 +29,6 @@ namespace {
 // independent of the project's own SHA-256 code.
 constexpr const char* kAbcDigest = "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 
-// A blocking-with-deadline client whose socket is bound to a chosen source address before it
-// connects (LineClient always connects from the kernel's default, 127.0.0.1). Just enough
-// protocol for these tests: lines out, lines in, end of stream.
-class SourceClient {
- public:
-  SourceClient(const char* source, uint16_t port, int family = AF_INET) {
-    fd_ = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd_ < 0) return;
-    sockaddr_storage local{}, remote{};
-    socklen_t len;
-    if (family == AF_INET) {
-      auto* l = reinterpret_cast<sockaddr_in*>(&local);
-      auto* r = reinterpret_cast<sockaddr_in*>(&remote);
-      l->sin_family = r->sin_family = AF_INET;
-      inet_pton(AF_INET, source, &l->sin_addr);
-      inet_pton(AF_INET, "127.0.0.1", &r->sin_addr);
-      r->sin_port = htons(port);
-      len = sizeof(sockaddr_in);
-    } else {
-      auto* l = reinterpret_cast<sockaddr_in6*>(&local);
-      auto* r = reinterpret_cast<sockaddr_in6*>(&remote);
-      l->sin6_family = r->sin6_family = AF_INET6;
-      inet_pton(AF_INET6, source, &l->sin6_addr);
-      inet_pton(AF_INET6, "::1", &r->sin6_addr);
-      r->sin6_port = htons(port);
-      len = sizeof(sockaddr_in6);
-    }
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&local), len) != 0 ||
-        ::connect(fd_, reinterpret_cast<sockaddr*>(&remote), len) != 0) {
-      error_ = std::strerror(errno);
-      ::close(fd_);
-      fd_ = -1;
-      return;
-    }
-    int one = 1;
-    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  }
-  ~SourceClient() { close(); }
-  SourceClient(const SourceClient&) = delete;
-  SourceClient& operator=(const SourceClient&) = delete;
-
-  bool connected() const { return fd_ >= 0; }
-  const std::string& error() const { return error_; }
-  void close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
-  bool send_line(const std::string& line) {
-    std::string data = line + "\n";
-    return ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size());
-  }
-  // The next line without its '\n', or "<timeout>" / "<eof>".
-  std::string read_line(milliseconds timeout = kDefaultWait) {
-    const auto deadline = Clock::now() + timeout;
-    for (;;) {
-      size_t nl = buf_.find('\n');
-      if (nl != std::string::npos) {
-        std::string line = buf_.substr(0, nl);
-        buf_.erase(0, nl + 1);
-        return line;
-      }
-      std::string status = fill(deadline);
-      if (!status.empty()) return status;
-    }
-  }
-  std::string request(const std::string& line) { return send_line(line) ? read_line() : "<send failed>"; }
-  // True if the stream ends (FIN or RST) with nothing more to read before it.
-  bool expect_eof(milliseconds timeout = kDefaultWait) {
-    const auto deadline = Clock::now() + timeout;
-    for (;;) {
-      std::string status = fill(deadline);
-      if (status == kEof) return buf_.empty();
-      if (status == kTimeout) return false;
-    }
-  }
-
- private:
-  std::string fill(Clock::time_point deadline) {
-    for (;;) {
-      auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count();
-      pollfd p{fd_, POLLIN, 0};
-      int r = ::poll(&p, 1, static_cast<int>(left > 0 ? left : 0));
-      if (r < 0 && errno == EINTR) continue;
-      if (r == 0) return std::string(kTimeout);
-      char chunk[4096];
-      ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-      if (n > 0) {
-        buf_.append(chunk, static_cast<size_t>(n));
-        return {};
-      }
-      if (n < 0 && errno == EINTR) continue;
-      return std::string(kEof);  // 0, or ECONNRESET
-    }
-  }
-
-  int fd_ = -1;
-  std::string error_;
-  std::string buf_;
-};
-
 // The reply to a HELLO that failed authentication: exactly "ERR auth", then end of stream.
 void expect_refused(LineClient& c, const std::string& hello_line) {
   ASSERT_TRUE(c.connected()) << c.error();
@@ -292,7 +191,7 @@ TEST_F(ServerAuthTest, FiveFailuresLockTheAddressOutWhileAnotherAddressIsUnaffec
     expect_refused(c, "HELLO b abc");
   }
   // Another source address is not locked out.
-  SourceClient other("127.0.0.2", server->port());
+  LineClient other("127.0.0.2", server->port());
   ASSERT_TRUE(other.connected()) << other.error();
   EXPECT_EQ(other.request("HELLO a plain-token-a"), "WELCOME a 60");
   // A locked-out address may still connect (it is refused at HELLO, not at accept), and the
@@ -355,11 +254,11 @@ TEST_F(ServerAuthTest, SighupReloadsTheFileAndAMalformedFileKeepsTheOldCredentia
   EXPECT_TRUE(server->wait_log_contains(auth_path_ + ":2:")) << "the log names file and line\n" << server->log();
   EXPECT_TRUE(server->alive());
   {
-    SourceClient c("127.0.0.2", server->port());  // 127.0.0.1 has 2 failures already
+    LineClient c("127.0.0.2", server->port());  // 127.0.0.1 has 2 failures already
     EXPECT_EQ(c.request("HELLO a new-token-a"), "WELCOME a 60");
   }
   {
-    SourceClient c("127.0.0.2", server->port());
+    LineClient c("127.0.0.2", server->port());
     EXPECT_EQ(c.request("HELLO a newer-token-a"), "ERR auth");  // nothing of the bad file applied
   }
   // A file that vanished is a failed reload too.
@@ -367,7 +266,7 @@ TEST_F(ServerAuthTest, SighupReloadsTheFileAndAMalformedFileKeepsTheOldCredentia
   server->signal(SIGHUP);
   ASSERT_TRUE(server->wait_log_contains("cannot open")) << server->log();
   {
-    SourceClient c("127.0.0.2", server->port());
+    LineClient c("127.0.0.2", server->port());
     EXPECT_EQ(c.request("HELLO c token-c"), "WELCOME c 60");
   }
   EXPECT_EQ(server->stop(), 0);
@@ -425,7 +324,7 @@ TEST(ServerMaxConnsPerIp, FourthConnectionFromOneAddressIsRefusedOthersAreNot) {
   EXPECT_TRUE(server.wait_log_contains("event=reject reason=max-conns-per-ip peer=127.0.0.1:")) << server.log();
 
   // 127.0.0.2 has its own count.
-  SourceClient other("127.0.0.2", server.port());
+  LineClient other("127.0.0.2", server.port());
   ASSERT_TRUE(other.connected()) << other.error();
   EXPECT_EQ(other.request("HELLO m1"), "WELCOME m1 60");
   auto stats = parse_stats(other.request("STATS"));
@@ -450,7 +349,7 @@ TEST(ServerMaxConnsPerIp, ConnectionsClosedByTheServerGiveTheirPlaceBack) {
   write_file(auth, "a token-a\nb token-b\nwatch token-w\n");
   ServerProcess server({"--auth-file", auth, "--max-conns-per-ip", "2", "--handshake-timeout", "0.3"});
   ASSERT_TRUE(server.ok()) << server.error();
-  SourceClient watcher("127.0.0.2", server.port());
+  LineClient watcher("127.0.0.2", server.port());
   ASSERT_EQ(watcher.request("HELLO watch token-w"), "WELCOME watch 60");
   auto connections = [&] { return parse_stats(watcher.request("STATS"))["connections"]; };
 
@@ -483,10 +382,10 @@ TEST(ServerMaxConnsPerIp, ConnectionsClosedByTheServerGiveTheirPlaceBack) {
 TEST(ServerMaxConnsPerIp, CountsIpv6AddressesToo) {
   ServerProcess server({"--bind", "::1", "--max-conns-per-ip", "1"});
   ASSERT_TRUE(server.ok()) << server.error();
-  SourceClient first("::1", server.port(), AF_INET6);
+  LineClient first("::1", server.port(), AF_INET6);
   if (!first.connected()) GTEST_SKIP() << "no IPv6 loopback: " << first.error();
   EXPECT_EQ(first.request("HELLO v6"), "WELCOME v6 60");
-  SourceClient second("::1", server.port(), AF_INET6);
+  LineClient second("::1", server.port(), AF_INET6);
   ASSERT_TRUE(second.connected()) << second.error();
   EXPECT_EQ(second.read_line(), "ERR server-full too-many-connections-from-address");
   EXPECT_TRUE(second.expect_eof());
@@ -494,7 +393,7 @@ TEST(ServerMaxConnsPerIp, CountsIpv6AddressesToo) {
   first.close();
   ASSERT_TRUE(server.wait_log_contains("event=disconnect node=v6")) << server.log();
   ASSERT_TRUE(wait_until([&] {
-    SourceClient again("::1", server.port(), AF_INET6);
+    LineClient again("::1", server.port(), AF_INET6);
     return again.request("HELLO v6b") == "WELCOME v6b 60";
   }));
   EXPECT_EQ(server.stop(), 0);

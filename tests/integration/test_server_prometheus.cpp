@@ -14,24 +14,12 @@
 #include <string>
 
 #include "tests/support/line_client.h"
+#include "tests/support/loopback.h"
 #include "tests/support/process.h"
 #include "tests/support/server_process.h"
 
 namespace sb::test {
 namespace {
-
-// A loopback port free at the time of the call (Prometheus cannot be told to pick one and say).
-uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), len);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // Prometheus with a config and storage under `dir`, killed when the object dies.
 class PrometheusProcess {

@@ -25,6 +25,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/loopback.h"
 #include "tests/support/process.h"
 
 namespace sb::test {
@@ -74,30 +75,31 @@ class LineClient {
   // Connects to 127.0.0.1:port. `rcvbuf`/`sndbuf` > 0 shrink the socket buffers before connecting
   // (a small receive buffer makes a non-reading client fill the server's queue quickly).
   explicit LineClient(uint16_t port, int rcvbuf = 0, int sndbuf = 0) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd_ < 0) {
-      error_ = std::string("socket: ") + std::strerror(errno);
-      return;
+    const sockaddr_in remote = loopback_address(port);
+    open(AF_INET, nullptr, reinterpret_cast<const sockaddr*>(&remote), sizeof remote, rcvbuf, sndbuf);
+  }
+  // Connects from the chosen source address `source` (127.0.0.x, or an IPv6 address with
+  // `family` AF_INET6) to the loopback address of that family, ::1 for IPv6.
+  LineClient(const char* source, uint16_t port, int family = AF_INET) {
+    sockaddr_storage local{}, remote{};
+    socklen_t len;
+    if (family == AF_INET) {
+      auto* l = reinterpret_cast<sockaddr_in*>(&local);
+      auto* r = reinterpret_cast<sockaddr_in*>(&remote);
+      *r = loopback_address(port);
+      l->sin_family = AF_INET;
+      inet_pton(AF_INET, source, &l->sin_addr);
+      len = sizeof(sockaddr_in);
+    } else {
+      auto* l = reinterpret_cast<sockaddr_in6*>(&local);
+      auto* r = reinterpret_cast<sockaddr_in6*>(&remote);
+      l->sin6_family = r->sin6_family = AF_INET6;
+      inet_pton(AF_INET6, source, &l->sin6_addr);
+      r->sin6_addr = in6addr_loopback;
+      r->sin6_port = htons(port);
+      len = sizeof(sockaddr_in6);
     }
-    if (rcvbuf > 0) setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-    if (sndbuf > 0) setsockopt(fd_, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int rc;
-    do {
-      rc = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    } while (rc != 0 && errno == EINTR);
-    if (rc != 0) {
-      error_ = std::string("connect: ") + std::strerror(errno);
-      ::close(fd_);
-      fd_ = -1;
-      return;
-    }
-    int one = 1;
-    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    fcntl(fd_, F_SETFL, fcntl(fd_, F_GETFL) | O_NONBLOCK);
+    open(family, reinterpret_cast<const sockaddr*>(&local), reinterpret_cast<const sockaddr*>(&remote), len, 0, 0);
   }
   ~LineClient() { close(); }
   LineClient(const LineClient&) = delete;
@@ -267,6 +269,34 @@ class LineClient {
   }
 
  private:
+  // The socket, bound to `local` if given, connected to `remote`, then non-blocking.
+  void open(int family, const sockaddr* local, const sockaddr* remote, socklen_t len, int rcvbuf, int sndbuf) {
+    fd_ = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) {
+      error_ = std::string("socket: ") + std::strerror(errno);
+      return;
+    }
+    if (rcvbuf > 0) setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    if (sndbuf > 0) setsockopt(fd_, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+    if (local != nullptr && ::bind(fd_, local, len) != 0) {
+      error_ = std::string("bind: ") + std::strerror(errno);
+      close();
+      return;
+    }
+    int rc;
+    do {
+      rc = ::connect(fd_, remote, len);
+    } while (rc != 0 && errno == EINTR);
+    if (rc != 0) {
+      error_ = std::string("connect: ") + std::strerror(errno);
+      close();
+      return;
+    }
+    int one = 1;
+    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    fcntl(fd_, F_SETFL, fcntl(fd_, F_GETFL) | O_NONBLOCK);
+  }
+
   static milliseconds remaining(Clock::time_point deadline) {
     auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
     return left.count() > 0 ? left : milliseconds(0);

@@ -15,20 +15,16 @@
 #include <cstdint>
 #include <vector>
 
+#include "tests/support/loopback.h"
+
 namespace sb::test {
 
 class SilentListener {
  public:
   SilentListener() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), len) != 0 || ::listen(fd_, 0) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
-      return;
-    port_ = ntohs(addr.sin_port);
+    fd_ = listen_on_loopback(0, &port_);
+    if (fd_ < 0) return;
+    sockaddr_in addr = loopback_address(port_);
     // Connect until one stays in progress: that one proves the queue is full (backlog 0 still
     // admits one or two, depending on the kernel).
     for (int i = 0; i < 32 && !silent_; ++i) {

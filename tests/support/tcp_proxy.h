@@ -25,6 +25,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/loopback.h"
+
 namespace sb::test {
 
 class TcpProxy {
@@ -32,15 +34,10 @@ class TcpProxy {
   enum class Tamper { flip_byte, truncate, swap_source };
 
   explicit TcpProxy(uint16_t server_port) : server_port_(server_port) {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    sockaddr_in addr = loopback(0);
-    socklen_t len = sizeof addr;
-    if (listen_fd_ < 0 || ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::listen(listen_fd_, 64) != 0 || ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0 ||
-        ::pipe2(wake_, O_CLOEXEC | O_NONBLOCK) != 0) {
-      return;
-    }
-    port_ = ntohs(addr.sin_port);
+    uint16_t port = 0;
+    listen_fd_ = listen_on_loopback(64, &port, SOCK_NONBLOCK);
+    if (listen_fd_ < 0 || ::pipe2(wake_, O_CLOEXEC | O_NONBLOCK) != 0) return;
+    port_ = port;
     thread_ = std::thread([this] { run(); });
   }
   ~TcpProxy() {
@@ -123,13 +120,6 @@ class TcpProxy {
     std::string to, frame;
   };
 
-  static sockaddr_in loopback(uint16_t port) {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return a;
-  }
   void wake() {
     if (wake_[1] >= 0) (void)!::write(wake_[1], "x", 1);
   }
@@ -137,11 +127,9 @@ class TcpProxy {
   void accept_one() {
     const int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (client < 0) return;
-    const int server = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr = loopback(server_port_);
-    if (server < 0 || ::connect(server, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    const int server = connect_to_loopback(server_port_);
+    if (server < 0) {
       ::close(client);
-      if (server >= 0) ::close(server);
       return;
     }
     ::fcntl(server, F_SETFL, ::fcntl(server, F_GETFL) | O_NONBLOCK);

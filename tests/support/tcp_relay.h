@@ -17,18 +17,17 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/loopback.h"
+
 namespace sb::test {
 
 class TcpRelay {
  public:
   explicit TcpRelay(uint16_t target_port) : target_port_(target_port) {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr = loopback(0);
-    socklen_t len = sizeof addr;
-    if (listen_fd_ < 0 || ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
-        ::listen(listen_fd_, 16) != 0 || ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
-      return;
-    port_ = ntohs(addr.sin_port);
+    uint16_t port = 0;
+    listen_fd_ = listen_on_loopback(16, &port);
+    if (listen_fd_ < 0) return;
+    port_ = port;
     thread_ = std::thread([this] { run(); });
   }
   ~TcpRelay() {
@@ -57,14 +56,6 @@ class TcpRelay {
     int client;
     int server;
   };
-
-  static sockaddr_in loopback(uint16_t port) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return addr;
-  }
 
   void run() {
     while (!stop_) {
@@ -109,11 +100,9 @@ class TcpRelay {
   void accept_one() {
     int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (client < 0) return;
-    int server = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr = loopback(target_port_);
-    if (server < 0 || ::connect(server, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    int server = connect_to_loopback(target_port_);
+    if (server < 0) {
       ::close(client);
-      if (server >= 0) ::close(server);
       return;
     }
     std::lock_guard<std::mutex> lock(mu_);
