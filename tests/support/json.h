@@ -120,13 +120,25 @@ class Parser {
     return v;
   }
 
-  void parse_object(Value& v, int depth) {
-    v.type_ = Value::Type::object;
-    expect_char('{');
+  // open item (, item)* close, or open close; whitespace around each item.
+  template <typename ParseItem>
+  void parse_list(char open, char close, ParseItem parse_item) {
+    expect_char(open);
     skip_ws();
-    if (peek() == '}') { ++pos_; return; }
+    if (peek() == close) { ++pos_; return; }
     for (;;) {
       skip_ws();
+      parse_item();
+      skip_ws();
+      if (peek() == ',') { ++pos_; continue; }
+      expect_char(close);
+      return;
+    }
+  }
+
+  void parse_object(Value& v, int depth) {
+    v.type_ = Value::Type::object;
+    parse_list('{', '}', [&] {
       if (peek() != '"') fail("expected a member name");
       std::string key = parse_string();
       for (const auto& member : v.object_)
@@ -135,26 +147,12 @@ class Parser {
       expect_char(':');
       skip_ws();
       v.object_.emplace_back(std::move(key), parse_value(depth + 1));
-      skip_ws();
-      if (peek() == ',') { ++pos_; continue; }
-      expect_char('}');
-      return;
-    }
+    });
   }
 
   void parse_array(Value& v, int depth) {
     v.type_ = Value::Type::array;
-    expect_char('[');
-    skip_ws();
-    if (peek() == ']') { ++pos_; return; }
-    for (;;) {
-      skip_ws();
-      v.array_.push_back(parse_value(depth + 1));
-      skip_ws();
-      if (peek() == ',') { ++pos_; continue; }
-      expect_char(']');
-      return;
-    }
+    parse_list('[', ']', [&] { v.array_.push_back(parse_value(depth + 1)); });
   }
 
   // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
