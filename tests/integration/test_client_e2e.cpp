@@ -181,11 +181,7 @@ TEST_F(E2eExchange, UnencryptedMessagesAreNotShownUnderE2e) {
   // And sending to a node without a key is refused, not sent in clear.
   Process s;
   start(s, "s");
-  ASSERT_TRUE(s.write("a secret\n"));
-  s.close_stdin();
-  EXPECT_EQ(s.wait_exit(), 1) << s.err();
-  EXPECT_NE(s.err().find("Error: not sent to 'a': it has published no end-to-end key"), std::string::npos)
-      << s.err();
+  expect_send_refused(s, "a secret", "Error: not sent to 'a': it has published no end-to-end key");
   ASSERT_TRUE(s.wait_exit().has_value());
   EXPECT_EQ(proxy_->upstream().find("secret"), std::string::npos);
   EXPECT_EQ(a.out(), "");
@@ -194,10 +190,7 @@ TEST_F(E2eExchange, UnencryptedMessagesAreNotShownUnderE2e) {
 TEST_F(E2eExchange, MessagesToAMissingNodeAreRefusedInWords) {
   Process a;
   start(a, "a");
-  ASSERT_TRUE(a.write("zz anyone there?\n"));
-  a.close_stdin();
-  EXPECT_EQ(a.wait_exit(), 1) << a.err();
-  EXPECT_NE(a.err().find("Error: not sent to 'zz': no such node"), std::string::npos) << a.err();
+  expect_send_refused(a, "zz anyone there?", "Error: not sent to 'zz': no such node");
 }
 
 }  // namespace

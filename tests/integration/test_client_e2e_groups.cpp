@@ -76,11 +76,7 @@ TEST_F(E2eGroups, AnycastIsRefusedAndNothingIsSent) {
   Process b, a;
   join(b, "b");
   start(a, "a");
-  ASSERT_TRUE(a.write("~ops to one of you\n"));
-  a.close_stdin();
-  EXPECT_EQ(a.wait_exit(), 1) << a.err();
-  EXPECT_NE(a.err().find("Error: not sent to '~ops': anycast cannot be end-to-end encrypted"), std::string::npos)
-      << a.err();
+  expect_send_refused(a, "~ops to one of you", "Error: not sent to '~ops': anycast cannot be end-to-end encrypted");
   EXPECT_EQ(proxy_->upstream().find("SEND ~ops"), std::string::npos);
   EXPECT_EQ(b.out().find("to one of you"), std::string::npos);
 }

@@ -35,6 +35,20 @@ class ClientScriptTest : public ::testing::Test {
     ASSERT_TRUE(p.wait_for_err("Connected to server as node '" + id + "'")) << p.err();
   }
 
+  // `a` writes `input` and reaches EOF while `b` listens (with `listen_flags`): a exits 0 and b
+  // prints exactly `expected`.
+  void expect_listener_prints(const std::string& input, const std::string& expected,
+                              std::vector<std::string> listen_flags = {"--listen"}) {
+    Process listener, sender;
+    ASSERT_NO_FATAL_FAILURE(start_registered(listener, "b", std::move(listen_flags)));
+    ASSERT_TRUE(sender.start(client_args("a"))) << sender.error();
+    ASSERT_TRUE(sender.write(input));
+    sender.close_stdin();
+    EXPECT_EQ(sender.wait_exit(), 0) << sender.err();
+    EXPECT_TRUE(listener.wait_until([&] { return listener.out().size() >= expected.size(); }));
+    EXPECT_EQ(listener.out(), expected);
+  }
+
   std::string read_log() {
     std::ifstream in(dir_.path() + "/client.log");
     std::stringstream ss;
@@ -61,60 +75,30 @@ TEST_F(ClientScriptTest, TwoClientsExchangeMessagesBothWays) {
 }
 
 TEST_F(ClientScriptTest, EofFlushesEveryMessageInOrderThenExitsZero) {
-  Process listener, sender;
-  start_registered(listener, "b", {"--listen"});
-  ASSERT_TRUE(sender.start(client_args("a"))) << sender.error();
   std::string input, expected;
   for (int i = 0; i < 2000; ++i) {
     input += "b message number " + std::to_string(i) + "\n";
     expected += "a: message number " + std::to_string(i) + "\n";
   }
   // Written and closed before the sender has even registered: nothing may be lost at EOF.
-  ASSERT_TRUE(sender.write(input));
-  sender.close_stdin();
-  EXPECT_EQ(sender.wait_exit(), 0) << sender.err();
-  EXPECT_TRUE(listener.wait_until([&] { return listener.out().size() >= expected.size(); }));
-  EXPECT_EQ(listener.out(), expected);
+  expect_listener_prints(input, expected);
 }
 
 TEST_F(ClientScriptTest, MessageTextIsKeptExactlyAndLastLineNeedsNoNewline) {
-  Process listener, sender;
-  start_registered(listener, "b", {"--listen"});
-  ASSERT_TRUE(sender.start(client_args("a")));
-  ASSERT_TRUE(sender.write("b   three leading spaces and trailing  \nb\nb last line without newline"));
-  sender.close_stdin();
-  EXPECT_EQ(sender.wait_exit(), 0) << sender.err();
-  std::string expected =
-      "a:   three leading spaces and trailing  \n"
-      "a: \n"
-      "a: last line without newline\n";
-  EXPECT_TRUE(listener.wait_until([&] { return listener.out().size() >= expected.size(); }));
-  EXPECT_EQ(listener.out(), expected);
+  expect_listener_prints("b   three leading spaces and trailing  \nb\nb last line without newline",
+                         "a:   three leading spaces and trailing  \n"
+                         "a: \n"
+                         "a: last line without newline\n");
 }
 
 TEST_F(ClientScriptTest, NonPrintableBytesAreEscaped) {
-  Process listener, sender;
-  start_registered(listener, "b", {"--listen"});
-  ASSERT_TRUE(sender.start(client_args("a")));
-  ASSERT_TRUE(sender.write("b tab\there bell\x07 esc\x1b[2J nul\0 back\\slash caf\xc3\xa9 bad\xff\n"s));
-  sender.close_stdin();
-  EXPECT_EQ(sender.wait_exit(), 0) << sender.err();
-  std::string expected = "a: tab\\there bell\\x07 esc\\x1b[2J nul\\0 back\\\\slash caf\xc3\xa9 bad\\xff\n";
-  EXPECT_TRUE(listener.wait_until([&] { return listener.out().size() >= expected.size(); }));
-  EXPECT_EQ(listener.out(), expected);
+  expect_listener_prints("b tab\there bell\x07 esc\x1b[2J nul\0 back\\slash caf\xc3\xa9 bad\xff\n"s,
+                         "a: tab\\there bell\\x07 esc\\x1b[2J nul\\0 back\\\\slash caf\xc3\xa9 bad\\xff\n");
 }
 
 TEST_F(ClientScriptTest, RawWritesPayloadsByteExact) {
-  Process listener, sender;
-  start_registered(listener, "b", {"--listen", "--raw"});
-  ASSERT_TRUE(sender.start(client_args("a")));
-  std::string payload = "one\x01\x1b\r\xff\0"s;
-  ASSERT_TRUE(sender.write("b " + payload + "\nb two\n"));
-  sender.close_stdin();
-  EXPECT_EQ(sender.wait_exit(), 0) << sender.err();
-  std::string expected = payload + "two";
-  EXPECT_TRUE(listener.wait_until([&] { return listener.out().size() >= expected.size(); }));
-  EXPECT_EQ(listener.out(), expected);
+  const std::string payload = "one\x01\x1b\r\xff\0"s;
+  expect_listener_prints("b " + payload + "\nb two\n", payload + "two", {"--listen", "--raw"});
 }
 
 TEST_F(ClientScriptTest, BroadcastReachesEveryOtherNode) {

@@ -27,15 +27,13 @@ bool reload(ServerProcess& server, size_t nth) {
 }
 
 TEST(ServerReload, LiveSettingsTakeEffectAndRestartOnesAreNamed) {
-  TempDir dir;
-  const std::string conf = dir.path() + "/switchboard.conf";
-  write_file(conf, "log-level info\nmax-payload 1000\n");
-  ServerProcess server({"--config", conf});
+  ConfigFile conf("log-level info\nmax-payload 1000\n");
+  ServerProcess server({"--config", conf.path()});
   ASSERT_TRUE(server.ok()) << server.error();
   LineClient a(server.port());
   ASSERT_EQ(a.hello("a"), "WELCOME a 60");
 
-  write_file(conf, "log-level debug\nmax-payload 10\nmax-conns-per-ip 1\nidle-timeout 30\n");
+  conf.write("log-level debug\nmax-payload 10\nmax-conns-per-ip 1\nidle-timeout 30\n");
   ASSERT_TRUE(reload(server, 1)) << server.log();
   EXPECT_TRUE(server.wait_log_contains(
       "event=config_reloaded live=log-level,max-conns-per-ip restart=idle-timeout,max-payload"))
@@ -59,12 +57,10 @@ TEST(ServerReload, LiveSettingsTakeEffectAndRestartOnesAreNamed) {
 }
 
 TEST(ServerReload, TheHandshakeTimeoutAppliesToNewConnections) {
-  TempDir dir;
-  const std::string conf = dir.path() + "/switchboard.conf";
-  write_file(conf, "handshake-timeout 600\n");
-  ServerProcess server({"--config", conf});
+  ConfigFile conf("handshake-timeout 600\n");
+  ServerProcess server({"--config", conf.path()});
   ASSERT_TRUE(server.ok()) << server.error();
-  write_file(conf, "handshake-timeout 0.2\n");
+  conf.write("handshake-timeout 0.2\n");
   ASSERT_TRUE(reload(server, 1)) << server.log();
   EXPECT_TRUE(server.wait_log_contains("event=config_reloaded live=handshake-timeout restart=\"\""))
       << server.log();
@@ -74,22 +70,20 @@ TEST(ServerReload, TheHandshakeTimeoutAppliesToNewConnections) {
 }
 
 TEST(ServerReload, AnInvalidFileKeepsTheRunningSettingsAndSaysWhy) {
-  TempDir dir;
-  const std::string conf = dir.path() + "/sb.conf";
-  write_file(conf, "log-level info\n");
-  ServerProcess server({"--config", conf});
+  ConfigFile conf("log-level info\n");
+  ServerProcess server({"--config", conf.path()});
   ASSERT_TRUE(server.ok()) << server.error();
 
-  write_file(conf, "log-level debug\nidle-timeout 5x\n");
+  conf.write("log-level debug\nidle-timeout 5x\n");
   ASSERT_TRUE(reload(server, 1)) << server.log();
-  EXPECT_TRUE(server.wait_log_contains("level=error event=config_reload_failed file=" + conf +
+  EXPECT_TRUE(server.wait_log_contains("level=error event=config_reload_failed file=" + conf.path() +
                                        " line=2 error=\"invalid value '5x' for idle-timeout"))
       << server.log();
-  EXPECT_NE(server.stderr_text().find(conf + ":2: invalid value '5x' for idle-timeout: expected seconds 1..604800"),
+  EXPECT_NE(server.stderr_text().find(conf.path() + ":2: invalid value '5x' for idle-timeout: expected seconds 1..604800"),
             std::string::npos)
       << server.stderr_text();
   // An unreadable file is the same: nothing changes.
-  ::remove(conf.c_str());
+  ::remove(conf.path().c_str());
   ASSERT_TRUE(reload(server, 2)) << server.log();
   EXPECT_TRUE(server.wait_log_contains("error=\"cannot read config file")) << server.log();
 

@@ -36,25 +36,21 @@ bool exists(const std::string& path) {
 // =================================================================================================
 
 TEST(ServerConfigFile, SettingsFromTheFileAreUsed) {
-  TempDir dir;
-  const std::string conf = dir.path() + "/switchboard.conf";
-  write_file(conf, "# test config\nidle-timeout 30\nlog-level debug\n");
-  ServerProcess server({"--config", conf});
+  ConfigFile conf("# test config\nidle-timeout 30\nlog-level debug\n");
+  ServerProcess server({"--config", conf.path()});
   ASSERT_TRUE(server.ok()) << server.error();
   LineClient c(server.port());
   EXPECT_EQ(c.hello("configured"), "WELCOME configured 30");
   ASSERT_TRUE(c.send_all(LineClient::send_frame("configured", "to myself")));
-  EXPECT_TRUE(server.wait_log_contains("event=config_loaded file=" + conf)) << server.log();
+  EXPECT_TRUE(server.wait_log_contains("event=config_loaded file=" + conf.path())) << server.log();
   // log-level debug took effect: routing is logged only at debug.
   EXPECT_TRUE(server.wait_log_contains("level=debug event=route from=configured")) << server.log();
   EXPECT_EQ(server.stop(), 0);
 }
 
 TEST(ServerConfigFile, FlagsOverrideTheFile) {
-  TempDir dir;
-  const std::string conf = dir.path() + "/switchboard.conf";
-  write_file(conf, "idle-timeout 30\n");
-  ServerProcess server({"--config", conf, "--idle-timeout", "45"});
+  ConfigFile conf("idle-timeout 30\n");
+  ServerProcess server({"--config", conf.path(), "--idle-timeout", "45"});
   ASSERT_TRUE(server.ok()) << server.error();
   LineClient c(server.port());
   EXPECT_EQ(c.hello("flagged"), "WELCOME flagged 45");
@@ -62,48 +58,45 @@ TEST(ServerConfigFile, FlagsOverrideTheFile) {
 }
 
 TEST(ServerConfigFile, ABadFileRefusesToStartWithFileAndLine) {
-  TempDir dir;
-  const std::string conf = dir.path() + "/switchboard.conf";
+  ConfigFile conf;
   struct Case {
     std::string text, error;
   };
   const Case cases[] = {
-      {"port 2004\nprot 2005\n", conf + ":2: unknown setting 'prot'"},
-      {"max-conns 10\nmax-conns 20\n", conf + ":2: 'max-conns' is already set on line 1"},
-      {"\n\nidle-timeout 5x\n", conf + ":3: invalid value '5x' for idle-timeout: expected seconds 1..604800"},
-      {"log-level\n", conf + ":1: 'log-level' needs a value"},
+      {"port 2004\nprot 2005\n", conf.path() + ":2: unknown setting 'prot'"},
+      {"max-conns 10\nmax-conns 20\n", conf.path() + ":2: 'max-conns' is already set on line 1"},
+      {"\n\nidle-timeout 5x\n", conf.path() + ":3: invalid value '5x' for idle-timeout: expected seconds 1..604800"},
+      {"log-level\n", conf.path() + ":1: 'log-level' needs a value"},
   };
   for (const Case& c : cases) {
-    write_file(conf, c.text);
-    ExitResult r = run_server_to_exit({"--port", "0", "--config", conf});
+    conf.write(c.text);
+    ExitResult r = run_server_to_exit({"--port", "0", "--config", conf.path()});
     EXPECT_EQ(r.exit_code, 2) << c.text << r.err;
     EXPECT_NE(r.err.find(c.error), std::string::npos) << r.err;
     EXPECT_EQ(r.out.find("Server listening"), std::string::npos) << r.out;
   }
-  ExitResult r = run_server_to_exit({"--port", "0", "--config", dir.path() + "/missing.conf"});
+  ExitResult r = run_server_to_exit({"--port", "0", "--config", conf.dir() + "/missing.conf"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("cannot read config file '" + dir.path() + "/missing.conf'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("cannot read config file '" + conf.dir() + "/missing.conf'"), std::string::npos) << r.err;
 }
 
 TEST(ServerConfigFile, CheckConfigPrintsTheEffectiveSettings) {
-  TempDir dir;
-  const std::string conf = dir.path() + "/switchboard.conf";
-  write_file(conf, "port 2100\nmax-conns 50\nlog-stderr true\n");
-  ExitResult r = run_to_exit({server_binary(), "--check-config", "--config", conf, "--max-conns", "60"});
+  ConfigFile conf("port 2100\nmax-conns 50\nlog-stderr true\n");
+  ExitResult r = run_to_exit({server_binary(), "--check-config", "--config", conf.path(), "--max-conns", "60"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   for (const char* line : {"port 2100\n", "max-conns 60\n", "log-stderr true\n", "idle-timeout 60\n",
                            "log-level info\n", "# auth-file (not set)\n"})
     EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
   // The output is itself a config file the server accepts, and means the same.
-  write_file(conf, r.out);
-  ExitResult again = run_to_exit({server_binary(), "--check-config", "--config", conf});
+  conf.write(r.out);
+  ExitResult again = run_to_exit({server_binary(), "--check-config", "--config", conf.path()});
   EXPECT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(again.out.substr(again.out.find('\n')), r.out.substr(r.out.find('\n')));
 
-  write_file(conf, "idle-timeout 0\n");
-  r = run_to_exit({server_binary(), "--check-config", "--config", conf});
+  conf.write("idle-timeout 0\n");
+  r = run_to_exit({server_binary(), "--check-config", "--config", conf.path()});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find(conf + ":1: invalid value '0' for idle-timeout"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(conf.path() + ":1: invalid value '0' for idle-timeout"), std::string::npos) << r.err;
 }
 
 TEST(ServerConfigFile, CheckConfigLoadsTheAuthFile) {

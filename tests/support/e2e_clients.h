@@ -59,6 +59,15 @@ class E2eTest : public ::testing::Test {
     ASSERT_TRUE(p.wait_for_err(e2e ? kE2eOn : std::string_view("Connected to server"))) << p.err();
   }
 
+  // `p`, a started scripting client, sends `line` and reaches EOF: the send is refused with
+  // `error` on stderr and the client exits 1.
+  void expect_send_refused(Process& p, const std::string& line, std::string_view error) {
+    ASSERT_TRUE(p.write(line + "\n"));
+    p.close_stdin();
+    EXPECT_EQ(p.wait_exit(), 1) << p.err();
+    EXPECT_NE(p.err().find(error), std::string::npos) << p.err();
+  }
+
   std::string client_log(const std::string& id) { return read_file(home(id) + "/client.log"); }
 
   // Stops the server so that its log is complete.

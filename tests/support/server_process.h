@@ -49,6 +49,20 @@ inline ExitResult run_server_to_exit(const std::vector<std::string>& flags, mill
   return run_to_exit(argv, timeout);
 }
 
+// A config file, switchboard.conf, in a temporary directory of its own.
+class ConfigFile {
+ public:
+  explicit ConfigFile(const std::string& text = "") { write(text); }
+  const std::string& path() const { return path_; }
+  const std::string& dir() const { return dir_.path(); }
+  // Replaces the file's text.
+  void write(const std::string& text) const { write_file(path_, text); }
+
+ private:
+  TempDir dir_;
+  std::string path_ = dir_.path() + "/switchboard.conf";
+};
+
 // A running server on 127.0.0.1, port chosen by the kernel. The destructor kills it if a test
 // did not stop it, so a failed assertion never leaves a server behind.
 class ServerProcess {
