@@ -120,8 +120,7 @@ TEST(ServerGroups, JoinLeaveWhoAndGroupsReplies) {
   const std::string groups = a.request("GROUPS");
   EXPECT_TRUE(groups == "GROUPS 2 #ops=2 #dev=1" || groups == "GROUPS 2 #dev=1 #ops=2") << groups;
   EXPECT_EQ(a.request("LEAVE #ops"), "LEFT #ops 1");
-  EXPECT_EQ(a.request("LEAVE #ops"), "ERR not-member #ops");
-  expect_usable(a);
+  expect_reply_then_usable(a, "LEAVE #ops", "ERR not-member #ops");
   EXPECT_EQ(a.request("LEAVE #nosuch"), "ERR not-member #nosuch");
   EXPECT_EQ(b.request("LEAVE ~dev"), "LEFT #dev 0");  // ~dev names the same group; it is gone now
   EXPECT_EQ(a.request("GROUPS"), "GROUPS 1 #ops=1");
@@ -156,8 +155,7 @@ TEST(ServerGroups, LimitsRefuseWithTooManyGroups) {
   LineClient& b = n.add("b");
   EXPECT_EQ(a.request("JOIN #g1"), "JOINED #g1 1");
   EXPECT_EQ(a.request("JOIN #g2"), "JOINED #g2 1");
-  EXPECT_EQ(a.request("JOIN #g3"), "ERR too-many-groups #g3");
-  expect_usable(a);
+  expect_reply_then_usable(a, "JOIN #g3", "ERR too-many-groups #g3");
   EXPECT_EQ(a.request("JOIN #g1"), "JOINED #g1 1");  // a member already: not refused
   EXPECT_EQ(b.request("JOIN #g3"), "JOINED #g3 1");
   EXPECT_EQ(b.request("JOIN ~g4"), "ERR too-many-groups ~g4");  // three groups exist
@@ -196,10 +194,7 @@ TEST(ServerGroups, BadGroupNamesAndArgumentsKeepTheConnectionUsable) {
       {"OPT receipts maybe", "ERR bad-command OPT"},
       {"OPT colour on", "ERR bad-command OPT"},
   };
-  for (const auto& [line, reply] : cases) {
-    EXPECT_EQ(a.request(line), reply) << "for: " << line;
-    expect_usable(a);
-  }
+  for (const auto& [line, reply] : cases) expect_reply_then_usable(a, line, reply);
   EXPECT_EQ(a.request("GROUPS"), "GROUPS 0");
   EXPECT_EQ(server.stop(), 0);
 }

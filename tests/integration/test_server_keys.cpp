@@ -33,8 +33,7 @@ TEST(ServerKeys, SetThenGetFromAnotherNode) {
   EXPECT_EQ(a.request("KEY SET " + kKeyB), "KEY a " + kKeyB);
   EXPECT_EQ(b.request("KEY GET a"), "KEY a " + kKeyB);
   EXPECT_EQ(b.request("KEY GET nobody"), "ERR no-such-node nobody");
-  EXPECT_EQ(b.request("KEY GET a@b"), "ERR bad-id a@b");
-  expect_usable(b);
+  expect_reply_then_usable(b, "KEY GET a@b", "ERR bad-id a@b");
   EXPECT_EQ(server.stop(), 0);
   // The log has the fingerprint, never the key itself.
   const std::string log = server.log();
@@ -97,10 +96,7 @@ TEST(ServerKeys, BadInputGetsBadCommandKeyAndTheConnectionStaysUsable) {
       "KEY SET x25519:" + body.substr(0, 10) + std::string("\0\x01\xff", 3) + body.substr(13),
       "KEY SET \x80\x81\x82\x83",
   };
-  for (const std::string& line : cases) {
-    EXPECT_EQ(a.request(line), "ERR bad-command KEY") << "for: " << escape_bytes(line);
-    expect_usable(a);
-  }
+  for (const std::string& line : cases) expect_reply_then_usable(a, line, "ERR bad-command KEY");
   // Nothing was published by any of them.
   EXPECT_EQ(a.request("KEY GET a"), "ERR no-key a");
   EXPECT_EQ(a.request("KEY SET " + kKeyA), "KEY a " + kKeyA);
@@ -131,8 +127,7 @@ TEST(ServerKeys, PinnedKeyIsAnsweredFromTheStartAndAnotherIsRefused) {
   ASSERT_EQ(a.request("HELLO a token-a"), "WELCOME a 60");
   ASSERT_EQ(b.request("HELLO b token-b"), "WELCOME b 60");
   EXPECT_EQ(b.request("KEY GET a"), "KEY a " + kKeyA);  // pinned: before a published anything
-  EXPECT_EQ(a.request("KEY SET " + kKeyB), "ERR auth key-pinned");
-  expect_usable(a);
+  expect_reply_then_usable(a, "KEY SET " + kKeyB, "ERR auth key-pinned");
   EXPECT_EQ(b.request("KEY GET a"), "KEY a " + kKeyA);
   EXPECT_EQ(a.request("KEY SET " + kKeyA), "KEY a " + kKeyA);  // the pinned key itself is fine
   // b pins nothing: it publishes what it likes.

@@ -69,10 +69,7 @@ TEST(ServerProtocol, UnknownLowerCaseOrMisusedVerbsGetBadCommandAndConnectionSta
       {"WELCOME a 60", "ERR bad-command WELCOME"},  // server-to-client verbs are not commands
       {"FROM a 1", "ERR bad-command FROM"},
   };
-  for (const auto& [line, reply] : cases) {
-    EXPECT_EQ(a.request(line), reply) << "for: " << line;
-    expect_usable(a);
-  }
+  for (const auto& [line, reply] : cases) expect_reply_then_usable(a, line, reply);
   // Still registered under its first id, and the refused HELLO b registered nothing.
   EXPECT_EQ(a.request("WHO"), "NODES 1 a");
   EXPECT_EQ(server.stop(), 0);
@@ -135,8 +132,7 @@ TEST(ServerProtocol, InvalidIdsGetBadIdAndConnectionStaysUsable) {
   EXPECT_EQ(a.read_line(), "ERR bad-id bad!id");
   ASSERT_TRUE(a.send_all(LineClient::send_frame(too_long, "")));
   EXPECT_EQ(a.read_line(), "ERR bad-id " + too_long.substr(0, 64));
-  EXPECT_EQ(a.request("MSG a/b hi"), "ERR bad-id a/b");
-  expect_usable(a);
+  expect_reply_then_usable(a, "MSG a/b hi", "ERR bad-id a/b");
   // And nothing reached b.
   expect_usable(b);
   EXPECT_EQ(b.buffered(), 0u);
@@ -202,8 +198,7 @@ TEST(ServerProtocol, UnknownTargetGetsNoSuchNode) {
   ASSERT_EQ(a.hello("a"), "WELCOME a 60");
   ASSERT_TRUE(a.send_all(LineClient::send_frame("nobody", "payload")));
   EXPECT_EQ(a.read_line(), "ERR no-such-node nobody");
-  EXPECT_EQ(a.request("MSG ghost boo"), "ERR no-such-node ghost");
-  expect_usable(a);
+  expect_reply_then_usable(a, "MSG ghost boo", "ERR no-such-node ghost");
   // Sending to oneself is allowed: a is a registered node.
   ASSERT_TRUE(a.send_all("MSG a me\n"));
   FromFrame f = a.read_frame();

@@ -396,4 +396,11 @@ inline void expect_usable(LineClient& c, const std::string& word = "alive") {
   EXPECT_EQ(c.request("PING " + word), "PONG " + word);
 }
 
+// `line` gets `reply`, and the connection stays usable after it (an error costs nothing more).
+inline void expect_reply_then_usable(LineClient& c, const std::string& line, const std::string& reply) {
+  SCOPED_TRACE("for: " + escape_bytes(line));
+  EXPECT_EQ(c.request(line), reply);
+  expect_usable(c);
+}
+
 }  // namespace sb::test
