@@ -19,6 +19,7 @@
 #include "common/crypto/box.h"
 #include "common/crypto/bytes.h"
 #include "common/security/public_key.h"
+#include "common/text/lines.h"
 
 namespace sb::client::e2e {
 namespace {
@@ -73,14 +74,9 @@ bool check_file(int fd, const std::string& path, std::string* error) {
 bool parse_key_file(std::string_view text, const std::string& path, Identity* out, std::string* error) {
   bool have_private = false, have_public = false;
   security::PublicKey listed_public{};
-  size_t line_no = 0;
-  while (!text.empty()) {
-    ++line_no;
-    const size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty() || line.front() == '#') continue;
+  sb::text::LineReader lines(text);
+  std::string_view line;
+  while (lines.next_content(&line)) {
     bool ok = false;
     if (line.substr(0, kPrivateTag.size()) == kPrivateTag && !have_private) {
       ok = have_private = security::parse_public_key(line.substr(kPrivateTag.size()), &out->private_key);
@@ -88,7 +84,7 @@ bool parse_key_file(std::string_view text, const std::string& path, Identity* ou
       ok = have_public = security::parse_public_key(line.substr(kPublicTag.size()), &listed_public);
     }
     if (!ok) {  // the line is not quoted: it may hold key material
-      *error = "key file " + quoted(path) + " line " + std::to_string(line_no) + " is not understood";
+      *error = "key file " + quoted(path) + " line " + std::to_string(lines.line_no()) + " is not understood";
       return false;
     }
   }

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "common/protocol/frame.h"
+#include "common/text/lines.h"
 
 namespace sb::client::e2e {
 namespace {
@@ -62,20 +63,15 @@ class FileLock {
 
 bool KnownNodes::parse(std::string_view text, const std::string& path, Map* out, std::string* error) {
   Map keys;
-  size_t line_no = 0;
-  while (!text.empty()) {
-    ++line_no;
-    const size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty() || line.front() == '#') continue;
+  sb::text::LineReader lines(text);
+  std::string_view line;
+  while (lines.next_content(&line)) {
     const size_t space = line.find(' ');
     std::string_view id = line.substr(0, space);
     security::PublicKey key;
     if (space == std::string_view::npos || !proto::is_valid_node_id(id) ||
         !security::parse_public_key(line.substr(space + 1), &key)) {
-      *error = path + ":" + std::to_string(line_no) + ": expected '<node id> x25519:<key>'";
+      *error = path + ":" + std::to_string(lines.line_no()) + ": expected '<node id> x25519:<key>'";
       return false;
     }
     keys[std::string(id)] = key;  // a later line for the same id wins

@@ -9,6 +9,7 @@
 
 #include "common/protocol/frame.h"
 #include "common/security/constant_time.h"
+#include "common/text/lines.h"
 
 namespace sb::security {
 namespace {
@@ -91,13 +92,10 @@ bool Credentials::parse_token_spec(std::string_view id, std::string_view spec, S
 bool Credentials::parse(std::string_view text, std::string_view source, Credentials* out,
                         std::string* error) {
   Credentials result;
-  size_t line_no = 0;
-  while (!text.empty()) {
-    ++line_no;
-    size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-
+  text::LineReader lines(text);
+  std::string_view line;
+  while (lines.next(&line)) {
+    const size_t line_no = lines.line_no();
     line = trim(line);
     if (line.empty() || line.front() == '#') continue;
 
