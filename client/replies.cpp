@@ -1,9 +1,6 @@
 // Reply wording. Everything that came from the server is escaped before it reaches a terminal.
 #include "client/replies.h"
 
-#include <algorithm>
-#include <vector>
-
 #include "client/text.h"
 
 namespace sb::client {
@@ -12,19 +9,7 @@ namespace {
 std::string members_text(size_t n) { return std::to_string(n) + (n == 1 ? " member" : " members"); }
 }  // namespace
 
-std::string describe_groups(std::string_view list) {
-  std::vector<std::string_view> groups;
-  for (size_t pos = 0; pos < list.size();) {
-    size_t end = list.find(' ', pos);
-    if (end == std::string_view::npos) end = list.size();
-    if (end > pos) groups.push_back(list.substr(pos, end - pos));
-    pos = end + 1;
-  }
-  std::sort(groups.begin(), groups.end());
-  std::string line = "Groups (" + std::to_string(groups.size()) + "):";
-  for (size_t i = 0; i < groups.size(); ++i) line += (i == 0 ? " " : ", ") + escape_payload(groups[i]);
-  return line;
-}
+std::string describe_groups(std::string_view list) { return describe_words("Groups", list); }
 
 std::string describe_reply(const ServerEvent& ev) {
   using Kind = ServerEvent::Kind;

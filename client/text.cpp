@@ -124,18 +124,20 @@ std::string seconds_text(int64_t ms) {
   return buf;
 }
 
-std::string describe_nodes(std::string_view ids_text) {
-  std::vector<std::string_view> ids;
-  for (size_t pos = 0; pos < ids_text.size();) {
-    size_t end = ids_text.find(' ', pos);
-    if (end == std::string_view::npos) end = ids_text.size();
-    if (end > pos) ids.push_back(ids_text.substr(pos, end - pos));
+std::string describe_words(std::string_view title, std::string_view words) {
+  std::vector<std::string_view> sorted;
+  for (size_t pos = 0; pos < words.size();) {
+    size_t end = words.find(' ', pos);
+    if (end == std::string_view::npos) end = words.size();
+    if (end > pos) sorted.push_back(words.substr(pos, end - pos));
     pos = end + 1;
   }
-  std::sort(ids.begin(), ids.end());
-  std::string line = "Nodes (" + std::to_string(ids.size()) + "):";
-  for (size_t i = 0; i < ids.size(); ++i) line += (i == 0 ? " " : ", ") + escape_payload(ids[i]);
+  std::sort(sorted.begin(), sorted.end());
+  std::string line = std::string(title) + " (" + std::to_string(sorted.size()) + "):";
+  for (size_t i = 0; i < sorted.size(); ++i) line += (i == 0 ? " " : ", ") + escape_payload(sorted[i]);
   return line;
 }
+
+std::string describe_nodes(std::string_view ids) { return describe_words("Nodes", ids); }
 
 }  // namespace sb::client

@@ -23,6 +23,8 @@ std::string describe_error(std::string_view code_text, std::string_view detail);
 // "2.5 s": a duration in milliseconds as the status lines say it.
 std::string seconds_text(int64_t ms);
 
+// "<title> (3): a, b, c" for a reply's space-separated words (ids, groups): sorted, each escaped.
+std::string describe_words(std::string_view title, std::string_view words);
 // "Nodes (3): a, b, c" for NODES' space-separated ids: sorted, each escaped.
 std::string describe_nodes(std::string_view ids);
 
