@@ -1,9 +1,8 @@
 // RemoteDelivery: FROM frames for messages from other servers.
 #include "server/remote_delivery.h"
 
-#include <cstring>
-
 #include "common/protocol/from_header.h"
+#include "server/from_block.h"
 
 namespace sb::server {
 
@@ -42,17 +41,13 @@ uint32_t RemoteDelivery::pattern(std::string_view source, std::string_view patte
 
 uint32_t RemoteDelivery::share(const proto::FromHeader& header, std::string_view payload) {
   if (targets_.empty()) return 0;
-  const size_t frame = header.size + payload.size() + 1;
-  Block* block = pool_.acquire(frame);
-  std::memcpy(block->data, header.bytes, header.size);
-  if (!payload.empty()) std::memcpy(block->data + header.size, payload.data(), payload.size());
-  block->data[frame - 1] = '\n';
-  block->size = static_cast<uint32_t>(frame);
+  Block* block = make_from_block(pool_, header, payload);
+  const uint32_t frame = block->size;
   uint32_t copies = 0;
   for (uint32_t slot : targets_) {
     Connection& t = slab_[slot];
     if (t.state != ConnState::registered) continue;
-    t.out.append_shared_message(block, 0, static_cast<uint32_t>(frame));
+    t.out.append_shared_message(block, 0, frame);
     pressure_.note_output_growth(t, loop_.now_tick());
     ++copies;
   }

@@ -3,10 +3,10 @@
 #include "server/router.h"
 
 #include <array>
-#include <cstring>
 
 #include "common/protocol/from_header.h"
 #include "common/protocol/target.h"
+#include "server/from_block.h"
 
 namespace sb::server {
 
@@ -84,19 +84,14 @@ Router::Outcome Router::broadcast(Connection& source, std::string_view payload) 
   }
   if (routes_.size() <= 1) return remote_broadcast(source, payload, 0);
   FromHeader header(source.node_id(), payload.size());
-  const size_t frame = header.size + payload.size() + 1;
   // One copy of the frame, referenced from every target's queue.
-  Block* block = pool_.acquire(frame);
-  std::memcpy(block->data, header.bytes, header.size);
-  // An empty payload may have data() == nullptr ("MSG *"); memcpy from null is undefined even for 0.
-  if (!payload.empty()) std::memcpy(block->data + header.size, payload.data(), payload.size());
-  block->data[frame - 1] = '\n';
-  block->size = static_cast<uint32_t>(frame);
+  Block* block = make_from_block(pool_, header, payload);
+  const uint32_t frame = block->size;
   uint32_t copies = 0;
   for (const auto& entry : routes_) {
     Connection& t = slab_[entry.slot];
     if (&t == &source) continue;
-    t.out.append_shared_message(block, 0, static_cast<uint32_t>(frame));
+    t.out.append_shared_message(block, 0, frame);
     ++copies;
     pressure_.note_output_growth(t, loop_.now_tick());
   }
@@ -212,13 +207,10 @@ Router::Outcome Router::fan_out(Connection& source, std::string_view via, std::s
     }
   }
   FromHeader header(source.node_id(), payload.size(), via);
-  const auto frame = static_cast<uint32_t>(header.size + payload.size() + 1);
+  const auto frame = static_cast<uint32_t>(from_frame_size(header, payload));
   uint32_t offset = 0;
   Block* block = reserve_shared(frame, &offset);
-  char* p = block->data + offset;
-  std::memcpy(p, header.bytes, header.size);
-  if (!payload.empty()) std::memcpy(p + header.size, payload.data(), payload.size());
-  p[frame - 1] = '\n';
+  write_from_frame(block->data + offset, header, payload);
   for (uint32_t slot : targets_) {
     Connection& t = slab_[slot];
     t.out.append_shared_message(block, offset, frame);
