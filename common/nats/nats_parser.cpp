@@ -6,20 +6,14 @@
 #include <array>
 #include <cstring>
 
+#include "common/text/number.h"
+
 namespace sb::nats {
 
 namespace {
 
-bool parse_size(std::string_view t, size_t* out) {
-  if (t.empty() || t.size() > 12) return false;
-  size_t v = 0;
-  for (char c : t) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<size_t>(c - '0');
-  }
-  *out = v;
-  return true;
-}
+// nats-server's sizes are at most 12 digits (a terabyte), far below what a size_t holds.
+bool parse_size(std::string_view t, size_t* out) { return text::parse_digits(t, 12, out); }
 
 bool is_verb(std::string_view line, std::string_view verb) {
   if (line.size() < verb.size()) return false;

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "common/protocol/target.h"
+#include "common/text/number.h"
 
 namespace sb::proto {
 
@@ -88,16 +89,7 @@ int terminator_at(std::string_view input, size_t at) {
 
 }  // namespace
 
-bool parse_length(std::string_view text, size_t* out) {
-  if (text.empty() || text.size() > 18) return false;
-  size_t value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    value = value * 10 + static_cast<size_t>(c - '0');
-  }
-  *out = value;
-  return true;
-}
+bool parse_length(std::string_view text, size_t* out) { return text::parse_digits(text, 18, out); }
 
 void FrameParser::reset() {
   scanned_ = header_len_ = payload_len_ = skip_left_ = 0;

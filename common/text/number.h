@@ -3,6 +3,7 @@
 // "5x", " 5", "+5", "0x10", "1e3", "inf" and values past the range or the type are all refused.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <type_traits>
@@ -13,6 +14,20 @@ namespace sb::text {
 // No sign: none of our counts, sizes or ports can be negative, so a '-' is a typo worth refusing.
 // False (and *out untouched) otherwise, including on overflow of uint64_t.
 bool parse_uint(std::string_view text, uint64_t min, uint64_t max, uint64_t* out);
+
+// A length or a count on the wire: 1 to max_digits ASCII digits and nothing else, so a value of at
+// most 18 digits cannot overflow. The protocol parsers read theirs with it; inline, since one runs
+// per SEND.
+inline bool parse_digits(std::string_view text, size_t max_digits, size_t* out) {
+  if (text.empty() || text.size() > max_digits) return false;
+  size_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + static_cast<size_t>(c - '0');
+  }
+  *out = value;
+  return true;
+}
 
 // The same into a narrower unsigned type (uint32_t, uint16_t, size_t where it differs from uint64_t).
 template <typename T>

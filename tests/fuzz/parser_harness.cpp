@@ -12,6 +12,7 @@
 #include "common/protocol/frame.h"
 #include "common/protocol/frame_parser.h"
 #include "common/protocol/target.h"
+#include "common/text/number.h"
 
 namespace sb::fuzz {
 namespace {
@@ -54,17 +55,6 @@ bool inside(std::string_view v, const char* base, size_t len) {
 }
 
 bool has_byte(std::string_view v, char c) { return v.find(c) != std::string_view::npos; }
-
-bool parse_decimal(std::string_view text, size_t* out) {
-  if (text.empty() || text.size() > 18) return false;
-  size_t v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<size_t>(c - '0');
-  }
-  *out = v;
-  return true;
-}
 
 std::string_view verb_spelling(Verb v) {
   switch (v) {
@@ -122,7 +112,7 @@ std::string check_frame(Role role, size_t max_payload, const Frame& f, std::stri
     case Verb::from: {
       size_t len = 0;
       const bool arity = f.argc == 2 || (f.verb == Verb::from && f.argc == 3);  // FROM's via token
-      if (!arity || !parse_decimal(f.args[1], &len)) return "payload frame without a valid length";
+      if (!arity || !text::parse_digits(f.args[1], 18, &len)) return "payload frame without a valid length";
       if (len != f.payload.size()) return "payload size differs from the announced length";
       if (len > max_payload) return "payload over max_payload delivered";
       if (role == Role::server && proto::classify_target(f.args[0]) == proto::TargetKind::invalid)

@@ -98,6 +98,20 @@ TEST(ParseDecimal, RangeIsInclusive) {
   EXPECT_FALSE(parse_decimal(std::string(400, '9'), 0, 1e300, &v));  // past a double's range
 }
 
+// The protocol parsers' lengths: digits only, and at most max_digits of them (leading zeros count).
+TEST(ParseDigits, DigitsOnlyUpToTheLimit) {
+  size_t v = 42;
+  for (const char* bad : {"", "+1", "-1", "1 ", " 1", "0x1", "1.0", "1234"}) {
+    EXPECT_FALSE(parse_digits(bad, 3, &v)) << "'" << bad << "'";
+    EXPECT_EQ(v, 42u) << "a refused value must leave the output alone: '" << bad << "'";
+  }
+  EXPECT_TRUE(parse_digits("007", 3, &v));
+  EXPECT_EQ(v, 7u);
+  EXPECT_TRUE(parse_digits("999999999999999999", 18, &v));
+  EXPECT_EQ(v, 999999999999999999u);
+  EXPECT_FALSE(parse_digits("0000000000000000001", 18, &v));
+}
+
 TEST(ParseSeconds, IsTheDecimalRule) {
   double v = 0;
   EXPECT_TRUE(parse_seconds("1.5", 1, 60, &v));
