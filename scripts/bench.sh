@@ -31,16 +31,7 @@ field() { sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p" <<<"$2"; }
 
 # summary FILE: one row per workload and server, medians over the runs, losses summed.
 summary() {
-  awk '
-    function f(key,   m) {
-      if (match($0, "\"" key "\":[^,}]*")) return substr($0, RSTART + length(key) + 3, RLENGTH - length(key) - 3)
-      return ""
-    }
-    function median(list,   a, n, i, j, t) {
-      n = split(list, a, " ")
-      for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-    }
+  awk "$(<scripts/suite.awk)"'
     {
       k = f("name") "/" f("server"); gsub("\"", "", k)
       if (!(k in runs)) order[++n] = k

@@ -19,16 +19,7 @@ trap 'rm -rf "$TMP"' EXIT
 # medians NAME_REGEX SERVER FIELD...: "name f1 f2 ..." per workload, medians over runs, in file order.
 medians() {
   local re=$1 server=$2; shift 2
-  awk -v re="$re" -v server="$server" -v fields="$*" '
-    function f(key) {
-      if (match($0, "\"" key "\":[^,}]*")) return substr($0, RSTART + length(key) + 3, RLENGTH - length(key) - 3)
-      return ""
-    }
-    function median(list,   a, n, i, j, t) {
-      n = split(list, a, " ")
-      for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-    }
+  awk -v re="$re" -v server="$server" -v fields="$*" "$(<scripts/suite.awk)"'
     BEGIN { nf = split(fields, fl, " ") }
     {
       name = f("name"); gsub("\"", "", name); srv = f("server"); gsub("\"", "", srv)
