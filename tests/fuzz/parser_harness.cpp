@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdio>
 #include <string_view>
 #include <vector>
 
@@ -13,6 +12,7 @@
 #include "common/protocol/frame_parser.h"
 #include "common/protocol/target.h"
 #include "common/text/number.h"
+#include "tests/support/escape.h"
 
 namespace sb::fuzz {
 namespace {
@@ -27,26 +27,6 @@ using Status = ParseResult::Status;
 
 // The one error detail that is a literal rather than a view into the input.
 constexpr std::string_view kNoTerminator = "payload not followed by newline";
-
-std::string escape(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\\') {
-      out += "\\\\";
-    } else if (c < 0x20 || c >= 0x7f) {
-      char hex[8];
-      std::snprintf(hex, sizeof hex, "\\x%02x", c);
-      out += hex;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
 
 // Non-empty views must lie inside [base, base + len). (An empty view's pointer is never read.)
 bool inside(std::string_view v, const char* base, size_t len) {
@@ -98,7 +78,7 @@ bool verb_belongs(Role role, Verb v) {
 // A frame is complete and makes sense for its verb (the parser's promises to the server/client).
 std::string check_frame(Role role, size_t max_payload, const Frame& f, std::string_view consumed) {
   if (!verb_belongs(role, f.verb)) return "frame with a verb of the other role or unknown";
-  if (f.verb_text != verb_spelling(f.verb)) return "verb_text '" + escape(f.verb_text) + "' does not spell the verb";
+  if (f.verb_text != verb_spelling(f.verb)) return "verb_text '" + test::escaped(f.verb_text) + "' does not spell the verb";
   const size_t stored = f.argc < Frame::kMaxArgs ? f.argc : Frame::kMaxArgs;
   for (size_t i = 0; i < stored; ++i) {
     if (f.args[i].empty()) return "empty stored arg";
@@ -221,7 +201,7 @@ std::string feed(Role role, size_t max_payload, std::string_view stream, const s
         for (const auto& a : f.args) views_ok = views_ok && inside(a, used.data(), used.size());
         if (!views_ok) return "frame view outside the consumed bytes" + where();
         std::string bad = check_frame(role, max_payload, f, used);
-        if (!bad.empty()) return bad + ": " + escape(describe(r)) + where();
+        if (!bad.empty()) return bad + ": " + test::escaped(describe(r)) + where();
         if (r.error != ErrorCode::none || r.fatal) return "frame carries an error" + where();
         events->push_back(describe(r));
       } else if (r.status == Status::error) {
@@ -268,8 +248,8 @@ std::string check_parser_input(const uint8_t* data, size_t size) {
       const std::string a = i < whole.size() ? whole[i] : "(none)";
       const std::string b = i < split.size() ? split[i] : "(none)";
       if (a != b)
-        return std::string(role_name) + " role: event " + std::to_string(i) + " differs between feeds:\n  whole: " + escape(a) +
-               "\n  split: " + escape(b);
+        return std::string(role_name) + " role: event " + std::to_string(i) + " differs between feeds:\n  whole: " + test::escaped(a) +
+               "\n  split: " + test::escaped(b);
     }
   }
   return {};

@@ -25,6 +25,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/escape.h"
 #include "tests/support/loopback.h"
 #include "tests/support/process.h"
 
@@ -47,27 +48,6 @@ inline std::ostream& operator<<(std::ostream& os, const FromFrame& f) {
   if (!f.ok()) return os << "FromFrame{error: " << f.error << "}";
   return os << "FromFrame{" << f.source << (f.via.empty() ? "" : " via " + f.via) << ", " << f.payload.size()
             << " bytes}";
-}
-
-// Printable form of arbitrary bytes for failure messages.
-inline std::string escape_bytes(std::string_view s, size_t max = 200) {
-  std::string out;
-  for (size_t i = 0; i < s.size() && i < max; ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c < 32 || c >= 127) {
-      char hex[8];
-      std::snprintf(hex, sizeof hex, "\\x%02x", c);
-      out += hex;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (s.size() > max) out += "...(" + std::to_string(s.size()) + " bytes)";
-  return out;
 }
 
 class LineClient {

@@ -6,12 +6,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <ostream>
 #include <random>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "tests/support/escape.h"
 
 namespace sb::proto {
 namespace {
@@ -23,28 +24,7 @@ using namespace std::string_literals;
 // Helpers
 // =================================================================================================
 
-// Printable form of arbitrary bytes, for failure messages and the event summaries below.
-std::string escape(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (c == '\n')
-      out += "\\n";
-    else if (c == '\r')
-      out += "\\r";
-    else if (c == '\0')
-      out += "\\0";
-    else if (c == '\\')
-      out += "\\\\";
-    else if (c < 0x20 || c >= 0x7f) {
-      char hex[8];
-      std::snprintf(hex, sizeof hex, "\\x%02x", c);
-      out += hex;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
+using test::escaped;
 
 // One observable outcome (frame or error), copied out of the views so it outlives the buffer.
 // need_more results are not events: how often the parser asks for more depends on the split.
@@ -84,20 +64,20 @@ Event to_event(const ParseResult& r) {
 std::string summary(const Event& e) {
   if (e.status == Status::error) {
     std::string s = "error " + std::string(error_code_name(e.error));
-    if (!e.detail.empty()) s += " " + escape(e.detail);
+    if (!e.detail.empty()) s += " " + escaped(e.detail);
     if (e.fatal) s += " FATAL";
     return s;
   }
-  std::string s = escape(e.verb_text);
-  for (const auto& a : e.args) s += " " + escape(a);
+  std::string s = escaped(e.verb_text);
+  for (const auto& a : e.args) s += " " + escaped(a);
   if (e.verb == Verb::send || e.verb == Verb::from || e.verb == Verb::msg)
-    s += " |" + escape(e.payload) + "|";
+    s += " |" + escaped(e.payload) + "|";
   return s;
 }
 
 // Found by GoogleTest through ADL whenever an Event appears in an assertion.
 [[maybe_unused]] void PrintTo(const Event& e, std::ostream* os) {
-  *os << summary(e) << " {argc=" << e.argc << " tail=|" << escape(e.tail) << "|}";
+  *os << summary(e) << " {argc=" << e.argc << " tail=|" << escaped(e.tail) << "|}";
 }
 
 std::vector<std::string> summaries(const std::vector<Event>& events) {
@@ -249,7 +229,7 @@ std::vector<std::string> client(std::string_view s, size_t max_payload = kDefaul
 Event only_event(Role role, std::string_view s, size_t max_payload = kDefaultMaxPayload) {
   Outcome o = run(role, max_payload, s);
   EXPECT_TRUE(o.violations.empty());
-  EXPECT_EQ(o.events.size(), 1u) << escape(s);
+  EXPECT_EQ(o.events.size(), 1u) << escaped(s);
   return o.events.empty() ? Event{} : o.events.front();
 }
 
@@ -268,9 +248,9 @@ std::string describe_cuts(const std::vector<size_t>& cuts) {
     auto fail = ::testing::AssertionFailure();
     fail << how << ": outcome differs from the one-chunk parse\n  one chunk:";
     for (const auto& s : summaries(ref.events)) fail << "\n    " << s;
-    fail << "\n    closed=" << ref.closed << " leftover=|" << escape(ref.leftover) << "|\n  split:";
+    fail << "\n    closed=" << ref.closed << " leftover=|" << escaped(ref.leftover) << "|\n  split:";
     for (const auto& s : summaries(got.events)) fail << "\n    " << s;
-    fail << "\n    closed=" << got.closed << " leftover=|" << escape(got.leftover) << "|";
+    fail << "\n    closed=" << got.closed << " leftover=|" << escaped(got.leftover) << "|";
     return fail;
   }
   return ::testing::AssertionSuccess();
@@ -358,7 +338,7 @@ TEST(ProtocolVocabulary, NodeIdRejectsEmptyTooLongStarAndOtherBytes) {
   EXPECT_FALSE(is_valid_node_id(id_of_len(65)));
   EXPECT_FALSE(is_valid_node_id("*"));
   for (std::string bad : {"a b", "a/b", "a:b", "a@b", "a*", "a\tb", "a\rb", "a\nb", "\xc3\xa9"})
-    EXPECT_FALSE(is_valid_node_id(bad)) << escape(bad);
+    EXPECT_FALSE(is_valid_node_id(bad)) << escaped(bad);
   EXPECT_FALSE(is_valid_node_id("a\0b"s));
 }
 
@@ -426,9 +406,9 @@ TEST(ServerVerbs, SendAndMsgToGroupsAnycastAndPatterns) {
 TEST(CommandErrors, BadGroupNamesAndPatternsAreBadIdAndThePayloadIsDiscarded) {
   for (std::string t : std::vector<std::string>{"#", "~", "#a!", "##a", "#" + id_of_len(65), "a.*x", "a*", "a..*", ".*", "*.",
                         ">.a", "a.>.b", "**", "*>", "a.>>", "~*", "#*"}) {
-    EXPECT_EQ(server("SEND " + t + " 5\nhello\nPING\n"), (std::vector<std::string>{"error bad-id " + escape(t), "PING"}))
+    EXPECT_EQ(server("SEND " + t + " 5\nhello\nPING\n"), (std::vector<std::string>{"error bad-id " + escaped(t), "PING"}))
         << t;
-    EXPECT_EQ(server("MSG " + t + " x\nPING\n"), (std::vector<std::string>{"error bad-id " + escape(t), "PING"})) << t;
+    EXPECT_EQ(server("MSG " + t + " x\nPING\n"), (std::vector<std::string>{"error bad-id " + escaped(t), "PING"})) << t;
   }
 }
 
@@ -735,7 +715,7 @@ TEST(CommandErrors, HelloWithBadIdNamesTheId) {
   EXPECT_EQ(server("HELLO *\n"), (std::vector<std::string>{"error bad-id *"}));
   EXPECT_EQ(server("HELLO caf\xc3\xa9\n"),
             (std::vector<std::string>{"error bad-id caf\\xc3\\xa9"}));
-  EXPECT_EQ(server("HELLO a\0b\n"s), (std::vector<std::string>{"error bad-id a\\0b"}));
+  EXPECT_EQ(server("HELLO a\0b\n"s), (std::vector<std::string>{"error bad-id a\\x00b"}));
 }
 
 TEST(CommandErrors, HelloWith65ByteIdIsBadId) {
@@ -844,7 +824,7 @@ TEST(FatalErrors, SendWithBadLength) {
                           "99999999999999999999", "9999999999999999999", "18446744073709551616"}) {
     EXPECT_EQ(server("SEND bob " + len + "\nhello\nPING\n"),
               (std::vector<std::string>{"error bad-command SEND FATAL"}))
-        << escape(len);
+        << escaped(len);
   }
 }
 
@@ -1218,12 +1198,12 @@ TEST(ParserState, UnconsumedFrameIsReturnedAgain) {
                          "SEND bob 3\nab"s + "c\n" + "PING\n"}) {
     FrameParser p(Role::server);
     ParseResult first = next_of(p, in);
-    ASSERT_EQ(first.status, Status::frame) << escape(in);
+    ASSERT_EQ(first.status, Status::frame) << escaped(in);
     for (int again = 0; again < 3; ++again) {
       ParseResult r = next_of(p, in);
       EXPECT_EQ(r.status, Status::frame);
       EXPECT_EQ(r.consumed, first.consumed);
-      EXPECT_TRUE(to_event(r) == to_event(first)) << escape(in);
+      EXPECT_TRUE(to_event(r) == to_event(first)) << escaped(in);
     }
   }
 }
@@ -1302,7 +1282,7 @@ std::string rich_server_stream(std::vector<std::string>* expected) {
   add("HELLO alice s3cret\n", {"HELLO alice s3cret"});
   add("SEND bob 5\nhello\n", {"SEND bob 5 |hello|"});
   add("SEND  *   " + n + "\r\n" + kNastyPayload + "\r\n",
-      {"SEND * " + n + " |" + escape(kNastyPayload) + "|"});
+      {"SEND * " + n + " |" + escaped(kNastyPayload) + "|"});
   add("SEND bob 0\n\n", {"SEND bob 0 ||"});
   add("MSG bob  two  spaces \n", {"MSG bob two spaces | two  spaces |"});
   add("MSG *\r\n", {"MSG * ||"});
@@ -1318,7 +1298,7 @@ std::string rich_server_stream(std::vector<std::string>* expected) {
   add("MSG " + id_of_len(65) + " hi\n", {"error bad-id " + id_of_len(65)});
   add("SEND bob 40\n" + decoy40 + "\n", {"error too-large bob"});
   add("SEND no/pe 7\nSEND x\n\r\n", {"error bad-id no/pe"});
-  add("SEND bob 32\r\n" + max32 + "\n", {"SEND bob 32 |" + escape(max32) + "|"});
+  add("SEND bob 32\r\n" + max32 + "\n", {"SEND bob 32 |" + escaped(max32) + "|"});
   add("\n\n", {});
   add("QUIT\n", {"QUIT"});
   add("PING tail", {});
@@ -1379,7 +1359,7 @@ TEST(SplitInvariance, RichClientStreamSameForEverySplit) {
   const std::vector<std::string> expected = {
       "WELCOME alice 60",
       "FROM bob 5 |hello|",
-      "FROM carol " + n + " |" + escape(kNastyPayload) + "|",
+      "FROM carol " + n + " |" + escaped(kNastyPayload) + "|",
       "FROM x 0 ||",
       "PONG",
       "PONG hi",
@@ -1413,9 +1393,9 @@ TEST(SplitInvariance, StreamsEndingInAFatalError) {
   };
   for (const auto& [stream, fatal] : cases) {
     Outcome o = run(Role::server, 16, stream);
-    EXPECT_EQ(summaries(o.events), (std::vector<std::string>{"PING 1", fatal})) << escape(stream);
+    EXPECT_EQ(summaries(o.events), (std::vector<std::string>{"PING 1", fatal})) << escaped(stream);
     EXPECT_TRUE(o.closed);
-    EXPECT_TRUE(split_invariant(Role::server, 16, stream, 200)) << escape(stream);
+    EXPECT_TRUE(split_invariant(Role::server, 16, stream, 200)) << escaped(stream);
   }
 }
 
@@ -1427,8 +1407,8 @@ TEST(SplitInvariance, FatalErrorAfterRefusedPayloads) {
        {"error too-large bob", "error bad-command payload not followed by newline FATAL"}},
   };
   for (const auto& [stream, expected] : cases) {
-    EXPECT_EQ(server(stream, 16), expected) << escape(stream);
-    EXPECT_TRUE(split_invariant(Role::server, 16, stream, 200)) << escape(stream);
+    EXPECT_EQ(server(stream, 16), expected) << escaped(stream);
+    EXPECT_TRUE(split_invariant(Role::server, 16, stream, 200)) << escaped(stream);
   }
 }
 
@@ -1445,7 +1425,7 @@ TEST(SplitInvariance, StreamEndingInsideAPayload) {
                              "PING\nSEND bob 3\nabc\r"s, "PING\nSEND bob 30\nabc"s}) {
     Outcome o = run(Role::server, 16, stream);
     EXPECT_FALSE(o.closed);
-    EXPECT_TRUE(split_invariant(Role::server, 16, stream, 100)) << escape(stream);
+    EXPECT_TRUE(split_invariant(Role::server, 16, stream, 100)) << escaped(stream);
   }
 }
 
@@ -1455,7 +1435,7 @@ TEST(SplitInvariance, EveryThreeWaySplitOfAShortMixedStream) {
   const Outcome ref = run(Role::server, 8, stream);
   EXPECT_EQ(
       summaries(ref.events),
-      (std::vector<std::string>{"HELLO a", "SEND b 3 |\\0\\n\\r|", "error bad-command FOO",
+      (std::vector<std::string>{"HELLO a", "SEND b 3 |\\x00\\n\\r|", "error bad-command FOO",
                                 "error too-large b", "error bad-id c!d", "MSG b z | z|", "QUIT"}));
   for (size_t i = 1; i < stream.size(); ++i)
     for (size_t j = i + 1; j < stream.size(); ++j)
@@ -1473,8 +1453,8 @@ TEST(SplitInvariance, RandomGarbageNeverBreaksTheContract) {
   for (int round = 0; round < 60; ++round) {
     std::string stream;
     while (stream.size() < 200) stream += pieces[pick(rng)];
-    ASSERT_TRUE(split_invariant(Role::server, 16, stream, 20)) << escape(stream);
-    ASSERT_TRUE(split_invariant(Role::client, 16, stream, 5)) << escape(stream);
+    ASSERT_TRUE(split_invariant(Role::server, 16, stream, 20)) << escaped(stream);
+    ASSERT_TRUE(split_invariant(Role::client, 16, stream, 5)) << escaped(stream);
   }
 }
 
