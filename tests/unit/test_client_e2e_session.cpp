@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "client/options.h"
+#include "tests/support/server_event.h"
 
 namespace sb::client {
 namespace {
@@ -66,15 +67,11 @@ struct Node {
     answer(ServerEvent::Kind::key, id, key_text);
     return key_text;
   }
-  bool answer(ServerEvent::Kind kind, std::string_view node, std::string_view text,
-              proto::ErrorCode code = proto::ErrorCode::none) {
-    ServerEvent ev;
-    ev.kind = kind;
-    ev.node = node;
-    ev.text = text;
-    ev.code = code;
-    ev.code_text = code == proto::ErrorCode::none ? std::string_view{} : proto::error_code_name(code);
-    return e2e->on_reply(ev);
+  bool answer(ServerEvent::Kind kind, std::string_view node, std::string_view text) {
+    return e2e->on_reply(test::server_event(kind, node, text));
+  }
+  bool answer_error(proto::ErrorCode code, std::string_view detail) {
+    return e2e->on_reply(test::error_event(code, detail));
   }
 
   Options options;
@@ -164,7 +161,7 @@ TEST_F(E2eSessionTest, MembersWithoutAKeyAreSkippedAndSaidSo) {
   EXPECT_EQ(a.take(), "PING e2e-3\nKEY GET b\nKEY GET plain\n");
   a.answer(ServerEvent::Kind::pong, {}, "e2e-3");
   a.answer(ServerEvent::Kind::key, "b", node("b").key_text);
-  a.answer(ServerEvent::Kind::error, {}, "plain", proto::ErrorCode::no_key);
+  a.answer_error(proto::ErrorCode::no_key, "plain");
   const std::string envelope = sent_payload(a.take(), "plant.*");
   EXPECT_EQ(a.frontend.status.back(), "Sent to 'plant.*', encrypted for 1 recipient; not for plain (no key)");
   node("b").e2e->on_message("a", "plant.*", envelope);

@@ -11,6 +11,7 @@
 #include "client/e2e_peers.h"
 #include "client/e2e_requests.h"
 #include "common/crypto/box.h"
+#include "tests/support/server_event.h"
 
 namespace sb::client::e2e {
 namespace {
@@ -155,15 +156,8 @@ TEST_F(E2ePeers, MissingKeysAreRememberedForAWhile) {
   EXPECT_EQ(peers_.lookup("c", 10).state, PeerKeys::State::unknown);
 }
 
-ServerEvent event(ServerEvent::Kind kind, std::string_view node = {}, std::string_view text = {},
-                  proto::ErrorCode code = proto::ErrorCode::none) {
-  ServerEvent ev;
-  ev.kind = kind;
-  ev.node = node;
-  ev.text = text;
-  ev.code = code;
-  return ev;
-}
+using test::error_event;
+using test::server_event;
 
 TEST(E2eRequests, AnswersAfterTheMarkerBelongToTheBatchInOrder) {
   using K = ServerEvent::Kind;
@@ -175,25 +169,25 @@ TEST(E2eRequests, AnswersAfterTheMarkerBelongToTheBatchInOrder) {
   EXPECT_FALSE(r.idle());
   Requests::Request got;
   // Before the marker: replies to earlier commands (a failed SEND b, a user /who) are not ours.
-  EXPECT_EQ(r.match(event(K::error, {}, "b", proto::ErrorCode::no_such_node), &got), Requests::Match::none);
-  EXPECT_EQ(r.match(event(K::nodes, {}, "a b"), &got), Requests::Match::none);
-  EXPECT_EQ(r.match(event(K::pong, {}, "7"), &got), Requests::Match::none);  // a user /ping
-  EXPECT_EQ(r.match(event(K::pong, {}, "e2e-1"), &got), Requests::Match::marker);
+  EXPECT_EQ(r.match(error_event(proto::ErrorCode::no_such_node, "b"), &got), Requests::Match::none);
+  EXPECT_EQ(r.match(server_event(K::nodes, {}, "a b"), &got), Requests::Match::none);
+  EXPECT_EQ(r.match(server_event(K::pong, {}, "7"), &got), Requests::Match::none);  // a user /ping
+  EXPECT_EQ(r.match(server_event(K::pong, {}, "e2e-1"), &got), Requests::Match::marker);
   // Messages and connection-level errors are never answers.
-  EXPECT_EQ(r.match(event(K::message, "a", "hi"), &got), Requests::Match::none);
-  EXPECT_EQ(r.match(event(K::error, {}, {}, proto::ErrorCode::shutting_down), &got), Requests::Match::none);
-  EXPECT_EQ(r.match(event(K::error, {}, "b", proto::ErrorCode::no_such_node), &got), Requests::Match::answer);
+  EXPECT_EQ(r.match(server_event(K::message, "a", "hi"), &got), Requests::Match::none);
+  EXPECT_EQ(r.match(error_event(proto::ErrorCode::shutting_down, {}), &got), Requests::Match::none);
+  EXPECT_EQ(r.match(error_event(proto::ErrorCode::no_such_node, "b"), &got), Requests::Match::answer);
   EXPECT_EQ(got.kind, Requests::Kind::key_get);
   EXPECT_EQ(got.arg, "b");
-  EXPECT_EQ(r.match(event(K::nodes, {}, "a c"), &got), Requests::Match::answer);
+  EXPECT_EQ(r.match(server_event(K::nodes, {}, "a c"), &got), Requests::Match::answer);
   EXPECT_EQ(got.kind, Requests::Kind::members);
   EXPECT_EQ(got.tag, 7u);
-  EXPECT_EQ(r.match(event(K::key, "a", "x25519:K"), &got), Requests::Match::answer);
+  EXPECT_EQ(r.match(server_event(K::key, "a", "x25519:K"), &got), Requests::Match::answer);
   EXPECT_EQ(got.kind, Requests::Kind::key_set);
   EXPECT_TRUE(r.idle());
   // Later replies are not ours; a stale marker (from before a reconnect) is swallowed.
-  EXPECT_EQ(r.match(event(K::key, "a", "x25519:K"), &got), Requests::Match::none);
-  EXPECT_EQ(r.match(event(K::pong, {}, "e2e-0"), &got), Requests::Match::marker);
+  EXPECT_EQ(r.match(server_event(K::key, "a", "x25519:K"), &got), Requests::Match::none);
+  EXPECT_EQ(r.match(server_event(K::pong, {}, "e2e-0"), &got), Requests::Match::marker);
 }
 
 TEST(E2eRequests, BatchesFollowEachOtherAndClearForgetsThem) {
@@ -205,17 +199,17 @@ TEST(E2eRequests, BatchesFollowEachOtherAndClearForgetsThem) {
   r.submit(session, {});  // nothing to ask: nothing written
   EXPECT_EQ(session.output(), "PING e2e-1\nKEY GET b\nPING e2e-2\nKEY GET c\n");
   Requests::Request got;
-  EXPECT_EQ(r.match(event(K::pong, {}, "e2e-1"), &got), Requests::Match::marker);
-  EXPECT_EQ(r.match(event(K::key, "b", "k"), &got), Requests::Match::answer);
-  EXPECT_EQ(r.match(event(K::key, "c", "k"), &got), Requests::Match::none);  // e2e-2 not back yet
-  EXPECT_EQ(r.match(event(K::pong, {}, "e2e-2"), &got), Requests::Match::marker);
-  EXPECT_EQ(r.match(event(K::error, {}, "c", proto::ErrorCode::no_key), &got), Requests::Match::answer);
+  EXPECT_EQ(r.match(server_event(K::pong, {}, "e2e-1"), &got), Requests::Match::marker);
+  EXPECT_EQ(r.match(server_event(K::key, "b", "k"), &got), Requests::Match::answer);
+  EXPECT_EQ(r.match(server_event(K::key, "c", "k"), &got), Requests::Match::none);  // e2e-2 not back yet
+  EXPECT_EQ(r.match(server_event(K::pong, {}, "e2e-2"), &got), Requests::Match::marker);
+  EXPECT_EQ(r.match(error_event(proto::ErrorCode::no_key, "c"), &got), Requests::Match::answer);
   EXPECT_EQ(got.arg, "c");
   r.submit(session, {{Requests::Kind::key_get, "d", 0}});
   r.clear();
   EXPECT_TRUE(r.idle());
-  EXPECT_EQ(r.match(event(K::pong, {}, "e2e-3"), &got), Requests::Match::marker);
-  EXPECT_EQ(r.match(event(K::key, "d", "k"), &got), Requests::Match::none);
+  EXPECT_EQ(r.match(server_event(K::pong, {}, "e2e-3"), &got), Requests::Match::marker);
+  EXPECT_EQ(r.match(server_event(K::key, "d", "k"), &got), Requests::Match::none);
 }
 
 }  // namespace
