@@ -9,25 +9,14 @@
 #include <vector>
 
 #include "common/log/record_queue.h"
+#include "tests/support/sanitizers.h"
 
 namespace {
 
 using sb::log::RecordQueue;
 
-// Sanitizers slow the stress tests down (TSan ~20-50x, ASan ~5x); keep each to a few seconds.
-#if defined(__SANITIZE_THREAD__)
-constexpr uint32_t kScale = 20;
-#elif defined(__SANITIZE_ADDRESS__)
-constexpr uint32_t kScale = 4;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-constexpr uint32_t kScale = 20;
-#else
-constexpr uint32_t kScale = 1;
-#endif
-#else
-constexpr uint32_t kScale = 1;
-#endif
+// The stress tests keep to a few seconds under the sanitizers.
+constexpr uint32_t kScale = sb::test::kThreadSanitizer ? 20 : sb::test::kAddressSanitizer ? 4 : 1;
 
 struct Item {
   uint32_t producer = 0;

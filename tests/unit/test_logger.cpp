@@ -13,23 +13,15 @@
 
 #include "common/log/logger.h"
 #include "common/log/record.h"
+#include "tests/support/sanitizers.h"
 
 namespace {
 
 using namespace sb::log;
 namespace fs = std::filesystem;
 
-#if defined(__SANITIZE_THREAD__)
-constexpr int kScale = 20;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-constexpr int kScale = 20;
-#else
-constexpr int kScale = 1;
-#endif
-#else
-constexpr int kScale = 1;
-#endif
+// The threaded tests keep to a few seconds under ThreadSanitizer.
+constexpr int kScale = sb::test::kThreadSanitizer ? 20 : 1;
 
 constexpr const char* kStamp = "2026-11-27T10:15:30.123456Z";
 uint64_t fixed_clock() { return 1795774530123456789ull; }
