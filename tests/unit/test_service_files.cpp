@@ -3,13 +3,9 @@
 // $NOTIFY_SOCKET, an error for an unusable one; and the pid file (server/pid_file.*), written,
 // removed, and never written through a symlink.
 #include <gtest/gtest.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -18,12 +14,14 @@
 
 #include "server/pid_file.h"
 #include "server/service_notify.h"
+#include "tests/support/notify_socket.h"
 #include "tests/support/process.h"
 
 namespace sb::server {
 namespace {
 
 using sb::test::TempDir;
+using sb::test::NotifySocket;
 
 std::string read_all(const std::string& path) {
   std::ifstream in(path);
@@ -31,37 +29,6 @@ std::string read_all(const std::string& path) {
   ss << in.rdbuf();
   return ss.str();
 }
-
-// Binds a datagram socket at `name` ('@' = abstract) and points $NOTIFY_SOCKET at it.
-class Receiver {
- public:
-  explicit Receiver(const std::string& name) {
-    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::memcpy(addr.sun_path, name.data(), name.size());
-    if (name[0] == '@') addr.sun_path[0] = '\0';
-    bound_ = ::bind(fd_, reinterpret_cast<sockaddr*>(&addr),
-                    static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + name.size())) == 0;
-    ::setenv("NOTIFY_SOCKET", name.c_str(), 1);
-  }
-  ~Receiver() {
-    ::unsetenv("NOTIFY_SOCKET");
-    ::close(fd_);
-  }
-  bool bound() const { return bound_; }
-  std::string receive() {
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, 5000) != 1) return "<nothing>";
-    char buf[512];
-    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-    return n >= 0 ? std::string(buf, static_cast<size_t>(n)) : "<error>";
-  }
-
- private:
-  int fd_ = -1;
-  bool bound_ = false;
-};
 
 TEST(ServiceNotify, WithoutNotifySocketNothingIsSent) {
   ::unsetenv("NOTIFY_SOCKET");
@@ -73,7 +40,7 @@ TEST(ServiceNotify, WithoutNotifySocketNothingIsSent) {
 
 TEST(ServiceNotify, PathSocketGetsEachState) {
   TempDir dir;
-  Receiver r(dir.path() + "/notify");
+  NotifySocket r(dir.path() + "/notify");
   ASSERT_TRUE(r.bound());
   std::string error;
   ASSERT_TRUE(notify_ready("listening on [::1]:2004", &error)) << error;
@@ -87,7 +54,7 @@ TEST(ServiceNotify, PathSocketGetsEachState) {
 }
 
 TEST(ServiceNotify, AbstractSocket) {
-  Receiver r("@sb-notify-unit-" + std::to_string(::getpid()));
+  NotifySocket r("@sb-notify-unit-" + std::to_string(::getpid()));
   ASSERT_TRUE(r.bound());
   ASSERT_TRUE(notify_service("READY=1"));
   EXPECT_EQ(r.receive(), "READY=1");
