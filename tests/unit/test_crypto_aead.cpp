@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tests/support/chacha_impl.h"
+#include "tests/support/crypto_keys.h"
 #include "tests/support/hex.h"
 #include "tests/support/rfc8439_texts.h"
 #include "tests/support/wycheproof.h"
@@ -23,8 +24,7 @@ using test::hex;
 using test::unhex;
 using test::unhex_array;
 
-const ChachaKey kKey80To9f =
-    unhex_array<32>("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f");
+using test::kKey80To9f;
 
 class AeadImplTest : public test::ChachaImplTest {};
 INSTANTIATE_TEST_SUITE_P(Impls, AeadImplTest, test::all_chacha_impls(),

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "common/crypto/aead.h"
+#include "tests/support/crypto_keys.h"
 #include "tests/support/hex.h"
 
 namespace sb::crypto {
@@ -14,10 +15,8 @@ namespace {
 using test::hex;
 using test::unhex_array;
 
-const X25519Key kAlicePrivate =
-    unhex_array<32>("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
-const X25519Key kBobPrivate =
-    unhex_array<32>("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb");
+using test::kAlicePrivate;
+using test::kBobPrivate;
 
 // The RFC 7748 section 6.1 key pairs. The expected key was computed with libsodium 1.0.18's
 // crypto_box_curve25519xchacha20poly1305_beforenm(bob_public, alice_private), an implementation

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tests/support/chacha_impl.h"
+#include "tests/support/crypto_keys.h"
 #include "tests/support/hex.h"
 #include "tests/support/rfc8439_texts.h"
 
@@ -20,10 +21,8 @@ using test::hex;
 using test::unhex;
 using test::unhex_array;
 
-const ChachaKey kKey00To1f =
-    unhex_array<32>("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
-const ChachaKey kKey80To9f =
-    unhex_array<32>("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f");
+using test::kKey00To1f;
+using test::kKey80To9f;
 
 std::vector<uint8_t> encrypt(const ChachaKey& key, uint32_t counter, const ChachaNonce& nonce,
                              const std::vector<uint8_t>& in) {

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "tests/support/crypto_keys.h"
 #include "tests/support/hex.h"
 #include "tests/support/wycheproof.h"
 
@@ -49,10 +50,8 @@ TEST(X25519, Rfc7748Section52Iterated) {
 }
 
 TEST(X25519, Rfc7748Section61DiffieHellman) {
-  const X25519Key alice_private =
-      unhex_array<32>("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
-  const X25519Key bob_private =
-      unhex_array<32>("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb");
+  const X25519Key& alice_private = test::kAlicePrivate;
+  const X25519Key& bob_private = test::kBobPrivate;
   X25519Key alice_public, bob_public, k_alice, k_bob;
   x25519_public_key(alice_private, alice_public);
   x25519_public_key(bob_private, bob_public);
@@ -86,8 +85,7 @@ TEST(X25519, NonCanonicalAndHighBitUAreReduced) {
 // u = 0 and u = 1 are of low order: every private key gives the all-zero secret, and the
 // Diffie-Hellman function refuses it.
 TEST(X25519, LowOrderPeerKeysAreRefused) {
-  const X25519Key k =
-      unhex_array<32>("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
+  const X25519Key& k = test::kAlicePrivate;
   for (const X25519Key& peer : {X25519Key{0}, X25519Key{1}}) {
     X25519Key shared;
     shared.fill(0xaa);
