@@ -60,12 +60,37 @@ TEST(Poly1305KeyGen, Rfc8439Section262AndAppendixA4) {
 const std::vector<uint8_t> kSunscreenBytes = test::bytes_of(test::kSunscreen);
 const std::vector<uint8_t> kAad = unhex("50515253c0c1c2c3c4c5c6c7");
 
+struct Sealed {
+  std::vector<uint8_t> ct;
+  Poly1305Tag tag;
+};
+
+// Both AEADs over whole vectors, told apart by the nonce: 12 bytes ChaCha20, 24 XChaCha20.
+Sealed aead_seal(const ChachaKey& key, const ChachaNonce& nonce, const std::vector<uint8_t>& aad,
+            const std::vector<uint8_t>& pt) {
+  Sealed s{std::vector<uint8_t>(pt.size()), {}};
+  chacha20_poly1305_seal(key, nonce, aad.data(), aad.size(), pt.data(), pt.size(), s.ct.data(), s.tag);
+  return s;
+}
+Sealed aead_seal(const ChachaKey& key, const XChachaNonce& nonce, const std::vector<uint8_t>& aad,
+            const std::vector<uint8_t>& pt) {
+  Sealed s{std::vector<uint8_t>(pt.size()), {}};
+  xchacha20_poly1305_seal(key, nonce, aad.data(), aad.size(), pt.data(), pt.size(), s.ct.data(), s.tag);
+  return s;
+}
+// out has room for ct.size() bytes; it may be ct's own buffer.
+[[nodiscard]] bool aead_open(const ChachaKey& key, const ChachaNonce& nonce, const std::vector<uint8_t>& aad,
+                        const std::vector<uint8_t>& ct, const Poly1305Tag& tag, uint8_t* out) {
+  return chacha20_poly1305_open(key, nonce, aad.data(), aad.size(), ct.data(), ct.size(), tag, out);
+}
+[[nodiscard]] bool aead_open(const ChachaKey& key, const XChachaNonce& nonce, const std::vector<uint8_t>& aad,
+                        const std::vector<uint8_t>& ct, const Poly1305Tag& tag, uint8_t* out) {
+  return xchacha20_poly1305_open(key, nonce, aad.data(), aad.size(), ct.data(), ct.size(), tag, out);
+}
+
 TEST_P(AeadImplTest, Rfc8439Section282Seal) {
   const ChachaNonce nonce = unhex_array<12>("070000004041424344454647");
-  std::vector<uint8_t> ct(kSunscreenBytes.size());
-  Poly1305Tag tag;
-  chacha20_poly1305_seal(kKey80To9f, nonce, kAad.data(), kAad.size(), kSunscreenBytes.data(),
-                         kSunscreenBytes.size(), ct.data(), tag);
+  const auto [ct, tag] = aead_seal(kKey80To9f, nonce, kAad, kSunscreenBytes);
   EXPECT_EQ(hex(ct),
       "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d6"
       "3dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b36"
@@ -74,8 +99,7 @@ TEST_P(AeadImplTest, Rfc8439Section282Seal) {
   EXPECT_EQ(hex(tag), "1ae10b594f09e26a7e902ecbd0600691");
 
   std::vector<uint8_t> pt(ct.size());
-  ASSERT_TRUE(chacha20_poly1305_open(kKey80To9f, nonce, kAad.data(), kAad.size(), ct.data(),
-                                     ct.size(), tag, pt.data()));
+  ASSERT_TRUE(aead_open(kKey80To9f, nonce, kAad, ct, tag, pt.data()));
   EXPECT_EQ(pt, kSunscreenBytes);
 }
 
@@ -96,8 +120,7 @@ TEST_P(AeadImplTest, Rfc8439AppendixA5Open) {
       "a6ad5cb4022b02709b");
   const Poly1305Tag tag = unhex_array<16>("eead9d67890cbb22392336fea1851f38");
   std::vector<uint8_t> pt(ct.size());
-  ASSERT_TRUE(chacha20_poly1305_open(key, nonce, aad.data(), aad.size(), ct.data(), ct.size(),
-                                     tag, pt.data()));
+  ASSERT_TRUE(aead_open(key, nonce, aad, ct, tag, pt.data()));
   EXPECT_EQ(hex(pt),
       "496e7465726e65742d4472616674732061726520647261667420646f63756d65"
       "6e74732076616c696420666f722061206d6178696d756d206f6620736978206d"
@@ -112,10 +135,7 @@ TEST_P(AeadImplTest, Rfc8439AppendixA5Open) {
 
 TEST_P(AeadImplTest, XChaChaDraftA31) {
   const XChachaNonce nonce = unhex_array<24>("404142434445464748494a4b4c4d4e4f5051525354555657");
-  std::vector<uint8_t> ct(kSunscreenBytes.size());
-  Poly1305Tag tag;
-  xchacha20_poly1305_seal(kKey80To9f, nonce, kAad.data(), kAad.size(), kSunscreenBytes.data(),
-                          kSunscreenBytes.size(), ct.data(), tag);
+  const auto [ct, tag] = aead_seal(kKey80To9f, nonce, kAad, kSunscreenBytes);
   EXPECT_EQ(hex(ct),
       "bd6d179d3e83d43b9576579493c0e939572a1700252bfaccbed2902c21396cbb"
       "731c7f1b0b4aa6440bf3a82f4eda7e39ae64c6708c54c216cb96b72e1213b452"
@@ -123,8 +143,7 @@ TEST_P(AeadImplTest, XChaChaDraftA31) {
       "21f9664c97637da9768812f615c68b13b52e");
   EXPECT_EQ(hex(tag), "c0875924c1c7987947deafd8780acf49");
   std::vector<uint8_t> pt(ct.size());
-  ASSERT_TRUE(xchacha20_poly1305_open(kKey80To9f, nonce, kAad.data(), kAad.size(), ct.data(),
-                                      ct.size(), tag, pt.data()));
+  ASSERT_TRUE(aead_open(kKey80To9f, nonce, kAad, ct, tag, pt.data()));
   EXPECT_EQ(pt, kSunscreenBytes);
 }
 
@@ -132,15 +151,11 @@ TEST_P(AeadImplTest, XChaChaDraftA31) {
 // zeroed rather than left with plaintext or stale bytes.
 TEST_P(AeadImplTest, TamperingIsRefusedAndOutputWiped) {
   const XChachaNonce nonce = unhex_array<24>("404142434445464748494a4b4c4d4e4f5051525354555657");
-  std::vector<uint8_t> ct(kSunscreenBytes.size());
-  Poly1305Tag tag;
-  xchacha20_poly1305_seal(kKey80To9f, nonce, kAad.data(), kAad.size(), kSunscreenBytes.data(),
-                          kSunscreenBytes.size(), ct.data(), tag);
+  const auto [ct, tag] = aead_seal(kKey80To9f, nonce, kAad, kSunscreenBytes);
   auto refused = [&](const std::vector<uint8_t>& c, const std::vector<uint8_t>& a,
                      const XChachaNonce& n, const Poly1305Tag& t) {
     std::vector<uint8_t> out(c.size(), 0x77);
-    const bool ok = xchacha20_poly1305_open(kKey80To9f, n, a.data(), a.size(), c.data(), c.size(),
-                                            t, out.data());
+    const bool ok = aead_open(kKey80To9f, n, a, c, t, out.data());
     return !ok && out == std::vector<uint8_t>(c.size(), 0);
   };
   for (size_t bit = 0; bit < 128; bit += 7) {
@@ -167,8 +182,7 @@ TEST_P(AeadImplTest, TamperingIsRefusedAndOutputWiped) {
   std::vector<uint8_t> c = ct;
   Poly1305Tag t = tag;
   t[0] ^= 1;
-  EXPECT_FALSE(xchacha20_poly1305_open(kKey80To9f, nonce, kAad.data(), kAad.size(), c.data(),
-                                       c.size(), t, c.data()));
+  EXPECT_FALSE(aead_open(kKey80To9f, nonce, kAad, c, t, c.data()));
   EXPECT_EQ(c, std::vector<uint8_t>(ct.size(), 0));
 }
 
@@ -202,8 +216,8 @@ TEST_P(AeadImplTest, RoundTripInPlace) {
 // Runs every case of one Wycheproof AEAD file through seal and open. A case whose nonce is not
 // of the algorithm's size (InvalidNonceSize, always "invalid") cannot even be expressed with the
 // fixed-size nonce type: it counts as refused, after checking that it is indeed an invalid case.
-template <size_t kNonceSize, typename Seal, typename Open>
-void run_wycheproof_aead(const char* file_name, const char* algorithm, Seal seal, Open open) {
+template <size_t kNonceSize>
+void run_wycheproof_aead(const char* file_name, const char* algorithm) {
   test::WycheproofFile file;
   std::string error;
   ASSERT_TRUE(test::load_wycheproof(file_name, &file, &error)) << error;
@@ -237,13 +251,11 @@ void run_wycheproof_aead(const char* file_name, const char* algorithm, Seal seal
     std::copy(tag_bytes.begin(), tag_bytes.end(), tag.begin());
 
     std::vector<uint8_t> pt(ct.size(), 0x77);
-    const bool opened = open(key, nonce, aad, ct, tag, pt);
+    const bool opened = aead_open(key, nonce, aad, ct, tag, pt.data());
     if (result == "valid") {
-      std::vector<uint8_t> sealed(msg.size());
-      Poly1305Tag sealed_tag;
-      seal(key, nonce, aad, msg, sealed, sealed_tag);
-      EXPECT_EQ(hex(sealed), hex(ct)) << "tcId " << id;
-      EXPECT_EQ(hex(sealed_tag), hex(tag)) << "tcId " << id;
+      const Sealed sealed = aead_seal(key, nonce, aad, msg);
+      EXPECT_EQ(hex(sealed.ct), hex(ct)) << "tcId " << id;
+      EXPECT_EQ(hex(sealed.tag), hex(tag)) << "tcId " << id;
       EXPECT_TRUE(opened) << "tcId " << id;
       EXPECT_EQ(hex(pt), hex(msg)) << "tcId " << id;
       ++valid;
@@ -259,33 +271,11 @@ void run_wycheproof_aead(const char* file_name, const char* algorithm, Seal seal
 }
 
 TEST_P(AeadImplTest, WycheproofChaCha20Poly1305) {
-  run_wycheproof_aead<kChachaNonceSize>(
-      "chacha20_poly1305_test.json", "CHACHA20-POLY1305",
-      [](const ChachaKey& k, const ChachaNonce& n, const std::vector<uint8_t>& aad,
-         const std::vector<uint8_t>& msg, std::vector<uint8_t>& ct, Poly1305Tag& tag) {
-        chacha20_poly1305_seal(k, n, aad.data(), aad.size(), msg.data(), msg.size(), ct.data(),
-                               tag);
-      },
-      [](const ChachaKey& k, const ChachaNonce& n, const std::vector<uint8_t>& aad,
-         const std::vector<uint8_t>& ct, const Poly1305Tag& tag, std::vector<uint8_t>& pt) {
-        return chacha20_poly1305_open(k, n, aad.data(), aad.size(), ct.data(), ct.size(), tag,
-                                      pt.data());
-      });
+  run_wycheproof_aead<kChachaNonceSize>("chacha20_poly1305_test.json", "CHACHA20-POLY1305");
 }
 
 TEST_P(AeadImplTest, WycheproofXChaCha20Poly1305) {
-  run_wycheproof_aead<kXChachaNonceSize>(
-      "xchacha20_poly1305_test.json", "XCHACHA20-POLY1305",
-      [](const ChachaKey& k, const XChachaNonce& n, const std::vector<uint8_t>& aad,
-         const std::vector<uint8_t>& msg, std::vector<uint8_t>& ct, Poly1305Tag& tag) {
-        xchacha20_poly1305_seal(k, n, aad.data(), aad.size(), msg.data(), msg.size(), ct.data(),
-                                tag);
-      },
-      [](const ChachaKey& k, const XChachaNonce& n, const std::vector<uint8_t>& aad,
-         const std::vector<uint8_t>& ct, const Poly1305Tag& tag, std::vector<uint8_t>& pt) {
-        return xchacha20_poly1305_open(k, n, aad.data(), aad.size(), ct.data(), ct.size(), tag,
-                                       pt.data());
-      });
+  run_wycheproof_aead<kXChachaNonceSize>("xchacha20_poly1305_test.json", "XCHACHA20-POLY1305");
 }
 
 }  // namespace
