@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
+#include <initializer_list>
 #include <random>
 #include <string>
 #include <string_view>
@@ -46,6 +47,24 @@ Block* make_shared_block(BlockPool& pool, std::string_view bytes) {
   b->size = static_cast<uint32_t>(bytes.size());
   return b;
 }
+
+// One queue on its own pool, for the tests that need no second queue.
+class OneQueue : public ::testing::Test {
+ protected:
+  // Each frame as a routed message of its own.
+  void append_messages(std::initializer_list<std::string_view> frames) {
+    for (std::string_view f : frames) q.append_message({f});
+  }
+  // What the queue holds: its unwritten bytes (as gathered and as counted) and its pending messages.
+  void expect_holds(std::string_view unwritten, size_t messages) {
+    EXPECT_EQ(gathered(q), unwritten);
+    EXPECT_EQ(q.bytes(), unwritten.size());
+    EXPECT_EQ(q.messages(), messages);
+  }
+
+  BlockPool pool;
+  OutputQueue q{&pool};
+};
 
 // =================================================================================================
 // BlockPool
@@ -136,9 +155,7 @@ TEST(BlockPool, FreeListIsCapped) {
 // OutputQueue: appends, coalescing, shared blocks
 // =================================================================================================
 
-TEST(OutputQueue, StartsEmpty) {
-  BlockPool pool;
-  OutputQueue q(&pool);
+TEST_F(OneQueue, StartsEmpty) {
   EXPECT_TRUE(q.empty());
   EXPECT_EQ(q.bytes(), 0u);
   EXPECT_EQ(q.messages(), 0u);
@@ -150,47 +167,35 @@ TEST(OutputQueue, StartsEmpty) {
   EXPECT_EQ(pool.live_blocks(), 0u);
 }
 
-TEST(OutputQueue, EmptyAppendIsIgnored) {
-  BlockPool pool;
-  OutputQueue q(&pool);
+TEST_F(OneQueue, EmptyAppendIsIgnored) {
   q.append({});
   q.append({"", ""});
   EXPECT_TRUE(q.empty());
   EXPECT_EQ(pool.live_blocks(), 0u);
 }
 
-TEST(OutputQueue, SmallAppendsCoalesceIntoOneSegment) {
-  BlockPool pool;
-  OutputQueue q(&pool);
+TEST_F(OneQueue, SmallAppendsCoalesceIntoOneSegment) {
   q.append({"PONG", " ", "x", "\n"});
   q.append_message({"FROM a 3\n", "abc", "\n"});
   q.append({"OK\n"});
   q.append_message({"FROM b 0\n", "", "\n"});
-  const std::string want = "PONG x\nFROM a 3\nabc\nOK\nFROM b 0\n\n";
-  EXPECT_EQ(q.bytes(), want.size());
+  expect_holds("PONG x\nFROM a 3\nabc\nOK\nFROM b 0\n\n", 2);
   EXPECT_FALSE(q.empty());
-  EXPECT_EQ(q.messages(), 2u);
   EXPECT_EQ(iov_count(q), 1);
-  EXPECT_EQ(gathered(q), want);
   EXPECT_EQ(pool.live_blocks(), 1u);
   EXPECT_EQ(q.clear(), 2u);
   EXPECT_EQ(pool.live_blocks(), 0u);
 }
 
-TEST(OutputQueue, PartlyWrittenTailStillCoalesces) {
-  BlockPool pool;
-  OutputQueue q(&pool);
+TEST_F(OneQueue, PartlyWrittenTailStillCoalesces) {
   q.append({"abcdef"});
   q.consume(4);
   q.append({"gh"});
   EXPECT_EQ(iov_count(q), 1);
-  EXPECT_EQ(gathered(q), "efgh");
-  EXPECT_EQ(q.bytes(), 4u);
+  expect_holds("efgh", 0);
 }
 
-TEST(OutputQueue, FullBlockStartsANewSegment) {
-  BlockPool pool;
-  OutputQueue q(&pool);
+TEST_F(OneQueue, FullBlockStartsANewSegment) {
   const std::string a(BlockPool::kBlockSize - 10, 'a');
   const std::string b(20, 'b');  // does not fit the 10 bytes left: a frame is never split
   q.append({a});
@@ -203,9 +208,7 @@ TEST(OutputQueue, FullBlockStartsANewSegment) {
   EXPECT_EQ(pool.live_blocks(), 2u);
 }
 
-TEST(OutputQueue, FrameLargerThanABlockIsOneSegment) {
-  BlockPool pool;
-  OutputQueue q(&pool);
+TEST_F(OneQueue, FrameLargerThanABlockIsOneSegment) {
   std::string big(3 * BlockPool::kBlockSize + 123, '\0');
   for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
   q.append({"x"});
@@ -240,9 +243,7 @@ TEST(OutputQueue, SharedBlockIsReferencedAndReleasedWhenConsumed) {
   EXPECT_EQ(pool.live_blocks(), 0u);
 }
 
-TEST(OutputQueue, SharedSubrangeIsReferencedExactly) {
-  BlockPool pool;
-  OutputQueue q(&pool);
+TEST_F(OneQueue, SharedSubrangeIsReferencedExactly) {
   Block* shared = make_shared_block(pool, "xxHELLO\nyy");
   q.append_shared_message(shared, 2, 6);
   pool.unref(shared);
@@ -303,9 +304,7 @@ TEST(OutputQueue, AppendNeverWritesIntoABlockOthersReference) {
   EXPECT_EQ(pool.live_blocks(), 0u);
 }
 
-TEST(OutputQueue, GatherOrderAndLimit) {
-  BlockPool pool;
-  OutputQueue q(&pool);
+TEST_F(OneQueue, GatherOrderAndLimit) {
   std::vector<Block*> blocks;
   std::string want;
   for (int i = 0; i < 5; ++i) {
@@ -376,9 +375,7 @@ struct Stream {
   }
 };
 
-TEST(OutputQueue, MessagesCountsOnlyRoutedMessages) {
-  BlockPool pool;
-  OutputQueue q(&pool);
+TEST_F(OneQueue, MessagesCountsOnlyRoutedMessages) {
   q.append({"ctl\n"});
   EXPECT_EQ(q.messages(), 0u);
   q.append_message({"m\n"});
@@ -453,10 +450,8 @@ TEST(OutputQueue, ConsumeWholeQueueAtOnce) {
   EXPECT_EQ(s.pool.live_blocks(), 0u);
 }
 
-TEST(OutputQueue, LongBacklogDeliversOneAtATime) {
+TEST_F(OneQueue, LongBacklogDeliversOneAtATime) {
   // A queue that never empties: the dead prefix of its bookkeeping is compacted along the way.
-  BlockPool pool;
-  OutputQueue q(&pool);
   std::string want;
   for (int i = 0; i < 2000; ++i) {
     std::string m = "msg " + std::to_string(i) + "\n";
@@ -473,8 +468,7 @@ TEST(OutputQueue, LongBacklogDeliversOneAtATime) {
     q.append_message({m});
     want += m;
   }
-  EXPECT_EQ(q.messages(), 2000u);
-  EXPECT_EQ(gathered(q), want.substr(pos));
+  expect_holds(std::string_view(want).substr(pos), 2000);
   EXPECT_EQ(q.clear(), 2000u);
   EXPECT_EQ(pool.live_blocks(), 0u);
 }
@@ -483,120 +477,88 @@ TEST(OutputQueue, LongBacklogDeliversOneAtATime) {
 // OutputQueue: discard_unstarted and clear
 // =================================================================================================
 
-TEST(OutputQueue, DiscardKeepsPartlyWrittenHeadMessage) {
-  BlockPool pool;
-  OutputQueue q(&pool);
-  q.append_message({"AAAA\n"});
-  q.append_message({"BBBB\n"});
+TEST_F(OneQueue, DiscardKeepsPartlyWrittenHeadMessage) {
+  append_messages({"AAAA\n", "BBBB\n"});
   q.append({"CTL\n"});
   q.append_message({"CCCC\n"});
   EXPECT_EQ(q.consume(2), 0u);
   EXPECT_EQ(q.discard_unstarted(), 2u);
-  EXPECT_EQ(q.bytes(), 3u);
-  EXPECT_EQ(q.messages(), 1u);
-  EXPECT_EQ(gathered(q), "AA\n");
+  expect_holds("AA\n", 1);
   // The owned tail block must not expose the dropped bytes: the next frame follows the kept one.
   q.append_message({"DD\n"});
-  EXPECT_EQ(gathered(q), "AA\nDD\n");
+  expect_holds("AA\nDD\n", 2);
   EXPECT_EQ(iov_count(q), 1);
-  EXPECT_EQ(q.bytes(), 6u);
-  EXPECT_EQ(q.messages(), 2u);
   EXPECT_EQ(q.consume(3), 1u);
   EXPECT_EQ(q.consume(3), 1u);
   EXPECT_TRUE(q.empty());
   EXPECT_EQ(pool.live_blocks(), 0u);
 }
 
-TEST(OutputQueue, DiscardDropsUnstartedHeadMessage) {
-  BlockPool pool;
-  OutputQueue q(&pool);
-  q.append_message({"AAAA\n"});
-  q.append_message({"BBBB\n"});
-  q.append_message({"CCCC\n"});
+TEST_F(OneQueue, DiscardDropsUnstartedHeadMessage) {
+  append_messages({"AAAA\n", "BBBB\n", "CCCC\n"});
   EXPECT_EQ(q.discard_unstarted(), 3u);  // nothing written: nothing needs finishing
-  EXPECT_EQ(q.bytes(), 0u);
+  expect_holds("", 0);
   EXPECT_TRUE(q.empty());
-  EXPECT_EQ(q.messages(), 0u);
   EXPECT_EQ(pool.live_blocks(), 0u);
   q.append_message({"DD\n"});
-  EXPECT_EQ(gathered(q), "DD\n");
+  expect_holds("DD\n", 1);
   EXPECT_EQ(q.consume(3), 1u);
 }
 
-TEST(OutputQueue, DiscardAfterWholeMessagesWritten) {
+TEST_F(OneQueue, DiscardAfterWholeMessagesWritten) {
   // The head message starts exactly where the write stopped: it has not started.
-  BlockPool pool;
-  OutputQueue q(&pool);
-  q.append_message({"AAAA\n"});
-  q.append_message({"BBBB\n"});
-  q.append_message({"CCCC\n"});
+  append_messages({"AAAA\n", "BBBB\n", "CCCC\n"});
   EXPECT_EQ(q.consume(5), 1u);
   EXPECT_EQ(q.discard_unstarted(), 2u);
   EXPECT_TRUE(q.empty());
-  EXPECT_EQ(q.messages(), 0u);
+  expect_holds("", 0);
   q.append({"EE\n"});
-  EXPECT_EQ(gathered(q), "EE\n");
+  expect_holds("EE\n", 0);
 }
 
-TEST(OutputQueue, DiscardKeepsControlFramesBeforeUnstartedHead) {
-  BlockPool pool;
-  OutputQueue q(&pool);
+TEST_F(OneQueue, DiscardKeepsControlFramesBeforeUnstartedHead) {
   q.append({"PONG\n"});
   q.append_message({"AAAA\n"});
   q.append({"OK\n"});
   q.append_message({"BBBB\n"});
   EXPECT_EQ(q.discard_unstarted(), 2u);
-  EXPECT_EQ(gathered(q), "PONG\n");
-  EXPECT_EQ(q.bytes(), 5u);
-  EXPECT_EQ(q.messages(), 0u);
+  expect_holds("PONG\n", 0);
   q.append({"ERR slow-consumer\n"});
-  EXPECT_EQ(gathered(q), "PONG\nERR slow-consumer\n");
+  expect_holds("PONG\nERR slow-consumer\n", 0);
   EXPECT_EQ(iov_count(q), 1);
   EXPECT_EQ(q.consume(q.bytes()), 0u);
   EXPECT_EQ(pool.live_blocks(), 0u);
 }
 
-TEST(OutputQueue, DiscardFinishesPartlyWrittenControlFrame) {
-  BlockPool pool;
-  OutputQueue q(&pool);
+TEST_F(OneQueue, DiscardFinishesPartlyWrittenControlFrame) {
   q.append({"WELCOME n\n"});
   q.append_message({"AAAA\n"});
   EXPECT_EQ(q.consume(3), 0u);
   EXPECT_EQ(q.discard_unstarted(), 1u);
-  EXPECT_EQ(gathered(q), "COME n\n");
-  EXPECT_EQ(q.messages(), 0u);
+  expect_holds("COME n\n", 0);
   q.append({"X\n"});
-  EXPECT_EQ(gathered(q), "COME n\nX\n");
+  expect_holds("COME n\nX\n", 0);
 }
 
-TEST(OutputQueue, DiscardWithOnlyControlFramesKeepsEverything) {
-  BlockPool pool;
-  OutputQueue q(&pool);
+TEST_F(OneQueue, DiscardWithOnlyControlFramesKeepsEverything) {
   q.append({"PONG\n"});
   q.append({"OK\n"});
   q.consume(2);
   EXPECT_EQ(q.discard_unstarted(), 0u);
-  EXPECT_EQ(q.bytes(), 6u);
-  EXPECT_EQ(gathered(q), "NG\nOK\n");
+  expect_holds("NG\nOK\n", 0);
   q.append({"Z\n"});
-  EXPECT_EQ(gathered(q), "NG\nOK\nZ\n");
+  expect_holds("NG\nOK\nZ\n", 0);
 }
 
-TEST(OutputQueue, DiscardTwiceIsStable) {
-  BlockPool pool;
-  OutputQueue q(&pool);
-  q.append_message({"AAAA\n"});
-  q.append_message({"BBBB\n"});
+TEST_F(OneQueue, DiscardTwiceIsStable) {
+  append_messages({"AAAA\n", "BBBB\n"});
   q.consume(1);
   EXPECT_EQ(q.discard_unstarted(), 1u);
   EXPECT_EQ(q.discard_unstarted(), 0u);
-  EXPECT_EQ(gathered(q), "AAA\n");
-  EXPECT_EQ(q.messages(), 1u);
+  expect_holds("AAA\n", 1);
 }
 
-TEST(OutputQueue, DiscardAcrossBlocksReleasesDroppedBlocks) {
-  BlockPool pool;
-  OutputQueue q(&pool);
+TEST_F(OneQueue, DiscardAcrossBlocksReleasesDroppedBlocks) {
   const std::string big(BlockPool::kBlockSize - 100, 'h');
   q.append_message({big});
   q.append_message({std::string(500, 'x')});  // second block
@@ -636,10 +598,8 @@ TEST(OutputQueue, DiscardPartlyWrittenSharedHeadLeavesBlockAlone) {
   EXPECT_EQ(pool.live_blocks(), 0u);
 }
 
-TEST(OutputQueue, DiscardInsideCoalescedBlockThenRefill) {
+TEST_F(OneQueue, DiscardInsideCoalescedBlockThenRefill) {
   // The kept head ends mid-block; later appends must land right after it, then grow normally.
-  BlockPool pool;
-  OutputQueue q(&pool);
   q.append_message({"HEAD-MESSAGE\n"});
   for (int i = 0; i < 50; ++i) q.append_message({"dropped message\n"});
   q.consume(5);
@@ -650,15 +610,12 @@ TEST(OutputQueue, DiscardInsideCoalescedBlockThenRefill) {
     q.append_message({m});
     want += m;
   }
-  EXPECT_EQ(gathered(q), want);
+  expect_holds(want, 51);
   EXPECT_EQ(iov_count(q), 1);
-  EXPECT_EQ(q.messages(), 51u);
   EXPECT_EQ(q.consume(q.bytes()), 51u);
 }
 
-TEST(OutputQueue, ClearCountsMessagesNeverCompletelyWritten) {
-  BlockPool pool;
-  OutputQueue q(&pool);
+TEST_F(OneQueue, ClearCountsMessagesNeverCompletelyWritten) {
   q.append_message({"AAAA\n"});
   q.append({"ctl\n"});
   q.append_message({"BBBB\n"});
@@ -671,7 +628,7 @@ TEST(OutputQueue, ClearCountsMessagesNeverCompletelyWritten) {
   EXPECT_EQ(pool.live_blocks(), 0u);
   EXPECT_EQ(q.clear(), 0u);
   q.append_message({"again\n"});
-  EXPECT_EQ(gathered(q), "again\n");
+  expect_holds("again\n", 1);
   EXPECT_EQ(q.consume(6), 1u);
 }
 
