@@ -48,6 +48,13 @@ Block* make_shared_block(BlockPool& pool, std::string_view bytes) {
   return b;
 }
 
+// What a queue holds: its unwritten bytes (as gathered and as counted) and its pending messages.
+void expect_holds(const OutputQueue& q, std::string_view unwritten, size_t messages) {
+  EXPECT_EQ(gathered(q), unwritten);
+  EXPECT_EQ(q.bytes(), unwritten.size());
+  EXPECT_EQ(q.messages(), messages);
+}
+
 // One queue on its own pool, for the tests that need no second queue.
 class OneQueue : public ::testing::Test {
  protected:
@@ -55,13 +62,6 @@ class OneQueue : public ::testing::Test {
   void append_messages(std::initializer_list<std::string_view> frames) {
     for (std::string_view f : frames) q.append_message({f});
   }
-  // What the queue holds: its unwritten bytes (as gathered and as counted) and its pending messages.
-  void expect_holds(std::string_view unwritten, size_t messages) {
-    EXPECT_EQ(gathered(q), unwritten);
-    EXPECT_EQ(q.bytes(), unwritten.size());
-    EXPECT_EQ(q.messages(), messages);
-  }
-
   BlockPool pool;
   OutputQueue q{&pool};
 };
@@ -179,7 +179,7 @@ TEST_F(OneQueue, SmallAppendsCoalesceIntoOneSegment) {
   q.append_message({"FROM a 3\n", "abc", "\n"});
   q.append({"OK\n"});
   q.append_message({"FROM b 0\n", "", "\n"});
-  expect_holds("PONG x\nFROM a 3\nabc\nOK\nFROM b 0\n\n", 2);
+  expect_holds(q, "PONG x\nFROM a 3\nabc\nOK\nFROM b 0\n\n", 2);
   EXPECT_FALSE(q.empty());
   EXPECT_EQ(iov_count(q), 1);
   EXPECT_EQ(pool.live_blocks(), 1u);
@@ -192,7 +192,7 @@ TEST_F(OneQueue, PartlyWrittenTailStillCoalesces) {
   q.consume(4);
   q.append({"gh"});
   EXPECT_EQ(iov_count(q), 1);
-  expect_holds("efgh", 0);
+  expect_holds(q, "efgh", 0);
 }
 
 TEST_F(OneQueue, FullBlockStartsANewSegment) {
@@ -230,9 +230,8 @@ TEST(OutputQueue, SharedBlockIsReferencedAndReleasedWhenConsumed) {
   EXPECT_EQ(shared->refs, 3u);
   pool.unref(shared);  // the broadcaster lets go, as the server does
   EXPECT_EQ(shared->refs, 2u);
-  EXPECT_EQ(a.messages(), 1u);
-  EXPECT_EQ(gathered(a), "FROM s 2\nhi\n");
-  EXPECT_EQ(gathered(b), "FROM s 2\nhi\n");
+  expect_holds(a, "FROM s 2\nhi\n", 1);
+  expect_holds(b, "FROM s 2\nhi\n", 1);
 
   EXPECT_EQ(a.consume(5), 0u);
   EXPECT_EQ(shared->refs, 2u);  // partly written: still referenced
@@ -247,8 +246,7 @@ TEST_F(OneQueue, SharedSubrangeIsReferencedExactly) {
   Block* shared = make_shared_block(pool, "xxHELLO\nyy");
   q.append_shared_message(shared, 2, 6);
   pool.unref(shared);
-  EXPECT_EQ(gathered(q), "HELLO\n");
-  EXPECT_EQ(q.bytes(), 6u);
+  expect_holds(q, "HELLO\n", 1);
   EXPECT_EQ(q.clear(), 1u);
   EXPECT_EQ(pool.live_blocks(), 0u);
 }
@@ -267,10 +265,8 @@ TEST(OutputQueue, AdjacentSharedSlicesExtendOneSegment) {
   EXPECT_EQ(arena->refs, 4u);  // ours, one per segment of a (two), one for b's single segment
   EXPECT_EQ(iov_count(a), 2);
   EXPECT_EQ(iov_count(b), 1);
-  EXPECT_EQ(gathered(a), "F1\nF2\nF4\n");
-  EXPECT_EQ(gathered(b), "F2\nF3\n");
-  EXPECT_EQ(a.messages(), 3u);
-  EXPECT_EQ(b.messages(), 2u);
+  expect_holds(a, "F1\nF2\nF4\n", 3);
+  expect_holds(b, "F2\nF3\n", 2);
   pool.unref(arena);
   EXPECT_EQ(a.consume(4), 1u);  // F1 and part of F2 written
   a.append_shared_message(arena, 12, 0);  // an empty slice right after F4: still one message
@@ -294,11 +290,9 @@ TEST(OutputQueue, AppendNeverWritesIntoABlockOthersReference) {
   b.append_message({"after-b\n"});
   EXPECT_EQ(shared->size, 7u);
   EXPECT_EQ(std::string(shared->data + 7, 64), std::string(64, '#'));
-  EXPECT_EQ(gathered(a), "SHARED\nafter-a\n");
-  EXPECT_EQ(gathered(b), "SHARED\nafter-b\n");
+  expect_holds(a, "SHARED\nafter-a\n", 1);
+  expect_holds(b, "SHARED\nafter-b\n", 2);
   EXPECT_EQ(iov_count(a), 2);
-  EXPECT_EQ(a.messages(), 1u);
-  EXPECT_EQ(b.messages(), 2u);
   a.clear();
   b.clear();
   EXPECT_EQ(pool.live_blocks(), 0u);
@@ -468,7 +462,7 @@ TEST_F(OneQueue, LongBacklogDeliversOneAtATime) {
     q.append_message({m});
     want += m;
   }
-  expect_holds(std::string_view(want).substr(pos), 2000);
+  expect_holds(q, std::string_view(want).substr(pos), 2000);
   EXPECT_EQ(q.clear(), 2000u);
   EXPECT_EQ(pool.live_blocks(), 0u);
 }
@@ -483,10 +477,10 @@ TEST_F(OneQueue, DiscardKeepsPartlyWrittenHeadMessage) {
   q.append_message({"CCCC\n"});
   EXPECT_EQ(q.consume(2), 0u);
   EXPECT_EQ(q.discard_unstarted(), 2u);
-  expect_holds("AA\n", 1);
+  expect_holds(q, "AA\n", 1);
   // The owned tail block must not expose the dropped bytes: the next frame follows the kept one.
   q.append_message({"DD\n"});
-  expect_holds("AA\nDD\n", 2);
+  expect_holds(q, "AA\nDD\n", 2);
   EXPECT_EQ(iov_count(q), 1);
   EXPECT_EQ(q.consume(3), 1u);
   EXPECT_EQ(q.consume(3), 1u);
@@ -497,11 +491,11 @@ TEST_F(OneQueue, DiscardKeepsPartlyWrittenHeadMessage) {
 TEST_F(OneQueue, DiscardDropsUnstartedHeadMessage) {
   append_messages({"AAAA\n", "BBBB\n", "CCCC\n"});
   EXPECT_EQ(q.discard_unstarted(), 3u);  // nothing written: nothing needs finishing
-  expect_holds("", 0);
+  expect_holds(q, "", 0);
   EXPECT_TRUE(q.empty());
   EXPECT_EQ(pool.live_blocks(), 0u);
   q.append_message({"DD\n"});
-  expect_holds("DD\n", 1);
+  expect_holds(q, "DD\n", 1);
   EXPECT_EQ(q.consume(3), 1u);
 }
 
@@ -511,9 +505,9 @@ TEST_F(OneQueue, DiscardAfterWholeMessagesWritten) {
   EXPECT_EQ(q.consume(5), 1u);
   EXPECT_EQ(q.discard_unstarted(), 2u);
   EXPECT_TRUE(q.empty());
-  expect_holds("", 0);
+  expect_holds(q, "", 0);
   q.append({"EE\n"});
-  expect_holds("EE\n", 0);
+  expect_holds(q, "EE\n", 0);
 }
 
 TEST_F(OneQueue, DiscardKeepsControlFramesBeforeUnstartedHead) {
@@ -522,9 +516,9 @@ TEST_F(OneQueue, DiscardKeepsControlFramesBeforeUnstartedHead) {
   q.append({"OK\n"});
   q.append_message({"BBBB\n"});
   EXPECT_EQ(q.discard_unstarted(), 2u);
-  expect_holds("PONG\n", 0);
+  expect_holds(q, "PONG\n", 0);
   q.append({"ERR slow-consumer\n"});
-  expect_holds("PONG\nERR slow-consumer\n", 0);
+  expect_holds(q, "PONG\nERR slow-consumer\n", 0);
   EXPECT_EQ(iov_count(q), 1);
   EXPECT_EQ(q.consume(q.bytes()), 0u);
   EXPECT_EQ(pool.live_blocks(), 0u);
@@ -535,9 +529,9 @@ TEST_F(OneQueue, DiscardFinishesPartlyWrittenControlFrame) {
   q.append_message({"AAAA\n"});
   EXPECT_EQ(q.consume(3), 0u);
   EXPECT_EQ(q.discard_unstarted(), 1u);
-  expect_holds("COME n\n", 0);
+  expect_holds(q, "COME n\n", 0);
   q.append({"X\n"});
-  expect_holds("COME n\nX\n", 0);
+  expect_holds(q, "COME n\nX\n", 0);
 }
 
 TEST_F(OneQueue, DiscardWithOnlyControlFramesKeepsEverything) {
@@ -545,9 +539,9 @@ TEST_F(OneQueue, DiscardWithOnlyControlFramesKeepsEverything) {
   q.append({"OK\n"});
   q.consume(2);
   EXPECT_EQ(q.discard_unstarted(), 0u);
-  expect_holds("NG\nOK\n", 0);
+  expect_holds(q, "NG\nOK\n", 0);
   q.append({"Z\n"});
-  expect_holds("NG\nOK\nZ\n", 0);
+  expect_holds(q, "NG\nOK\nZ\n", 0);
 }
 
 TEST_F(OneQueue, DiscardTwiceIsStable) {
@@ -555,7 +549,7 @@ TEST_F(OneQueue, DiscardTwiceIsStable) {
   q.consume(1);
   EXPECT_EQ(q.discard_unstarted(), 1u);
   EXPECT_EQ(q.discard_unstarted(), 0u);
-  expect_holds("AAA\n", 1);
+  expect_holds(q, "AAA\n", 1);
 }
 
 TEST_F(OneQueue, DiscardAcrossBlocksReleasesDroppedBlocks) {
@@ -610,7 +604,7 @@ TEST_F(OneQueue, DiscardInsideCoalescedBlockThenRefill) {
     q.append_message({m});
     want += m;
   }
-  expect_holds(want, 51);
+  expect_holds(q, want, 51);
   EXPECT_EQ(iov_count(q), 1);
   EXPECT_EQ(q.consume(q.bytes()), 51u);
 }
@@ -628,7 +622,7 @@ TEST_F(OneQueue, ClearCountsMessagesNeverCompletelyWritten) {
   EXPECT_EQ(pool.live_blocks(), 0u);
   EXPECT_EQ(q.clear(), 0u);
   q.append_message({"again\n"});
-  expect_holds("again\n", 1);
+  expect_holds(q, "again\n", 1);
   EXPECT_EQ(q.consume(6), 1u);
 }
 
@@ -652,14 +646,11 @@ TEST(OutputQueue, MoveTransfersContent) {
   a.append_message({"one\n"});
   a.append({"two\n"});
   OutputQueue b(std::move(a));
-  EXPECT_EQ(b.bytes(), 8u);
-  EXPECT_EQ(b.messages(), 1u);
-  EXPECT_EQ(gathered(b), "one\ntwo\n");
+  expect_holds(b, "one\ntwo\n", 1);
   OutputQueue c(&pool);
   c.append_message({"lost\n"});
   c = std::move(b);
-  EXPECT_EQ(gathered(c), "one\ntwo\n");
-  EXPECT_EQ(c.messages(), 1u);
+  expect_holds(c, "one\ntwo\n", 1);
   EXPECT_EQ(pool.live_blocks(), 1u);
   EXPECT_EQ(c.consume(8), 1u);
   EXPECT_EQ(pool.live_blocks(), 0u);
