@@ -48,6 +48,18 @@ Block* make_shared_block(BlockPool& pool, std::string_view bytes) {
   return b;
 }
 
+// A block as acquire() hands it out: ours alone, and empty.
+void expect_fresh(const Block* b) {
+  EXPECT_EQ(b->refs, 1u);
+  EXPECT_EQ(b->size, 0u);
+}
+
+// How many blocks a pool has handed out and not had back, and how many it keeps for reuse.
+void expect_blocks(const BlockPool& pool, size_t live, size_t free) {
+  EXPECT_EQ(pool.live_blocks(), live);
+  EXPECT_EQ(pool.free_blocks(), free);
+}
+
 // What a queue holds: its unwritten bytes (as gathered and as counted) and its pending messages.
 void expect_holds(const OutputQueue& q, std::string_view unwritten, size_t messages) {
   EXPECT_EQ(gathered(q), unwritten);
@@ -66,6 +78,13 @@ class OneQueue : public ::testing::Test {
   OutputQueue q{&pool};
 };
 
+// Two queues on one pool, for the tests of blocks they share.
+class TwoQueues : public ::testing::Test {
+ protected:
+  BlockPool pool;
+  OutputQueue a{&pool}, b{&pool};
+};
+
 // =================================================================================================
 // BlockPool
 // =================================================================================================
@@ -73,11 +92,9 @@ class OneQueue : public ::testing::Test {
 TEST(BlockPool, AcquireGivesFreshStandardBlock) {
   BlockPool pool;
   Block* b = pool.acquire(10);
-  EXPECT_EQ(b->refs, 1u);
-  EXPECT_EQ(b->size, 0u);
+  expect_fresh(b);
   EXPECT_EQ(b->capacity, BlockPool::kBlockSize);
-  EXPECT_EQ(pool.live_blocks(), 1u);
-  EXPECT_EQ(pool.free_blocks(), 0u);
+  expect_blocks(pool, 1u, 0u);
   pool.unref(b);
   EXPECT_EQ(pool.live_blocks(), 0u);
 }
@@ -91,14 +108,11 @@ TEST(BlockPool, RecyclesStandardBlocks) {
   a->refs = 1;
   pool.unref(a);
   pool.unref(b);
-  EXPECT_EQ(pool.live_blocks(), 0u);
-  EXPECT_EQ(pool.free_blocks(), 2u);
+  expect_blocks(pool, 0u, 2u);
   Block* c = pool.acquire(100);
   EXPECT_TRUE(c == a || c == b);
-  EXPECT_EQ(c->refs, 1u);  // reset on reuse
-  EXPECT_EQ(c->size, 0u);
-  EXPECT_EQ(pool.free_blocks(), 1u);
-  EXPECT_EQ(pool.live_blocks(), 1u);
+  expect_fresh(c);  // reset on reuse
+  expect_blocks(pool, 1u, 1u);
   pool.unref(c);
   EXPECT_EQ(pool.free_blocks(), 2u);
 }
@@ -109,11 +123,9 @@ TEST(BlockPool, UnrefOnlyReleasesOnLastReference) {
   b->refs += 2;
   pool.unref(b);
   pool.unref(b);
-  EXPECT_EQ(pool.live_blocks(), 1u);
-  EXPECT_EQ(pool.free_blocks(), 0u);
+  expect_blocks(pool, 1u, 0u);
   pool.unref(b);
-  EXPECT_EQ(pool.live_blocks(), 0u);
-  EXPECT_EQ(pool.free_blocks(), 1u);
+  expect_blocks(pool, 0u, 1u);
 }
 
 TEST(BlockPool, LargeBlocksAreFreedNotPooled) {
@@ -123,8 +135,7 @@ TEST(BlockPool, LargeBlocksAreFreedNotPooled) {
   std::memset(big->data, 'x', big->capacity);  // the whole capacity is really there (ASan checks)
   EXPECT_EQ(pool.live_blocks(), 1u);
   pool.unref(big);
-  EXPECT_EQ(pool.live_blocks(), 0u);
-  EXPECT_EQ(pool.free_blocks(), 0u);
+  expect_blocks(pool, 0u, 0u);
   // A pooled standard block is never handed out for a large request.
   Block* small = pool.acquire(1);
   pool.unref(small);
@@ -142,8 +153,7 @@ TEST(BlockPool, FreeListIsCapped) {
   for (int i = 0; i < 5; ++i) blocks.push_back(pool.acquire(1));
   EXPECT_EQ(pool.live_blocks(), 5u);
   for (Block* b : blocks) pool.unref(b);
-  EXPECT_EQ(pool.live_blocks(), 0u);
-  EXPECT_EQ(pool.free_blocks(), 2u);
+  expect_blocks(pool, 0u, 2u);
 
   BlockPool none(0);
   Block* b = none.acquire(1);
@@ -216,13 +226,10 @@ TEST_F(OneQueue, FrameLargerThanABlockIsOneSegment) {
   EXPECT_EQ(iov_count(q), 2);
   EXPECT_EQ(gathered(q), "x" "FROM n 1\n" + big + "\n");
   q.consume(q.bytes());
-  EXPECT_EQ(pool.live_blocks(), 0u);
-  EXPECT_EQ(pool.free_blocks(), 1u);  // only the standard block was pooled
+  expect_blocks(pool, 0u, 1u);  // only the standard block was pooled
 }
 
-TEST(OutputQueue, SharedBlockIsReferencedAndReleasedWhenConsumed) {
-  BlockPool pool;
-  OutputQueue a(&pool), b(&pool);
+TEST_F(TwoQueues, SharedBlockIsReferencedAndReleasedWhenConsumed) {
   Block* shared = make_shared_block(pool, "FROM s 2\nhi\n");
   a.append_shared_message(shared, 0, 12);
   EXPECT_EQ(shared->refs, 2u);
@@ -253,9 +260,7 @@ TEST_F(OneQueue, SharedSubrangeIsReferencedExactly) {
 
 // Fan-out frames packed one after another in one block: a queue that gets a run of them holds
 // one segment and one reference; a gap (a frame for others) starts a new one.
-TEST(OutputQueue, AdjacentSharedSlicesExtendOneSegment) {
-  BlockPool pool;
-  OutputQueue a(&pool), b(&pool);
+TEST_F(TwoQueues, AdjacentSharedSlicesExtendOneSegment) {
   Block* arena = make_shared_block(pool, "F1\nF2\nF3\nF4\n");
   a.append_shared_message(arena, 0, 3);
   a.append_shared_message(arena, 3, 3);
@@ -278,9 +283,7 @@ TEST(OutputQueue, AdjacentSharedSlicesExtendOneSegment) {
   EXPECT_EQ(pool.live_blocks(), 0u);
 }
 
-TEST(OutputQueue, AppendNeverWritesIntoABlockOthersReference) {
-  BlockPool pool;
-  OutputQueue a(&pool), b(&pool);
+TEST_F(TwoQueues, AppendNeverWritesIntoABlockOthersReference) {
   Block* shared = make_shared_block(pool, "SHARED\n");
   std::memset(shared->data + shared->size, '#', 64);  // sentinel in the spare capacity
   a.append_shared_message(shared, 0, 7);
@@ -573,9 +576,7 @@ TEST_F(OneQueue, DiscardAcrossBlocksReleasesDroppedBlocks) {
   EXPECT_EQ(pool.live_blocks(), 0u);
 }
 
-TEST(OutputQueue, DiscardPartlyWrittenSharedHeadLeavesBlockAlone) {
-  BlockPool pool;
-  OutputQueue a(&pool), b(&pool);
+TEST_F(TwoQueues, DiscardPartlyWrittenSharedHeadLeavesBlockAlone) {
   Block* shared = make_shared_block(pool, "FROM s 4\nabcd\n");
   a.append_shared_message(shared, 0, shared->size);
   b.append_shared_message(shared, 0, shared->size);
