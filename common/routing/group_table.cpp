@@ -1,6 +1,8 @@
 // GroupTable: join, leave and the two-sided swap-remove that keeps both lists dense.
 #include "common/routing/group_table.h"
 
+#include "common/routing/free_slots.h"
+
 namespace sb {
 
 GroupTable::JoinResult GroupTable::join(uint32_t node, std::string_view name) {
@@ -39,10 +41,7 @@ GroupTable::LeaveResult GroupTable::leave(uint32_t node, std::string_view name) 
 
 uint32_t GroupTable::create(std::string_view name) {
   uint32_t g;
-  if (!free_groups_.empty()) {
-    g = free_groups_.back();
-    free_groups_.pop_back();
-  } else {
+  if (!take_free_slot(free_groups_, &g)) {
     g = static_cast<uint32_t>(groups_.size());
     groups_.emplace_back();
   }

@@ -3,6 +3,7 @@
 // invariant check the tests lean on. Matching is inline in the header.
 #include "common/routing/pattern_index.h"
 
+#include "common/routing/free_slots.h"
 #include "common/security/random_seed.h"
 
 namespace sb {
@@ -81,10 +82,7 @@ uint32_t PatternIndex::store_text(std::string_view token) {
   if (token.empty()) return 0;
   std::vector<uint32_t>& slots = free_text_[token.size()];
   uint32_t at;
-  if (!slots.empty()) {
-    at = slots.back();
-    slots.pop_back();
-  } else {
+  if (!take_free_slot(slots, &at)) {
     at = static_cast<uint32_t>(text_.size());
     text_.resize(text_.size() + token.size());
   }
