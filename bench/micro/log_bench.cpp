@@ -186,23 +186,15 @@ void BM_LogDropPath(benchmark::State& state) {
 BENCHMARK(BM_LogDropPath);
 
 // The clocks the hot path could read: coarse (used), precise realtime (vDSO + TSC), raw TSC.
-void BM_ClockRealtimeCoarse(benchmark::State& state) {
+void BM_Clock(benchmark::State& state, clockid_t clock) {
   timespec ts;
   for (auto _ : state) {
-    clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+    clock_gettime(clock, &ts);
     benchmark::DoNotOptimize(ts);
   }
 }
-BENCHMARK(BM_ClockRealtimeCoarse);
-
-void BM_ClockRealtime(benchmark::State& state) {
-  timespec ts;
-  for (auto _ : state) {
-    clock_gettime(CLOCK_REALTIME, &ts);
-    benchmark::DoNotOptimize(ts);
-  }
-}
-BENCHMARK(BM_ClockRealtime);
+BENCHMARK_CAPTURE(BM_Clock, RealtimeCoarse, CLOCK_REALTIME_COARSE);
+BENCHMARK_CAPTURE(BM_Clock, Realtime, CLOCK_REALTIME);
 
 void BM_ClockRdtsc(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(__rdtsc());
