@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "server/options.h"
+#include "tests/support/server_settings.h"
 
 namespace sb::server {
 namespace {
@@ -80,19 +81,12 @@ TEST(ServerConfig, EverySettingByItsFlagName) {
                          "pid-file /run/switchboard/server.pid\r\n",
                          &o, &error))
       << error;
-  EXPECT_EQ(o.bind, "::1");
-  EXPECT_EQ(o.port, 2005);
-  EXPECT_DOUBLE_EQ(o.idle_timeout_s, 30);
-  EXPECT_DOUBLE_EQ(o.handshake_timeout_s, 2.5);
-  EXPECT_EQ(o.max_conns, 500u);
-  EXPECT_EQ(o.max_payload, 4096u);
-  EXPECT_EQ(o.max_outbuf, 65536u);
-  EXPECT_DOUBLE_EQ(o.slow_consumer_timeout_s, 3);
-  EXPECT_DOUBLE_EQ(o.shutdown_grace_s, 0.5);
-  EXPECT_EQ(o.log_dir, "/var/log/my switchboard");  // the value is the rest of the line
-  EXPECT_EQ(o.log_level, log::Level::warn);
-  EXPECT_EQ(o.log_workers, 2u);
-  EXPECT_TRUE(o.log_stderr);
+  // The log-dir value is the rest of the line, spaces and all.
+  test::expect_core_settings(o, {.bind = "::1", .port = 2005, .idle_timeout_s = 30,
+                                 .handshake_timeout_s = 2.5, .max_conns = 500, .max_payload = 4096,
+                                 .max_outbuf = 65536, .slow_consumer_timeout_s = 3,
+                                 .shutdown_grace_s = 0.5, .log_dir = "/var/log/my switchboard",
+                                 .log_level = log::Level::warn, .log_workers = 2, .log_stderr = true});
   EXPECT_EQ(o.auth_file, "/etc/switchboard/auth");
   EXPECT_TRUE(o.allow_unknown_ids);
   EXPECT_EQ(o.max_conns_per_ip, 8u);
