@@ -27,18 +27,33 @@ std::string error_of(std::initializer_list<const char*> args) {
   return err;
 }
 
+// The workload: how many nodes, who sends to whom, how large, how many in flight, how fast.
+struct Workload {
+  uint32_t nodes;
+  Pattern pattern;
+  uint32_t size_min;
+  uint32_t size_max;
+  uint32_t window;
+  double rate;
+};
+
+void expect_workload(const Options& o, const Workload& want) {
+  EXPECT_EQ(o.nodes, want.nodes);
+  EXPECT_EQ(o.pattern, want.pattern);
+  EXPECT_EQ(o.size_min, want.size_min);
+  EXPECT_EQ(o.size_max, want.size_max);
+  EXPECT_EQ(o.window, want.window);
+  EXPECT_EQ(o.rate, want.rate);
+}
+
 }  // namespace
 
 TEST(BenchOptions, Defaults) {
   Options o;
   std::string err;
   ASSERT_TRUE(parse({}, &o, &err)) << err;
-  EXPECT_EQ(o.nodes, 1000u);
-  EXPECT_EQ(o.pattern, Pattern::random);
-  EXPECT_EQ(o.size_min, 64u);
-  EXPECT_EQ(o.size_max, 64u);
-  EXPECT_EQ(o.window, 64u);
-  EXPECT_EQ(o.rate, 0);
+  expect_workload(o, {.nodes = 1000, .pattern = Pattern::random, .size_min = 64, .size_max = 64,
+                      .window = 64, .rate = 0});
   EXPECT_EQ(o.port, 2004);
   EXPECT_EQ(o.procs, 1u);
   EXPECT_FALSE(o.json);
@@ -54,13 +69,9 @@ TEST(BenchOptions, EveryFlag) {
                      "9", "--busy-poll"},
                     &o, &err))
       << err;
-  EXPECT_EQ(o.nodes, 20000u);
+  expect_workload(o, {.nodes = 20000, .pattern = Pattern::fanin, .size_min = 16, .size_max = 1024,
+                      .window = 1, .rate = 20000});
   EXPECT_EQ(o.senders, 10u);
-  EXPECT_EQ(o.pattern, Pattern::fanin);
-  EXPECT_EQ(o.size_min, 16u);
-  EXPECT_EQ(o.size_max, 1024u);
-  EXPECT_EQ(o.window, 1u);
-  EXPECT_EQ(o.rate, 20000);
   EXPECT_EQ(o.duration_s, 2.5);
   EXPECT_EQ(o.warmup_s, 0);
   EXPECT_EQ(o.host, "::1");

@@ -19,18 +19,38 @@ ParseOutcome parse(std::vector<std::string> args, Options* out) {
 
 using Action = ParseOutcome::Action;
 
+// The flags of one session (where to, as whom, how to log, how to behave), as the defaults and
+// the every-flag tests check them.
+struct SessionFlags {
+  std::string host;
+  uint16_t port;
+  std::string id;
+  std::string log_dir;
+  log::Level log_level;
+  bool keepalive;
+  bool reconnect;
+  bool listen;
+  bool raw;
+};
+
+void expect_session_flags(const Options& o, const SessionFlags& want) {
+  EXPECT_EQ(o.host, want.host);
+  EXPECT_EQ(o.port, want.port);
+  EXPECT_EQ(o.id, want.id);
+  EXPECT_EQ(o.log_dir, want.log_dir);
+  EXPECT_EQ(o.log_level, want.log_level);
+  EXPECT_EQ(o.keepalive, want.keepalive);
+  EXPECT_EQ(o.reconnect, want.reconnect);
+  EXPECT_EQ(o.listen, want.listen);
+  EXPECT_EQ(o.raw, want.raw);
+}
+
 TEST(ClientOptions, Defaults) {
   Options o;
   EXPECT_EQ(parse({}, &o).action, Action::run);
-  EXPECT_EQ(o.host, "127.0.0.1");
-  EXPECT_EQ(o.port, 2004);
-  EXPECT_EQ(o.id, "");
-  EXPECT_EQ(o.log_dir, ".");
-  EXPECT_EQ(o.log_level, log::Level::info);
-  EXPECT_TRUE(o.keepalive);
-  EXPECT_FALSE(o.reconnect);
-  EXPECT_FALSE(o.listen);
-  EXPECT_FALSE(o.raw);
+  expect_session_flags(o, {.host = "127.0.0.1", .port = 2004, .id = "", .log_dir = ".",
+                           .log_level = log::Level::info, .keepalive = true, .reconnect = false,
+                           .listen = false, .raw = false});
   EXPECT_EQ(o.connect_timeout_s, 10);
   EXPECT_FALSE(o.e2e);
   EXPECT_EQ(o.key_file, "");
@@ -58,15 +78,9 @@ TEST(ClientOptions, EveryFlag) {
                           "--log-level", "debug", "--no-keepalive", "--reconnect", "--listen", "--raw"},
                          &o);
   ASSERT_EQ(r.action, Action::run) << r.error;
-  EXPECT_EQ(o.host, "::1");
-  EXPECT_EQ(o.port, 4000);
-  EXPECT_EQ(o.id, "node-1.x_y");
-  EXPECT_EQ(o.log_dir, "/tmp/l");
-  EXPECT_EQ(o.log_level, log::Level::debug);
-  EXPECT_FALSE(o.keepalive);
-  EXPECT_TRUE(o.reconnect);
-  EXPECT_TRUE(o.listen);
-  EXPECT_TRUE(o.raw);
+  expect_session_flags(o, {.host = "::1", .port = 4000, .id = "node-1.x_y", .log_dir = "/tmp/l",
+                           .log_level = log::Level::debug, .keepalive = false, .reconnect = true,
+                           .listen = true, .raw = true});
 }
 
 TEST(ClientOptions, EqualsFormAndLocalhost) {
