@@ -5,6 +5,7 @@
 
 #include <initializer_list>
 #include <string>
+#include <tuple>
 #include <vector>
 
 using namespace sb::bench;
@@ -27,24 +28,8 @@ std::string error_of(std::initializer_list<const char*> args) {
   return err;
 }
 
-// The workload: how many nodes, who sends to whom, how large, how many in flight, how fast.
-struct Workload {
-  uint32_t nodes;
-  Pattern pattern;
-  uint32_t size_min;
-  uint32_t size_max;
-  uint32_t window;
-  double rate;
-};
-
-void expect_workload(const Options& o, const Workload& want) {
-  EXPECT_EQ(o.nodes, want.nodes);
-  EXPECT_EQ(o.pattern, want.pattern);
-  EXPECT_EQ(o.size_min, want.size_min);
-  EXPECT_EQ(o.size_max, want.size_max);
-  EXPECT_EQ(o.window, want.window);
-  EXPECT_EQ(o.rate, want.rate);
-}
+// The workload compared as one value: nodes, pattern, smallest and largest size, window, rate.
+auto workload(const Options& o) { return std::tuple(o.nodes, o.pattern, o.size_min, o.size_max, o.window, o.rate); }
 
 }  // namespace
 
@@ -52,8 +37,7 @@ TEST(BenchOptions, Defaults) {
   Options o;
   std::string err;
   ASSERT_TRUE(parse({}, &o, &err)) << err;
-  expect_workload(o, {.nodes = 1000, .pattern = Pattern::random, .size_min = 64, .size_max = 64,
-                      .window = 64, .rate = 0});
+  EXPECT_EQ(workload(o), std::tuple(1000u, Pattern::random, 64u, 64u, 64u, 0.0));
   EXPECT_EQ(o.port, 2004);
   EXPECT_EQ(o.procs, 1u);
   EXPECT_FALSE(o.json);
@@ -69,8 +53,7 @@ TEST(BenchOptions, EveryFlag) {
                      "9", "--busy-poll"},
                     &o, &err))
       << err;
-  expect_workload(o, {.nodes = 20000, .pattern = Pattern::fanin, .size_min = 16, .size_max = 1024,
-                      .window = 1, .rate = 20000});
+  EXPECT_EQ(workload(o), std::tuple(20000u, Pattern::fanin, 16u, 1024u, 1u, 20000.0));
   EXPECT_EQ(o.senders, 10u);
   EXPECT_EQ(o.duration_s, 2.5);
   EXPECT_EQ(o.warmup_s, 0);

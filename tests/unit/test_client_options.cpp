@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "client/options.h"
@@ -19,38 +20,17 @@ ParseOutcome parse(std::vector<std::string> args, Options* out) {
 
 using Action = ParseOutcome::Action;
 
-// The flags of one session (where to, as whom, how to log, how to behave), as the defaults and
-// the every-flag tests check them.
-struct SessionFlags {
-  std::string host;
-  uint16_t port;
-  std::string id;
-  std::string log_dir;
-  log::Level log_level;
-  bool keepalive;
-  bool reconnect;
-  bool listen;
-  bool raw;
-};
-
-void expect_session_flags(const Options& o, const SessionFlags& want) {
-  EXPECT_EQ(o.host, want.host);
-  EXPECT_EQ(o.port, want.port);
-  EXPECT_EQ(o.id, want.id);
-  EXPECT_EQ(o.log_dir, want.log_dir);
-  EXPECT_EQ(o.log_level, want.log_level);
-  EXPECT_EQ(o.keepalive, want.keepalive);
-  EXPECT_EQ(o.reconnect, want.reconnect);
-  EXPECT_EQ(o.listen, want.listen);
-  EXPECT_EQ(o.raw, want.raw);
+// The flags of one session, compared as one value: host, port, id, log dir, log level, keepalive,
+// reconnect, listen, raw.
+auto session_flags(const Options& o) {
+  return std::tuple(o.host, o.port, o.id, o.log_dir, o.log_level, o.keepalive, o.reconnect, o.listen, o.raw);
 }
 
 TEST(ClientOptions, Defaults) {
   Options o;
   EXPECT_EQ(parse({}, &o).action, Action::run);
-  expect_session_flags(o, {.host = "127.0.0.1", .port = 2004, .id = "", .log_dir = ".",
-                           .log_level = log::Level::info, .keepalive = true, .reconnect = false,
-                           .listen = false, .raw = false});
+  EXPECT_EQ(session_flags(o),
+            std::tuple("127.0.0.1", 2004, "", ".", log::Level::info, true, false, false, false));
   EXPECT_EQ(o.connect_timeout_s, 10);
   EXPECT_FALSE(o.e2e);
   EXPECT_EQ(o.key_file, "");
@@ -78,9 +58,8 @@ TEST(ClientOptions, EveryFlag) {
                           "--log-level", "debug", "--no-keepalive", "--reconnect", "--listen", "--raw"},
                          &o);
   ASSERT_EQ(r.action, Action::run) << r.error;
-  expect_session_flags(o, {.host = "::1", .port = 4000, .id = "node-1.x_y", .log_dir = "/tmp/l",
-                           .log_level = log::Level::debug, .keepalive = false, .reconnect = true,
-                           .listen = true, .raw = true});
+  EXPECT_EQ(session_flags(o),
+            std::tuple("::1", 4000, "node-1.x_y", "/tmp/l", log::Level::debug, false, true, true, true));
 }
 
 TEST(ClientOptions, EqualsFormAndLocalhost) {
