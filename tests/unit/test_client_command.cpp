@@ -1,6 +1,11 @@
 // Menu-line and script-line syntax: m/q, @target text, slash commands, and their errors.
 #include <gtest/gtest.h>
 
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+
 #include "client/command.h"
 
 namespace sb::client {
@@ -8,25 +13,36 @@ namespace {
 
 using Kind = Command::Kind;
 
+// Each menu line parses to its kind.
+void expect_menu_kinds(std::initializer_list<std::pair<const char*, Kind>> cases) {
+  for (const auto& [line, kind] : cases) EXPECT_EQ(parse_menu_line(line).kind, kind) << "'" << line << "'";
+}
+
+// The line is refused, with an error that says `why`.
+void expect_invalid(const Command& c, std::string_view why) {
+  EXPECT_EQ(c.kind, Kind::invalid);
+  EXPECT_NE(c.error.find(why), std::string::npos) << c.error;
+}
+
+// A command of `kind` aimed at `target` (a send, /trust, /join, /who ...).
+void expect_targeted(const Command& c, Kind kind, std::string_view target) {
+  EXPECT_EQ(c.kind, kind);
+  EXPECT_EQ(c.target, target);
+}
+
 TEST(ClientCommand, MenuLetters) {
-  EXPECT_EQ(parse_menu_line("m").kind, Kind::menu_message);
-  EXPECT_EQ(parse_menu_line(" M ").kind, Kind::menu_message);
-  EXPECT_EQ(parse_menu_line("q").kind, Kind::quit);
-  EXPECT_EQ(parse_menu_line("Q").kind, Kind::quit);
-  EXPECT_EQ(parse_menu_line("").kind, Kind::empty);
-  EXPECT_EQ(parse_menu_line("   ").kind, Kind::empty);
+  expect_menu_kinds({{"m", Kind::menu_message}, {" M ", Kind::menu_message}, {"q", Kind::quit},
+                     {"Q", Kind::quit}, {"", Kind::empty}, {"   ", Kind::empty}});
 }
 
 TEST(ClientCommand, AtSendsTheRestOfTheLineVerbatim) {
   Command c = parse_menu_line("@b Hello from A");
-  EXPECT_EQ(c.kind, Kind::send);
-  EXPECT_EQ(c.target, "b");
+  expect_targeted(c, Kind::send, "b");
   EXPECT_EQ(c.text, "Hello from A");
   c = parse_menu_line("@b  two  spaces ");
   EXPECT_EQ(c.text, " two  spaces ");
   c = parse_menu_line("@* everyone");
-  EXPECT_EQ(c.kind, Kind::send);
-  EXPECT_EQ(c.target, "*");
+  expect_targeted(c, Kind::send, "*");
   c = parse_menu_line("@b");
   EXPECT_EQ(c.kind, Kind::send);
   EXPECT_EQ(c.text, "");
@@ -34,56 +50,42 @@ TEST(ClientCommand, AtSendsTheRestOfTheLineVerbatim) {
 
 TEST(ClientCommand, AtWithABadTargetIsExplained) {
   Command c = parse_menu_line("@ hi");
-  EXPECT_EQ(c.kind, Kind::invalid);
-  EXPECT_NE(c.error.find("usage: @node message"), std::string::npos);
+  expect_invalid(c, "usage: @node message");
   c = parse_menu_line("@b/c hi");
-  EXPECT_EQ(c.kind, Kind::invalid);
-  EXPECT_NE(c.error.find("invalid node id 'b/c'"), std::string::npos);
+  expect_invalid(c, "invalid node id 'b/c'");
 }
 
 TEST(ClientCommand, SlashCommands) {
-  EXPECT_EQ(parse_menu_line("/who").kind, Kind::who);
-  EXPECT_EQ(parse_menu_line("/stats").kind, Kind::stats);
-  EXPECT_EQ(parse_menu_line("/ping").kind, Kind::ping);
-  EXPECT_EQ(parse_menu_line("/quit").kind, Kind::quit);
-  EXPECT_EQ(parse_menu_line("/help").kind, Kind::help);
+  expect_menu_kinds({{"/who", Kind::who}, {"/stats", Kind::stats}, {"/ping", Kind::ping},
+                     {"/quit", Kind::quit}, {"/help", Kind::help}});
   Command c = parse_menu_line("/nope");
-  EXPECT_EQ(c.kind, Kind::invalid);
-  EXPECT_NE(c.error.find("unknown command '/nope'"), std::string::npos);
+  expect_invalid(c, "unknown command '/nope'");
 }
 
 TEST(ClientCommand, TrustAndFingerprint) {
   Command c = parse_menu_line("/trust b");
-  EXPECT_EQ(c.kind, Kind::trust);
-  EXPECT_EQ(c.target, "b");
+  expect_targeted(c, Kind::trust, "b");
   c = parse_menu_line("  /trust   node.2  ");
-  EXPECT_EQ(c.kind, Kind::trust);
-  EXPECT_EQ(c.target, "node.2");
+  expect_targeted(c, Kind::trust, "node.2");
   c = parse_menu_line("/trust");
-  EXPECT_EQ(c.kind, Kind::invalid);
-  EXPECT_NE(c.error.find("usage: /trust node"), std::string::npos);
+  expect_invalid(c, "usage: /trust node");
   c = parse_menu_line("/trust b/c");
-  EXPECT_EQ(c.kind, Kind::invalid);
-  EXPECT_NE(c.error.find("invalid node id 'b/c'"), std::string::npos);
+  expect_invalid(c, "invalid node id 'b/c'");
   c = parse_menu_line("/fingerprint");
-  EXPECT_EQ(c.kind, Kind::fingerprint);
-  EXPECT_EQ(c.target, "");
+  expect_targeted(c, Kind::fingerprint, "");
   c = parse_menu_line("/fingerprint b");
-  EXPECT_EQ(c.kind, Kind::fingerprint);
-  EXPECT_EQ(c.target, "b");
+  expect_targeted(c, Kind::fingerprint, "b");
   EXPECT_EQ(parse_menu_line("/trustb").kind, Kind::invalid);
 }
 
 TEST(ClientCommand, AnythingElseAtTheMenuIsExplained) {
   Command c = parse_menu_line("hello");
-  EXPECT_EQ(c.kind, Kind::invalid);
-  EXPECT_NE(c.error.find("'m'"), std::string::npos);
+  expect_invalid(c, "'m'");
 }
 
 TEST(ClientCommand, ScriptLines) {
   Command c = parse_script_line("b Hello from A");
-  EXPECT_EQ(c.kind, Kind::send);
-  EXPECT_EQ(c.target, "b");
+  expect_targeted(c, Kind::send, "b");
   EXPECT_EQ(c.text, "Hello from A");
   c = parse_script_line("b  spaced \r");  // CRLF input
   EXPECT_EQ(c.text, " spaced ");
@@ -96,8 +98,7 @@ TEST(ClientCommand, ScriptLines) {
   c = parse_script_line(" b leading space");
   EXPECT_EQ(c.kind, Kind::invalid);
   c = parse_script_line("b@x hi");
-  EXPECT_EQ(c.kind, Kind::invalid);
-  EXPECT_NE(c.error.find("invalid node id 'b@x'"), std::string::npos);
+  expect_invalid(c, "invalid node id 'b@x'");
 }
 
 TEST(ClientCommand, Targets) {
@@ -129,19 +130,15 @@ TEST(ClientCommand, GroupAnycastAndPatternTargets) {
 
 TEST(ClientCommand, GroupSlashCommands) {
   Command c = parse_menu_line("/join #ops");
-  EXPECT_EQ(c.kind, Kind::join);
-  EXPECT_EQ(c.target, "#ops");
+  expect_targeted(c, Kind::join, "#ops");
   c = parse_menu_line("  /leave ~ops ");
-  EXPECT_EQ(c.kind, Kind::leave);
-  EXPECT_EQ(c.target, "~ops");
+  expect_targeted(c, Kind::leave, "~ops");
   EXPECT_EQ(parse_menu_line("/groups").kind, Kind::groups);
   EXPECT_EQ(parse_menu_line("/info").kind, Kind::info);
   c = parse_menu_line("/who #ops");
-  EXPECT_EQ(c.kind, Kind::who);
-  EXPECT_EQ(c.target, "#ops");
+  expect_targeted(c, Kind::who, "#ops");
   c = parse_menu_line("/who plant1.>");
-  EXPECT_EQ(c.kind, Kind::who);
-  EXPECT_EQ(c.target, "plant1.>");
+  expect_targeted(c, Kind::who, "plant1.>");
   EXPECT_EQ(parse_menu_line("/who").target, "");
   c = parse_menu_line("/join ops");
   EXPECT_EQ(c.kind, Kind::invalid);
