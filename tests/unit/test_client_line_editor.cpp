@@ -9,138 +9,119 @@ namespace {
 
 using Action = LineEditor::Action;
 
-// Feeds every key; returns the last non-none action (none if there was none).
-Action type(LineEditor& e, std::string_view keys, std::string* out) {
-  Action last = Action::none;
-  for (char c : keys)
-    if (Action a = e.feed(c, out); a != Action::none) last = a;
-  return last;
-}
+// An editor and the terminal bytes it has written.
+class ClientLineEditor : public ::testing::Test {
+ protected:
+  // Feeds every key; returns the last non-none action (none if there was none).
+  Action type(std::string_view keys) {
+    Action last = Action::none;
+    for (char c : keys)
+      if (Action a = e.feed(c, &out); a != Action::none) last = a;
+    return last;
+  }
 
-TEST(ClientLineEditor, TypingEchoesAndEnterSubmits) {
   LineEditor e;
   std::string out;
-  EXPECT_EQ(type(e, "hello", &out), Action::none);
+};
+
+TEST_F(ClientLineEditor, TypingEchoesAndEnterSubmits) {
+  EXPECT_EQ(type("hello"), Action::none);
   EXPECT_EQ(out, "hello");
   EXPECT_EQ(e.text(), "hello");
-  EXPECT_EQ(type(e, "\n", &out), Action::submit);
+  EXPECT_EQ(type("\n"), Action::submit);
   EXPECT_EQ(out, "hello\n");
   EXPECT_EQ(e.take_line(), "hello");
   EXPECT_EQ(e.text(), "");
 }
 
-TEST(ClientLineEditor, CarriageReturnAlsoSubmits) {
-  LineEditor e;
-  std::string out;
-  EXPECT_EQ(type(e, "x\r", &out), Action::submit);
+TEST_F(ClientLineEditor, CarriageReturnAlsoSubmits) {
+  EXPECT_EQ(type("x\r"), Action::submit);
   EXPECT_EQ(e.take_line(), "x");
 }
 
-TEST(ClientLineEditor, BackspaceAndDelRemoveOneCharacter) {
-  LineEditor e;
-  std::string out;
-  type(e, "helx\x7f" "lo", &out);
+TEST_F(ClientLineEditor, BackspaceAndDelRemoveOneCharacter) {
+  type("helx\x7f" "lo");
   EXPECT_EQ(e.text(), "hello");
   EXPECT_EQ(out, "helx\b \blo");
   out.clear();
-  type(e, "\b", &out);  // Ctrl-H
+  type("\b");  // Ctrl-H
   EXPECT_EQ(e.text(), "hell");
   EXPECT_EQ(out, "\b \b");
 }
 
-TEST(ClientLineEditor, BackspaceOnEmptyLineDoesNothing) {
-  LineEditor e;
-  std::string out;
-  type(e, "\x7f\x7f", &out);
+TEST_F(ClientLineEditor, BackspaceOnEmptyLineDoesNothing) {
+  type("\x7f\x7f");
   EXPECT_EQ(out, "");
   EXPECT_EQ(e.text(), "");
 }
 
-TEST(ClientLineEditor, BackspaceRemovesAWholeUtf8Character) {
-  LineEditor e;
-  std::string out;
-  type(e, "caf\xc3\xa9\x7f", &out);
+TEST_F(ClientLineEditor, BackspaceRemovesAWholeUtf8Character) {
+  type("caf\xc3\xa9\x7f");
   EXPECT_EQ(e.text(), "caf");
 }
 
-TEST(ClientLineEditor, CtrlUKillsTheLineAndCtrlWTheLastWord) {
-  LineEditor e;
+TEST_F(ClientLineEditor, CtrlUKillsTheLineAndCtrlWTheLastWord) {
   e.set_prompt("> ");
-  std::string out;
-  type(e, "one two  ", &out);
+  type("one two  ");
   out.clear();
-  type(e, "\x17", &out);
+  type("\x17");
   EXPECT_EQ(e.text(), "one ");
   EXPECT_EQ(out, "\r\x1b[J> one ");
-  type(e, "\x15", &out);
+  type("\x15");
   EXPECT_EQ(e.text(), "");
 }
 
-TEST(ClientLineEditor, EscapeSequencesAreSwallowed) {
-  LineEditor e;
-  std::string out;
-  type(e, "a\x1b[A\x1b[1;5Cb\x1bOPc", &out);  // up arrow, ctrl-right, F1
+TEST_F(ClientLineEditor, EscapeSequencesAreSwallowed) {
+  type("a\x1b[A\x1b[1;5Cb\x1bOPc");  // up arrow, ctrl-right, F1
   EXPECT_EQ(e.text(), "abc");
   EXPECT_EQ(out, "abc");
 }
 
-TEST(ClientLineEditor, OtherControlKeysAreIgnoredAndTabIsASpace) {
-  LineEditor e;
-  std::string out;
-  type(e, "a\x01\x02\tb", &out);
+TEST_F(ClientLineEditor, OtherControlKeysAreIgnoredAndTabIsASpace) {
+  type("a\x01\x02\tb");
   EXPECT_EQ(e.text(), "a b");
 }
 
-TEST(ClientLineEditor, CtrlDIsEndOfInputOnlyOnAnEmptyLine) {
-  LineEditor e;
-  std::string out;
-  EXPECT_EQ(type(e, "x\x04", &out), Action::none);
+TEST_F(ClientLineEditor, CtrlDIsEndOfInputOnlyOnAnEmptyLine) {
+  EXPECT_EQ(type("x\x04"), Action::none);
   EXPECT_EQ(e.text(), "x");
-  type(e, "\x7f", &out);
-  EXPECT_EQ(type(e, "\x04", &out), Action::eof);
+  type("\x7f");
+  EXPECT_EQ(type("\x04"), Action::eof);
 }
 
-TEST(ClientLineEditor, PrintAboveErasesThenRedrawsPromptAndTypedText) {
-  LineEditor e;
+TEST_F(ClientLineEditor, PrintAboveErasesThenRedrawsPromptAndTypedText) {
   e.set_prompt("Enter your message: ");
-  std::string out;
-  type(e, "hel", &out);
+  type("hel");
   EXPECT_EQ(e.print_above("Server: b: hi"), "\r\x1b[JServer: b: hi\nEnter your message: hel");
   EXPECT_EQ(e.text(), "hel");  // nothing lost
 }
 
-TEST(ClientLineEditor, EraseClimbsEveryWrappedRow) {
-  LineEditor e;
+TEST_F(ClientLineEditor, EraseClimbsEveryWrappedRow) {
   e.set_columns(10);
   e.set_prompt("> ");  // 2 columns
-  std::string out;
-  type(e, "12345678", &out);  // width 10: exactly one row, pending wrap, still on row 0
+  type("12345678");  // width 10: exactly one row, pending wrap, still on row 0
   EXPECT_EQ(e.erase_sequence(), "\r\x1b[J");
-  type(e, "9", &out);  // width 11: the cursor is on row 1
+  type("9");  // width 11: the cursor is on row 1
   EXPECT_EQ(e.erase_sequence(), "\r\x1b[1A\x1b[J");
-  type(e, "0123456789", &out);  // width 21: row 2
+  type("0123456789");  // width 21: row 2
   EXPECT_EQ(e.erase_sequence(), "\r\x1b[2A\x1b[J");
 }
 
-TEST(ClientLineEditor, BackspaceOnAWrappedLineRedrawsInsteadOfStepping) {
-  LineEditor e;
+TEST_F(ClientLineEditor, BackspaceOnAWrappedLineRedrawsInsteadOfStepping) {
   e.set_columns(10);
   e.set_prompt("> ");
-  std::string out;
-  type(e, "123456789", &out);  // width 11
+  type("123456789");  // width 11
   out.clear();
-  type(e, "\x7f", &out);
+  type("\x7f");
   EXPECT_EQ(out, "\r\x1b[1A\x1b[J> 12345678");
   EXPECT_EQ(e.text(), "12345678");
 }
 
-TEST(ClientLineEditor, OverlongLinesRingTheBellInsteadOfGrowing) {
-  LineEditor e;
-  std::string out;
+TEST_F(ClientLineEditor, OverlongLinesRingTheBellInsteadOfGrowing) {
   std::string big(LineEditor::kMaxLine, 'x');
-  type(e, big, &out);
+  type(big);
   out.clear();
-  type(e, "y", &out);
+  type("y");
   EXPECT_EQ(out, "\a");
   EXPECT_EQ(e.text().size(), LineEditor::kMaxLine);
 }
