@@ -233,6 +233,15 @@ Event only_event(Role role, std::string_view s, size_t max_payload = kDefaultMax
   return o.events.empty() ? Event{} : o.events.front();
 }
 
+// The one frame in `line` is refused as an unknown command named `verb`, and the stream goes on.
+void expect_unknown_verb(Role role, const std::string& line, std::string_view verb) {
+  Event e = only_event(role, line);
+  EXPECT_EQ(e.status, Status::error) << verb;
+  EXPECT_EQ(e.error, ErrorCode::bad_command) << verb;
+  EXPECT_EQ(e.detail, verb);
+  EXPECT_FALSE(e.fatal) << verb;
+}
+
 std::string describe_cuts(const std::vector<size_t>& cuts) {
   std::string s = "cuts at {";
   for (size_t i = 0; i < cuts.size(); ++i) s += (i ? "," : "") + std::to_string(cuts[i]);
@@ -512,13 +521,8 @@ TEST(ServerVerbs, ManyCommandsInOneRead) {
 }
 
 TEST(ServerVerbs, ClientOnlyVerbsAreUnknownToTheServer) {
-  for (std::string verb : {"WELCOME", "FROM", "PONG", "NODES", "BYE", "ERR"}) {
-    Event e = only_event(Role::server, verb + " x 1\n");
-    EXPECT_EQ(e.status, Status::error) << verb;
-    EXPECT_EQ(e.error, ErrorCode::bad_command) << verb;
-    EXPECT_EQ(e.detail, verb);
-    EXPECT_FALSE(e.fatal) << verb;
-  }
+  for (std::string verb : {"WELCOME", "FROM", "PONG", "NODES", "BYE", "ERR"})
+    expect_unknown_verb(Role::server, verb + " x 1\n", verb);
 }
 
 // =================================================================================================
@@ -630,13 +634,8 @@ TEST(ClientVerbs, ErrWithUnknownCodeIsStillAFrame) {
 
 TEST(ClientVerbs, ServerOnlyVerbsAreUnknownToTheClient) {
   // Note: SEND is not payload-aware in the client role, so its "payload" line is parsed as a line.
-  for (std::string verb : {"HELLO", "SEND", "MSG", "PING", "WHO", "QUIT"}) {
-    Event e = only_event(Role::client, verb + " x\n");
-    EXPECT_EQ(e.status, Status::error) << verb;
-    EXPECT_EQ(e.error, ErrorCode::bad_command) << verb;
-    EXPECT_EQ(e.detail, verb);
-    EXPECT_FALSE(e.fatal) << verb;
-  }
+  for (std::string verb : {"HELLO", "SEND", "MSG", "PING", "WHO", "QUIT"})
+    expect_unknown_verb(Role::client, verb + " x\n", verb);
 }
 
 TEST(ClientVerbs, ReplyStream) {
