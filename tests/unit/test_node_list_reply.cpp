@@ -3,55 +3,46 @@
 
 #include <gtest/gtest.h>
 
-#include <string>
-#include <sys/uio.h>
-
 #include "common/buffer/block_pool.h"
+#include "tests/support/queued_bytes.h"
 
 namespace sb::server {
 namespace {
 
-std::string contents(OutputQueue& q) {
-  iovec iov[64];
-  const int n = q.gather(iov, 64);
-  std::string out;
-  for (int i = 0; i < n; ++i) out.append(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
-  return out;
-}
-
-TEST(NodeListReply, ListsEveryIdThatFits) {
+// A reply being built into an empty queue.
+class NodeListReplyTest : public ::testing::Test {
+ protected:
   BlockPool pool;
-  OutputQueue q(&pool);
+  OutputQueue q{&pool};
+};
+
+TEST_F(NodeListReplyTest, ListsEveryIdThatFits) {
   NodeListReply r(q, 1000, 3);
   EXPECT_TRUE(r.add("a"));
   EXPECT_TRUE(r.add("bb"));
   EXPECT_TRUE(r.add("ccc"));
   r.finish();
-  EXPECT_EQ(contents(q), "NODES 3 a bb ccc\n");
+  EXPECT_EQ(test::gathered(q), "NODES 3 a bb ccc\n");
   EXPECT_EQ(r.listed(), 3u);
 }
 
-TEST(NodeListReply, StopsAtTheFirstIdThatWouldPassTheRoom) {
-  BlockPool pool;
-  OutputQueue q(&pool);
+TEST_F(NodeListReplyTest, StopsAtTheFirstIdThatWouldPassTheRoom) {
   // "NODES 3" + "\n" is 8 bytes, " aaaa" 5 more: 13 fits in 14, a second id does not.
   NodeListReply r(q, 14, 3);
   EXPECT_TRUE(r.add("aaaa"));
   EXPECT_FALSE(r.add("b"));
   EXPECT_FALSE(r.add("c"));  // once cut, the list stays cut (no id after a gap)
   r.finish();
-  EXPECT_EQ(contents(q), "NODES 3 aaaa\n");
+  EXPECT_EQ(test::gathered(q), "NODES 3 aaaa\n");
   EXPECT_EQ(q.bytes(), 13u);
   EXPECT_EQ(r.listed(), 1u);
 }
 
-TEST(NodeListReply, NoRoomStillAnswersWithTheCount) {
-  BlockPool pool;
-  OutputQueue q(&pool);
+TEST_F(NodeListReplyTest, NoRoomStillAnswersWithTheCount) {
   NodeListReply r(q, 0, 2);
   EXPECT_FALSE(r.add("a"));
   r.finish();
-  EXPECT_EQ(contents(q), "NODES 2\n");
+  EXPECT_EQ(test::gathered(q), "NODES 2\n");
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/buffer/block_pool.h"
+#include "tests/support/queued_bytes.h"
 
 namespace sb {
 namespace {
@@ -26,14 +27,7 @@ namespace {
 // Helpers
 // =================================================================================================
 
-// Everything gather() would hand to writev, concatenated. Uses as many iovecs as there are segments.
-std::string gathered(const OutputQueue& q) {
-  std::vector<iovec> iov(4096);
-  int n = q.gather(iov.data(), static_cast<int>(iov.size()));
-  std::string out;
-  for (int i = 0; i < n; ++i) out.append(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
-  return out;
-}
+using test::gathered;
 
 int iov_count(const OutputQueue& q) {
   std::vector<iovec> iov(4096);
