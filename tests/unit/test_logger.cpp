@@ -54,6 +54,12 @@ class LoggerTest : public ::testing::Test {
   static std::string record_line(int i) {
     return std::string(kStamp) + " level=info event=tick i=" + std::to_string(i) + " node=a";
   }
+  // The log file holds exactly the records 0..n-1 that write_range() wrote, in order.
+  void expect_records_in_order(int n) const {
+    const auto got = lines();
+    ASSERT_EQ(got.size(), static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) ASSERT_EQ(got[i], record_line(i)) << "line " << i;
+  }
   std::string dir_;
 };
 
@@ -72,9 +78,7 @@ TEST_F(LoggerTest, RecordsAppearFormattedAndInOrderOneWorker) {
   const int n = 10000 / kScale;
   write_range(log, 0, n, 2048);
   log.flush();
-  const auto got = lines();
-  ASSERT_EQ(got.size(), static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) ASSERT_EQ(got[i], record_line(i));
+  ASSERT_NO_FATAL_FAILURE(expect_records_in_order(n));
   EXPECT_EQ(log.written(), static_cast<uint64_t>(n));
   EXPECT_EQ(log.dropped(), 0u);
 }
@@ -88,9 +92,7 @@ TEST_F(LoggerTest, SingleProducerModeKeepsEveryRecordInOrder) {
   const int n = 10000 / kScale;
   write_range(log, 0, n, 2048);
   log.stop();
-  const auto got = lines();
-  ASSERT_EQ(got.size(), static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) ASSERT_EQ(got[i], record_line(i));
+  expect_records_in_order(n);
 }
 
 // A record with a few fields and short ids, the usual kind (the server's route record), fits in
@@ -151,9 +153,7 @@ TEST_F(LoggerTest, ThreeWorkersKeepQueueOrder) {
   // them in parallel and must still commit them in order. Flushing between bursts rules out drops.
   write_range(log, 0, n, 2048);
   log.stop();
-  const auto got = lines();
-  ASSERT_EQ(got.size(), static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) ASSERT_EQ(got[i], record_line(i)) << "line " << i;
+  expect_records_in_order(n);
 }
 
 TEST_F(LoggerTest, NothingLostAtStop) {
@@ -164,9 +164,8 @@ TEST_F(LoggerTest, NothingLostAtStop) {
     const int n = 4000 / kScale;  // fits the queue: stop() alone must write all of it
     write_range(log, 0, n, n + 1);
     log.stop();
-    const auto got = lines();
-    ASSERT_EQ(got.size(), static_cast<size_t>(n)) << workers << " workers";
-    for (int i = 0; i < n; ++i) ASSERT_EQ(got[i], record_line(i));
+    SCOPED_TRACE(std::to_string(workers) + " workers");
+    ASSERT_NO_FATAL_FAILURE(expect_records_in_order(n));
     fs::remove(dir_ + "/test.log");
   }
 }
