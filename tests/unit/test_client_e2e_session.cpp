@@ -104,14 +104,25 @@ class E2eSessionTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   Node& node(const std::string& id) { return *nodes_.at(id); }
+  // The node, with what it wrote while registering read and set aside: what it writes next is
+  // the test's.
+  Node& quiet_node(const std::string& id) {
+    Node& n = node(id);
+    n.take();
+    return n;
+  }
+  // The node refused one send, told the user, and has nothing in progress.
+  static void expect_one_refusal(Node& n) {
+    EXPECT_EQ(n.frontend.refusals, 1);
+    EXPECT_FALSE(n.e2e->busy());
+  }
 
   std::string dir_;
   std::map<std::string, std::unique_ptr<Node>> nodes_;
 };
 
 TEST_F(E2eSessionTest, GroupMessageIsSealedOnceForTheMembersWhoListsAndOnlyThey) {
-  Node& a = node("a");
-  a.take();
+  Node& a = quiet_node("a");
   a.e2e->send("#ops", "hello group");
   EXPECT_TRUE(a.e2e->busy());
   EXPECT_EQ(a.take(), "PING e2e-2\nWHO #ops\n");
@@ -152,8 +163,7 @@ TEST_F(E2eSessionTest, GroupMessageIsSealedOnceForTheMembersWhoListsAndOnlyThey)
 }
 
 TEST_F(E2eSessionTest, MembersWithoutAKeyAreSkippedAndSaidSo) {
-  Node& a = node("a");
-  a.take();
+  Node& a = quiet_node("a");
   a.e2e->send("plant.*", "reading");
   EXPECT_EQ(a.take(), "PING e2e-2\nWHO plant.*\n");
   a.answer(ServerEvent::Kind::pong, {}, "e2e-2");
@@ -169,33 +179,28 @@ TEST_F(E2eSessionTest, MembersWithoutAKeyAreSkippedAndSaidSo) {
 }
 
 TEST_F(E2eSessionTest, AGroupNobodyElseCanReadIsRefused) {
-  Node& a = node("a");
-  a.take();
+  Node& a = quiet_node("a");
   a.e2e->send("#empty", "anyone?");
   a.take();
   a.answer(ServerEvent::Kind::pong, {}, "e2e-2");
   a.answer(ServerEvent::Kind::nodes, {}, "a");
   EXPECT_EQ(a.take(), "");
   EXPECT_EQ(a.frontend.errors.back(), "Error: not sent to '#empty': there is nobody to encrypt it for");
-  EXPECT_EQ(a.frontend.refusals, 1);
-  EXPECT_FALSE(a.e2e->busy());
+  expect_one_refusal(a);
 }
 
 TEST_F(E2eSessionTest, AnycastIsRefusedBeforeAnythingIsWritten) {
-  Node& a = node("a");
-  a.take();
+  Node& a = quiet_node("a");
   a.e2e->send("~ops", "to one of you");
   EXPECT_EQ(a.take(), "");
   ASSERT_EQ(a.frontend.errors.size(), 1u);
   EXPECT_EQ(a.frontend.errors[0].rfind("Error: not sent to '~ops': anycast cannot be end-to-end encrypted", 0), 0u)
       << a.frontend.errors[0];
-  EXPECT_EQ(a.frontend.refusals, 1);
-  EXPECT_FALSE(a.e2e->busy());
+  expect_one_refusal(a);
 }
 
 TEST_F(E2eSessionTest, DirectMessagesReuseAFreshKeyAndOrderIsKept) {
-  Node& a = node("a");
-  a.take();
+  Node& a = quiet_node("a");
   a.e2e->send("b", "one");
   a.e2e->send("c", "two");
   a.e2e->send("b", "three");
@@ -218,8 +223,7 @@ TEST_F(E2eSessionTest, DirectMessagesReuseAFreshKeyAndOrderIsKept) {
 }
 
 TEST_F(E2eSessionTest, LostConnectionRefusesWhatWaitsForKeys) {
-  Node& a = node("a");
-  a.take();
+  Node& a = quiet_node("a");
   a.e2e->send("b", "pending");
   EXPECT_TRUE(a.e2e->busy());
   a.e2e->on_disconnected();
