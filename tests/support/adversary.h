@@ -35,27 +35,13 @@
 
 #include "tests/support/process.h"
 #include "tests/support/process_probes.h"
+#include "tests/support/sanitizers.h"  // kSanitized: sanitizer builds run the scenarios at smaller sizes
 
 #ifndef IP_BIND_ADDRESS_NO_PORT
 #define IP_BIND_ADDRESS_NO_PORT 24
 #endif
 
 namespace sb::test {
-
-// ---------------------------------------------------------------------------------------------
-// Build flavour: sanitizer builds run the same scenarios at smaller sizes.
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-inline constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-inline constexpr bool kSanitized = true;
-#else
-inline constexpr bool kSanitized = false;
-#endif
-#else
-inline constexpr bool kSanitized = false;
-#endif
 
 // Lowers this process's soft descriptor limit for its lifetime, so a server started meanwhile
 // inherits the lower limit (the server sizes its slab from RLIMIT_NOFILE at start and meets

@@ -1,11 +1,10 @@
-// The settings the server's command line and its config file both set, checked as one: the
-// option tests (defaults, every flag) and the config-file test compare the same fields.
+// The settings the server's command line and its config file both set, compared as one value:
+// the option tests (defaults, every flag) and the config-file test check the same fields.
 #pragma once
-
-#include <gtest/gtest.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <ostream>
 #include <string>
 
 #include "common/log/logger.h"
@@ -27,22 +26,25 @@ struct CoreSettings {
   log::Level log_level;
   unsigned log_workers;
   bool log_stderr;
+
+  bool operator==(const CoreSettings&) const = default;
 };
 
-inline void expect_core_settings(const server::ServerOptions& o, const CoreSettings& want) {
-  EXPECT_EQ(o.bind, want.bind);
-  EXPECT_EQ(o.port, want.port);
-  EXPECT_EQ(o.idle_timeout_s, want.idle_timeout_s);
-  EXPECT_EQ(o.handshake_timeout_s, want.handshake_timeout_s);
-  EXPECT_EQ(o.max_conns, want.max_conns);
-  EXPECT_EQ(o.max_payload, want.max_payload);
-  EXPECT_EQ(o.max_outbuf, want.max_outbuf);
-  EXPECT_EQ(o.slow_consumer_timeout_s, want.slow_consumer_timeout_s);
-  EXPECT_EQ(o.shutdown_grace_s, want.shutdown_grace_s);
-  EXPECT_EQ(o.log_dir, want.log_dir);
-  EXPECT_EQ(o.log_level, want.log_level);
-  EXPECT_EQ(o.log_workers, want.log_workers);
-  EXPECT_EQ(o.log_stderr, want.log_stderr);
+inline CoreSettings core_settings(const server::ServerOptions& o) {
+  return {o.bind,       o.port,     o.idle_timeout_s,          o.handshake_timeout_s, o.max_conns,
+          o.max_payload, o.max_outbuf, o.slow_consumer_timeout_s, o.shutdown_grace_s,   o.log_dir,
+          o.log_level,  o.log_workers, o.log_stderr};
+}
+
+// For GoogleTest's failure messages.
+inline void PrintTo(const CoreSettings& s, std::ostream* os) {
+  *os << "{bind " << s.bind << ", port " << s.port << ", idle-timeout " << s.idle_timeout_s
+      << ", handshake-timeout " << s.handshake_timeout_s << ", max-conns " << s.max_conns
+      << ", max-payload " << s.max_payload << ", max-outbuf " << s.max_outbuf
+      << ", slow-consumer-timeout " << s.slow_consumer_timeout_s << ", shutdown-grace "
+      << s.shutdown_grace_s << ", log-dir " << s.log_dir << ", log-level "
+      << static_cast<int>(s.log_level) << ", log-workers " << s.log_workers << ", log-stderr "
+      << s.log_stderr << "}";
 }
 
 }  // namespace sb::test

@@ -82,11 +82,12 @@ TEST(ServerConfig, EverySettingByItsFlagName) {
                          &o, &error))
       << error;
   // The log-dir value is the rest of the line, spaces and all.
-  test::expect_core_settings(o, {.bind = "::1", .port = 2005, .idle_timeout_s = 30,
-                                 .handshake_timeout_s = 2.5, .max_conns = 500, .max_payload = 4096,
-                                 .max_outbuf = 65536, .slow_consumer_timeout_s = 3,
-                                 .shutdown_grace_s = 0.5, .log_dir = "/var/log/my switchboard",
-                                 .log_level = log::Level::warn, .log_workers = 2, .log_stderr = true});
+  EXPECT_EQ(test::core_settings(o),
+            (test::CoreSettings{.bind = "::1", .port = 2005, .idle_timeout_s = 30,
+                                .handshake_timeout_s = 2.5, .max_conns = 500, .max_payload = 4096,
+                                .max_outbuf = 65536, .slow_consumer_timeout_s = 3, .shutdown_grace_s = 0.5,
+                                .log_dir = "/var/log/my switchboard", .log_level = log::Level::warn,
+                                .log_workers = 2, .log_stderr = true}));
   EXPECT_EQ(o.auth_file, "/etc/switchboard/auth");
   EXPECT_TRUE(o.allow_unknown_ids);
   EXPECT_EQ(o.max_conns_per_ip, 8u);

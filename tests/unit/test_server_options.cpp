@@ -68,12 +68,12 @@ void expect_rejected(const std::string& flag, const std::string& value) {
 TEST(ServerOptions, Defaults) {
   Result r = parse({});
   ASSERT_EQ(r.outcome, ParseOutcome::run);
-  test::expect_core_settings(r.options, {.bind = "127.0.0.1", .port = 2004, .idle_timeout_s = 60,
-                                         .handshake_timeout_s = 10, .max_conns = 100000,
-                                         .max_payload = 1u << 20, .max_outbuf = 4u << 20,
-                                         .slow_consumer_timeout_s = 10, .shutdown_grace_s = 5,
-                                         .log_dir = ".", .log_level = log::Level::info,
-                                         .log_workers = 1, .log_stderr = false});
+  EXPECT_EQ(test::core_settings(r.options),
+            (test::CoreSettings{.bind = "127.0.0.1", .port = 2004, .idle_timeout_s = 60,
+                                .handshake_timeout_s = 10, .max_conns = 100000,
+                                .max_payload = 1u << 20, .max_outbuf = 4u << 20,
+                                .slow_consumer_timeout_s = 10, .shutdown_grace_s = 5, .log_dir = ".",
+                                .log_level = log::Level::info, .log_workers = 1, .log_stderr = false}));
   EXPECT_TRUE(r.message.empty());
 }
 
@@ -84,12 +84,12 @@ TEST(ServerOptions, EveryFlagParsed) {
                     "--log-dir", "/tmp/sb-logs", "--log-level", "debug", "--log-workers", "4",
                     "--log-stderr"});
   ASSERT_EQ(r.outcome, ParseOutcome::run) << r.message;
-  test::expect_core_settings(r.options, {.bind = "0.0.0.0", .port = 9000, .idle_timeout_s = 30,
-                                         .handshake_timeout_s = 3, .max_conns = 42, .max_payload = 4096,
-                                         .max_outbuf = 65536, .slow_consumer_timeout_s = 7,
-                                         .shutdown_grace_s = 2, .log_dir = "/tmp/sb-logs",
-                                         .log_level = log::Level::debug, .log_workers = 4,
-                                         .log_stderr = true});
+  EXPECT_EQ(test::core_settings(r.options),
+            (test::CoreSettings{.bind = "0.0.0.0", .port = 9000, .idle_timeout_s = 30,
+                                .handshake_timeout_s = 3, .max_conns = 42, .max_payload = 4096,
+                                .max_outbuf = 65536, .slow_consumer_timeout_s = 7, .shutdown_grace_s = 2,
+                                .log_dir = "/tmp/sb-logs", .log_level = log::Level::debug,
+                                .log_workers = 4, .log_stderr = true}));
 }
 
 TEST(ServerOptions, EqualsForm) {
