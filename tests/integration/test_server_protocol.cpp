@@ -15,39 +15,41 @@ namespace {
 
 using namespace std::string_literals;
 
-TEST(ServerProtocol, HelloWelcomesWithIdleTimeoutAndPingPongs) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port());
+// A fresh server per test, with the default flags unless the suite names others.
+using ServerProtocol = ServerTest;
+constexpr const char* kIdleTimeout42[] = {"--idle-timeout", "42"};
+using ServerProtocolIdleTimeout42 = ServerTestWith<kIdleTimeout42>;
+constexpr const char* kMaxPayload8[] = {"--max-payload", "8"};
+using ServerProtocolMaxPayload8 = ServerTestWith<kMaxPayload8>;
+constexpr const char* kMaxPayload16[] = {"--max-payload", "16"};
+using ServerProtocolMaxPayload16 = ServerTestWith<kMaxPayload16>;
+constexpr const char* kMaxPayload300[] = {"--max-payload", "300"};
+using ServerProtocolMaxPayload300 = ServerTestWith<kMaxPayload300>;
+
+TEST_F(ServerProtocol, HelloWelcomesWithIdleTimeoutAndPingPongs) {
+  LineClient a(port());
   ASSERT_TRUE(a.connected()) << a.error();
   EXPECT_EQ(a.hello("alpha"), "WELCOME alpha 60");  // default --idle-timeout
   EXPECT_EQ(a.request("PING"), "PONG");
   EXPECT_EQ(a.request("PING hello-42"), "PONG hello-42");
   EXPECT_EQ(a.request("WHO"), "NODES 1 alpha");
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerProtocol, WelcomeReportsConfiguredIdleTimeout) {
-  ServerProcess server({"--idle-timeout", "42"});
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port());
+TEST_F(ServerProtocolIdleTimeout42, WelcomeReportsConfiguredIdleTimeout) {
+  LineClient a(port());
   EXPECT_EQ(a.hello("a"), "WELCOME a 42");
 }
 
-TEST(ServerProtocol, TokensMayBeSeparatedByManySpacesAndBlankLinesAreIgnored) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port());
+TEST_F(ServerProtocol, TokensMayBeSeparatedByManySpacesAndBlankLinesAreIgnored) {
+  LineClient a(port());
   ASSERT_TRUE(a.send_all("\n\r\n   \nHELLO    a  \n"));
   EXPECT_EQ(a.read_line(), "WELCOME a 60");
   EXPECT_EQ(a.request("PING    x"), "PONG x");
   EXPECT_EQ(a.request("WHO   "), "NODES 1 a");
 }
 
-TEST(ServerProtocol, UnknownLowerCaseOrMisusedVerbsGetBadCommandAndConnectionStaysUsable) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port());
+TEST_F(ServerProtocol, UnknownLowerCaseOrMisusedVerbsGetBadCommandAndConnectionStaysUsable) {
+  LineClient a(port());
   // Before HELLO, an unknown verb is first of all not registered; HELLO's refusals are its own.
   EXPECT_EQ(a.request("FROBNICATE x"), "ERR not-registered");
   EXPECT_EQ(a.request("HELLO"), "ERR bad-command HELLO");
@@ -72,16 +74,13 @@ TEST(ServerProtocol, UnknownLowerCaseOrMisusedVerbsGetBadCommandAndConnectionSta
   for (const auto& [line, reply] : cases) expect_reply_then_usable(a, line, reply);
   // Still registered under its first id, and the refused HELLO b registered nothing.
   EXPECT_EQ(a.request("WHO"), "NODES 1 a");
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerProtocol, SendWithoutUsableLengthGetsBadCommandAndCloses) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
+TEST_F(ServerProtocol, SendWithoutUsableLengthGetsBadCommandAndCloses) {
   for (const char* line : {"SEND b", "SEND b abc", "SEND b -1", "SEND b 1 2", "SEND b 0x10", "SEND"}) {
-    LineClient a(server.port());
+    LineClient a(port());
     ASSERT_EQ(a.hello("a"), "WELCOME a 60");
-    LineClient b(server.port());
+    LineClient b(port());
     ASSERT_EQ(b.hello("b"), "WELCOME b 60");
     // The bytes after the bad header must not be taken as commands: framing is lost, so close.
     ASSERT_TRUE(a.send_all(std::string(line) + "\nPING after\n"));
@@ -91,16 +90,11 @@ TEST(ServerProtocol, SendWithoutUsableLengthGetsBadCommandAndCloses) {
     // a's id is released once it is gone: wait for that before the next round reuses it.
     EXPECT_TRUE(wait_until([&] { return b.request("WHO") == "NODES 1 b"; })) << "for: " << line;
   }
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerProtocol, PayloadNotFollowedByNewlineGetsBadCommandAndCloses) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port());
-  ASSERT_EQ(a.hello("a"), "WELCOME a 60");
-  LineClient b(server.port());
-  ASSERT_EQ(b.hello("b"), "WELCOME b 60");
+TEST_F(ServerProtocol, PayloadNotFollowedByNewlineGetsBadCommandAndCloses) {
+  LineClient& a = join("a");
+  LineClient& b = join("b");
   ASSERT_TRUE(a.send_all("SEND b 3\nabcXPING\n"));
   std::string line = a.read_line();
   EXPECT_EQ(line.rfind("ERR bad-command", 0), 0u) << line;
@@ -110,10 +104,8 @@ TEST(ServerProtocol, PayloadNotFollowedByNewlineGetsBadCommandAndCloses) {
   EXPECT_EQ(b.buffered(), 0u);
 }
 
-TEST(ServerProtocol, InvalidIdsGetBadIdAndConnectionStaysUsable) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port());
+TEST_F(ServerProtocol, InvalidIdsGetBadIdAndConnectionStaysUsable) {
+  LineClient a(port());
   const std::string too_long(65, 'x');
   for (const std::string& id : {"a*b"s, "*"s, "sp@ce"s, "caf\xc3\xa9"s, "semi;colon"s, too_long}) {
     // The echoed detail is capped at 64 bytes (kMaxErrorDetail) so replies stay short.
@@ -125,8 +117,7 @@ TEST(ServerProtocol, InvalidIdsGetBadIdAndConnectionStaysUsable) {
   ASSERT_EQ(longest.size(), 64u);
   EXPECT_EQ(a.hello(longest), "WELCOME " + longest + " 60");
 
-  LineClient b(server.port());
-  ASSERT_EQ(b.hello("b"), "WELCOME b 60");
+  LineClient& b = join("b");
   // Bad targets: the SEND payload is read and discarded, not parsed as commands.
   ASSERT_TRUE(a.send_all(LineClient::send_frame("bad!id", "PING x\n")));
   EXPECT_EQ(a.read_line(), "ERR bad-id bad!id");
@@ -136,15 +127,11 @@ TEST(ServerProtocol, InvalidIdsGetBadIdAndConnectionStaysUsable) {
   // And nothing reached b.
   expect_usable(b);
   EXPECT_EQ(b.buffered(), 0u);
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerProtocol, EveryCommandBeforeHelloGetsNotRegistered) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient b(server.port());
-  ASSERT_EQ(b.hello("b"), "WELCOME b 60");
-  LineClient a(server.port());
+TEST_F(ServerProtocol, EveryCommandBeforeHelloGetsNotRegistered) {
+  LineClient& b = join("b");
+  LineClient a(port());
   // Unknown verbs and bad arguments included (protocol-v2.md): only HELLO and QUIT are answered.
   for (const char* line : {"PING", "PING x", "WHO", "STATS", "MSG b hi", "MSG b", "FOO", "ping", "PING a b",
                            "WHO x y", "STATS now", "MSG", "MSG b@d hi", "JOIN #g", "KEY GET b"}) {
@@ -164,38 +151,28 @@ TEST(ServerProtocol, EveryCommandBeforeHelloGetsNotRegistered) {
   // None of the unregistered messages was delivered.
   expect_usable(b);
   EXPECT_EQ(b.buffered(), 0u);
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerProtocol, QuitBeforeHelloGetsByeAndClose) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port());
+TEST_F(ServerProtocol, QuitBeforeHelloGetsByeAndClose) {
+  LineClient a(port());
   EXPECT_EQ(a.request("QUIT"), "BYE");
   EXPECT_TRUE(a.expect_eof());
-  LineClient b(server.port());  // a QUIT with arguments is a bad QUIT, not a QUIT
+  LineClient b(port());  // a QUIT with arguments is a bad QUIT, not a QUIT
   EXPECT_EQ(b.request("QUIT now"), "ERR bad-command QUIT");
   EXPECT_EQ(b.hello("b"), "WELCOME b 60");  // still open
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerProtocol, FramingErrorsBeforeHelloStillClose) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port());
+TEST_F(ServerProtocol, FramingErrorsBeforeHelloStillClose) {
+  LineClient a(port());
   EXPECT_EQ(a.request(std::string(2000, 'x')), "ERR line-too-long");
   EXPECT_TRUE(a.expect_eof());
-  LineClient b(server.port());  // the payload boundary is unknown: not registered, and closed
+  LineClient b(port());  // the payload boundary is unknown: not registered, and closed
   EXPECT_EQ(b.request("SEND b many"), "ERR not-registered");
   EXPECT_TRUE(b.expect_eof());
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerProtocol, UnknownTargetGetsNoSuchNode) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port());
-  ASSERT_EQ(a.hello("a"), "WELCOME a 60");
+TEST_F(ServerProtocol, UnknownTargetGetsNoSuchNode) {
+  LineClient& a = join("a");
   ASSERT_TRUE(a.send_all(LineClient::send_frame("nobody", "payload")));
   EXPECT_EQ(a.read_line(), "ERR no-such-node nobody");
   expect_reply_then_usable(a, "MSG ghost boo", "ERR no-such-node ghost");
@@ -207,13 +184,9 @@ TEST(ServerProtocol, UnknownTargetGetsNoSuchNode) {
   EXPECT_EQ(f.payload, "me");
 }
 
-TEST(ServerProtocol, TooLargePayloadIsDiscardedAndConnectionStaysUsable) {
-  ServerProcess server({"--max-payload", "16"});
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port());
-  ASSERT_EQ(a.hello("a"), "WELCOME a 60");
-  LineClient b(server.port());
-  ASSERT_EQ(b.hello("b"), "WELCOME b 60");
+TEST_F(ServerProtocolMaxPayload16, TooLargePayloadIsDiscardedAndConnectionStaysUsable) {
+  LineClient& a = join("a");
+  LineClient& b = join("b");
 
   // 17 bytes that look like commands: they must be skipped, not executed.
   const std::string evil = "QUIT\nPING x\nWHO\n";
@@ -238,19 +211,14 @@ TEST(ServerProtocol, TooLargePayloadIsDiscardedAndConnectionStaysUsable) {
   expect_usable(a);
   expect_usable(b);
   EXPECT_EQ(b.buffered(), 0u);
-  EXPECT_EQ(server.stop(), 0);
 }
 
 // PROTOCOL.md says MSG has the "same errors as SEND", so MSG text over --max-payload is too-large.
 // BUG (open, reported; fails until fixed): the parser never checks MSG text against --max-payload,
 // so the over-limit MSG is delivered and no error comes back.
-TEST(ServerProtocol, MsgTextOverMaxPayloadIsTooLarge) {
-  ServerProcess server({"--max-payload", "16"});
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port());
-  ASSERT_EQ(a.hello("a"), "WELCOME a 60");
-  LineClient b(server.port());
-  ASSERT_EQ(b.hello("b"), "WELCOME b 60");
+TEST_F(ServerProtocolMaxPayload16, MsgTextOverMaxPayloadIsTooLarge) {
+  LineClient& a = join("a");
+  LineClient& b = join("b");
   ASSERT_TRUE(a.send_line("MSG b " + std::string(16, 'k')));
   FromFrame f = b.read_frame();
   ASSERT_TRUE(f.ok()) << f;
@@ -260,13 +228,9 @@ TEST(ServerProtocol, MsgTextOverMaxPayloadIsTooLarge) {
   EXPECT_EQ(b.buffered(), 0u) << "an over-limit MSG was delivered";
 }
 
-TEST(ServerProtocol, OneMebibytePayloadIsTheDefaultLimit) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port());
-  ASSERT_EQ(a.hello("a"), "WELCOME a 60");
-  LineClient b(server.port());
-  ASSERT_EQ(b.hello("b"), "WELCOME b 60");
+TEST_F(ServerProtocol, OneMebibytePayloadIsTheDefaultLimit) {
+  LineClient& a = join("a");
+  LineClient& b = join("b");
 
   std::string big(1 << 20, '\0');
   for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>((i * 131 + i / 7) & 0xff);
@@ -280,16 +244,11 @@ TEST(ServerProtocol, OneMebibytePayloadIsTheDefaultLimit) {
   EXPECT_EQ(a.read_line(), "ERR too-large b");
   expect_usable(a);
   expect_usable(b);
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerProtocol, BinaryPayloadsArriveByteExact) {
-  ServerProcess server({"--max-payload", "300"});
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port());
-  ASSERT_EQ(a.hello("a"), "WELCOME a 60");
-  LineClient b(server.port());
-  ASSERT_EQ(b.hello("b"), "WELCOME b 60");
+TEST_F(ServerProtocolMaxPayload300, BinaryPayloadsArriveByteExact) {
+  LineClient& a = join("a");
+  LineClient& b = join("b");
 
   std::string all_bytes;
   for (int i = 0; i < 256; ++i) all_bytes += static_cast<char>(i);
@@ -318,16 +277,13 @@ TEST(ServerProtocol, BinaryPayloadsArriveByteExact) {
   EXPECT_EQ(b.read_line(), "FROM a 0");
   EXPECT_EQ(b.read_line(), "");
   expect_usable(b);
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerProtocol, CrLfLinesAreAccepted) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port());
+TEST_F(ServerProtocol, CrLfLinesAreAccepted) {
+  LineClient a(port());
   ASSERT_TRUE(a.send_all("HELLO a\r\n"));
   EXPECT_EQ(a.read_line(), "WELCOME a 60");
-  LineClient b(server.port());
+  LineClient b(port());
   ASSERT_EQ(b.request("HELLO b\r"), "WELCOME b 60");
   EXPECT_EQ(a.request("PING x\r"), "PONG x");
   EXPECT_EQ(a.request("PING\r"), "PONG");
@@ -347,13 +303,9 @@ TEST(ServerProtocol, CrLfLinesAreAccepted) {
   EXPECT_TRUE(a.expect_eof());
 }
 
-TEST(ServerProtocol, MsgTextKeepsEverythingAfterTheSingleSeparator) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port());
-  ASSERT_EQ(a.hello("a"), "WELCOME a 60");
-  LineClient b(server.port());
-  ASSERT_EQ(b.hello("b"), "WELCOME b 60");
+TEST_F(ServerProtocol, MsgTextKeepsEverythingAfterTheSingleSeparator) {
+  LineClient& a = join("a");
+  LineClient& b = join("b");
   const std::pair<std::string, std::string> cases[] = {
       {"MSG b hello world", "hello world"},
       {"MSG b   two  inner   spaces  ", "  two  inner   spaces  "},
@@ -374,13 +326,9 @@ TEST(ServerProtocol, MsgTextKeepsEverythingAfterTheSingleSeparator) {
   expect_usable(a);
 }
 
-TEST(ServerProtocol, LineOfExactly1024BytesIsAccepted) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port());
-  ASSERT_EQ(a.hello("a"), "WELCOME a 60");
-  LineClient b(server.port());
-  ASSERT_EQ(b.hello("b"), "WELCOME b 60");
+TEST_F(ServerProtocol, LineOfExactly1024BytesIsAccepted) {
+  LineClient& a = join("a");
+  LineClient& b = join("b");
   std::string line = "MSG b ";
   line += std::string(1024 - line.size(), 'm');
   ASSERT_EQ(line.size(), 1024u);
@@ -391,15 +339,12 @@ TEST(ServerProtocol, LineOfExactly1024BytesIsAccepted) {
   expect_usable(a);
 }
 
-TEST(ServerProtocol, LineTooLongGetsErrorThenClose) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient other(server.port());
-  ASSERT_EQ(other.hello("other"), "WELCOME other 60");
+TEST_F(ServerProtocol, LineTooLongGetsErrorThenClose) {
+  LineClient& other = join("other");
 
   // 1025 bytes with the newline present.
   {
-    LineClient a(server.port());
+    LineClient a(port());
     ASSERT_EQ(a.hello("a"), "WELCOME a 60");
     std::string line = "MSG other " + std::string(1025 - 10, 'm');
     ASSERT_EQ(line.size(), 1025u);
@@ -409,23 +354,18 @@ TEST(ServerProtocol, LineTooLongGetsErrorThenClose) {
   }
   // A long line with no newline at all, before HELLO: detected without waiting for the end.
   {
-    LineClient a(server.port());
+    LineClient a(port());
     ASSERT_TRUE(a.send_all(std::string(5000, 'A')));
     EXPECT_EQ(a.read_line(), "ERR line-too-long");
     EXPECT_TRUE(a.expect_eof());
   }
   expect_usable(other);
   EXPECT_EQ(other.buffered(), 0u);  // the overlong MSG was not delivered
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerProtocol, QuitSaysByeThenCloses) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port());
-  ASSERT_EQ(a.hello("a"), "WELCOME a 60");
-  LineClient b(server.port());
-  ASSERT_EQ(b.hello("b"), "WELCOME b 60");
+TEST_F(ServerProtocol, QuitSaysByeThenCloses) {
+  LineClient& a = join("a");
+  LineClient& b = join("b");
   // Output queued before QUIT (PONG) is flushed before BYE; commands after QUIT are ignored.
   ASSERT_TRUE(a.send_all("PING 1\nQUIT\nPING 2\nMSG b late\n"));
   EXPECT_EQ(a.read_line(), "PONG 1");
@@ -433,17 +373,13 @@ TEST(ServerProtocol, QuitSaysByeThenCloses) {
   EXPECT_TRUE(a.expect_eof());
   EXPECT_TRUE(wait_until([&] { return b.request("WHO") == "NODES 1 b"; }));
   EXPECT_EQ(b.buffered(), 0u);  // "MSG b late" was not executed
-  EXPECT_TRUE(server.wait_log_contains("reason=quit"));
+  EXPECT_TRUE(server().wait_log_contains("reason=quit"));
 }
 
-TEST(ServerProtocol, StatsHasEveryDocumentedKeyAndConsistentCounts) {
-  ServerProcess server({"--max-payload", "8"});
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port());
-  ASSERT_EQ(a.hello("a"), "WELCOME a 60");
-  LineClient b(server.port());
-  ASSERT_EQ(b.hello("b"), "WELCOME b 60");
-  LineClient c(server.port());  // connected but not registered
+TEST_F(ServerProtocolMaxPayload8, StatsHasEveryDocumentedKeyAndConsistentCounts) {
+  LineClient& a = join("a");
+  LineClient& b = join("b");
+  LineClient c(port());  // connected but not registered
 
   auto s0 = parse_stats(a.request("STATS"));
   for (const char* key : {"connections", "nodes", "msgs_in", "msgs_out", "bytes_in", "bytes_out", "dropped",
@@ -484,8 +420,7 @@ TEST(ServerProtocol, StatsHasEveryDocumentedKeyAndConsistentCounts) {
   }
 
   // A broadcast with two other nodes registered is one message in, two copies out.
-  LineClient d(server.port());
-  ASSERT_EQ(d.hello("d"), "WELCOME d 60");
+  LineClient& d = join("d");
   ASSERT_TRUE(a.send_all("MSG * all\n"));
   ASSERT_TRUE(b.read_frame().ok());
   ASSERT_TRUE(d.read_frame().ok());
@@ -502,7 +437,6 @@ TEST(ServerProtocol, StatsHasEveryDocumentedKeyAndConsistentCounts) {
     auto s = parse_stats(a.request("STATS"));
     return s["connections"] == 2 && s["nodes"] == 2;
   }));
-  EXPECT_EQ(server.stop(), 0);
 }
 
 }  // namespace

@@ -10,9 +10,11 @@
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tests/support/line_client.h"
@@ -159,6 +161,50 @@ class ServerProcess {
   Process proc_;
   uint16_t port_ = 0;
   std::string error_;
+};
+
+// A gtest fixture: each test gets its own server, started in SetUp with the suite's flags (a
+// suite that needs flags derives and passes them to the constructor), and TearDown checks that
+// it exits 0 on SIGTERM, unless the test stopped it itself through stop_server(). join()
+// registers a client that lives as long as the test.
+class ServerTest : public ::testing::Test {
+ protected:
+  explicit ServerTest(std::vector<std::string> flags = {}) : flags_(std::move(flags)) {}
+
+  void SetUp() override {
+    server_.emplace(flags_);
+    ASSERT_TRUE(server_->ok()) << server_->error();
+    nodes_.emplace(server_->port());
+  }
+  void TearDown() override {
+    if (server_ && server_->ok() && !stopped_) {
+      EXPECT_EQ(server_->stop(), 0);
+    }
+  }
+
+  ServerProcess& server() { return *server_; }
+  uint16_t port() const { return server_->port(); }
+  LineClient& join(const std::string& id) { return nodes_->add(id); }
+  // Stops the server inside the test (to read its flushed log); TearDown then checks nothing more.
+  int stop_server() {
+    stopped_ = true;
+    return server_->stop();
+  }
+
+ private:
+  std::vector<std::string> flags_;
+  std::optional<ServerProcess> server_;
+  std::optional<Nodes> nodes_;
+  bool stopped_ = false;
+};
+
+// A suite whose server runs with `Flags`, an array of C strings: e.g.
+//   constexpr const char* kSmallPayload[] = {"--max-payload", "16"};
+//   using ServerProtocolSmallPayload = ServerTestWith<kSmallPayload>;
+template <const auto& Flags>
+class ServerTestWith : public ServerTest {
+ protected:
+  ServerTestWith() : ServerTest({std::begin(Flags), std::end(Flags)}) {}
 };
 
 // After server.log was moved away and the server was told to reopen it: registers new nodes
