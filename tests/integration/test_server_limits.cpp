@@ -65,27 +65,40 @@ int finish_and_drain(LineClient& c, const std::string& tail, const std::string& 
   return -1;
 }
 
-TEST(ServerLimits, IdleNodeIsEvicted) {
-  ServerProcess server({"--idle-timeout", "1"});
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port());
+// A fresh server per test, with the limits the suite is about.
+constexpr const char* kIdle1[] = {"--idle-timeout", "1"};
+using ServerLimitsIdle1 = ServerTestWith<kIdle1>;
+constexpr const char* kIdle2[] = {"--idle-timeout", "2"};
+using ServerLimitsIdle2 = ServerTestWith<kIdle2>;
+constexpr const char* kOutbuf1024[] = {"--max-outbuf", "1024"};
+using ServerLimitsOutbuf1024 = ServerTestWith<kOutbuf1024>;
+constexpr const char* kHandshake1[] = {"--handshake-timeout", "1"};
+using ServerLimitsHandshake1 = ServerTestWith<kHandshake1>;
+constexpr const char* kMaxConns2[] = {"--max-conns", "2"};
+using ServerLimitsMaxConns2 = ServerTestWith<kMaxConns2>;
+// A 64 KiB output bound whose slow-consumer timeout is out of reach (a full reader only pauses its
+// senders), or 1 s (it is evicted).
+constexpr const char* kPaused[] = {"--max-outbuf", "65536", "--slow-consumer-timeout", "600"};
+using ServerLimitsPaused = ServerTestWith<kPaused>;
+constexpr const char* kEvicting[] = {"--max-outbuf", "65536", "--slow-consumer-timeout", "1"};
+using ServerLimitsEvicting = ServerTestWith<kEvicting>;
+
+TEST_F(ServerLimitsIdle1, IdleNodeIsEvicted) {
+  LineClient a(port());
   ASSERT_EQ(a.hello("sleepy"), "WELCOME sleepy 1");
   EXPECT_EQ(a.read_line(), "ERR idle-timeout");
   EXPECT_TRUE(a.expect_eof());
-  EXPECT_TRUE(server.wait_log_contains("event=evict_idle node=sleepy"));
-  EXPECT_TRUE(server.wait_log_contains("event=disconnect node=sleepy"));
-  LineClient b(server.port());
+  EXPECT_TRUE(server().wait_log_contains("event=evict_idle node=sleepy"));
+  EXPECT_TRUE(server().wait_log_contains("event=disconnect node=sleepy"));
+  LineClient b(port());
   ASSERT_EQ(b.hello("b"), "WELCOME b 1");
   auto s = stats_of(b);
   EXPECT_EQ(s["evicted_idle"], 1u);
   EXPECT_EQ(s["nodes"], 1u);
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerLimits, AnyCommandRearmsTheIdleTimer) {
-  ServerProcess server({"--idle-timeout", "2"});
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port());
+TEST_F(ServerLimitsIdle2, AnyCommandRearmsTheIdleTimer) {
+  LineClient a(port());
   ASSERT_EQ(a.hello("busy"), "WELCOME busy 2");
   // Commands every 100 ms for twice the timeout: never evicted (the margin is 1.9 s).
   const auto until = Clock::now() + milliseconds(4000);
@@ -100,10 +113,8 @@ TEST(ServerLimits, AnyCommandRearmsTheIdleTimer) {
   EXPECT_TRUE(a.expect_eof());
 }
 
-TEST(ServerLimits, PayloadBytesArrivingKeepANodeFromBeingIdle) {
-  ServerProcess server({"--idle-timeout", "1"});
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port());
+TEST_F(ServerLimitsIdle1, PayloadBytesArrivingKeepANodeFromBeingIdle) {
+  LineClient a(port());
   ASSERT_EQ(a.hello("slow-sender"), "WELCOME slow-sender 1");
   // A 30-byte payload trickled one byte per 100 ms: three times the idle timeout between the
   // header and the end of the frame, and never a complete command in between.
@@ -118,22 +129,18 @@ TEST(ServerLimits, PayloadBytesArrivingKeepANodeFromBeingIdle) {
   ASSERT_TRUE(f.ok()) << f;  // an eviction would have put ERR idle-timeout here
   EXPECT_EQ(f.payload, payload);
   expect_usable(a);
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerLimits, WhoNeverTakesAConnectionPastMaxOutbuf) {
-  ServerProcess server({"--max-outbuf", "1024"});
-  ASSERT_TRUE(server.ok()) << server.error();
+TEST_F(ServerLimitsOutbuf1024, WhoNeverTakesAConnectionPastMaxOutbuf) {
   // 40 nodes with 30-byte ids: the full list (1,240 bytes of ids) does not fit in 1024.
   std::vector<std::unique_ptr<LineClient>> nodes;
   for (int i = 0; i < 40; ++i) {
     std::string id = "node-" + std::to_string(i);
     id.resize(30, 'x');
-    nodes.push_back(std::make_unique<LineClient>(server.port()));
+    nodes.push_back(std::make_unique<LineClient>(port()));
     ASSERT_EQ(nodes.back()->hello(id), "WELCOME " + id + " 60");
   }
-  LineClient asker(server.port());
-  ASSERT_EQ(asker.hello("asker"), "WELCOME asker 60");
+  LineClient& asker = join("asker");
   const std::string line = asker.request("WHO");
   ASSERT_EQ(line.rfind("NODES 41 ", 0), 0u) << line;  // the count is every node
   const size_t listed = size_t(std::count(line.begin(), line.end(), ' ')) - 1;
@@ -141,16 +148,12 @@ TEST(ServerLimits, WhoNeverTakesAConnectionPastMaxOutbuf) {
   EXPECT_GE(listed, 30u);  // ... where the bound is, not before
   EXPECT_LE(line.size() + 1, 1024u);
   expect_usable(asker);
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerLimits, ConnectionWithoutHelloIsClosedAfterHandshakeTimeout) {
-  ServerProcess server({"--handshake-timeout", "1"});
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient registered(server.port());
-  ASSERT_EQ(registered.hello("early"), "WELCOME early 60");
-  LineClient silent(server.port());
-  LineClient chatty(server.port());
+TEST_F(ServerLimitsHandshake1, ConnectionWithoutHelloIsClosedAfterHandshakeTimeout) {
+  LineClient& registered = join("early");
+  LineClient silent(port());
+  LineClient chatty(port());
   EXPECT_EQ(chatty.request("PING"), "ERR not-registered");  // commands before HELLO do not help
 
   for (LineClient* c : {&silent, &chatty}) {
@@ -160,19 +163,15 @@ TEST(ServerLimits, ConnectionWithoutHelloIsClosedAfterHandshakeTimeout) {
   }
   // The registered node was connected just as long and is not affected (idle timeout is 60 s).
   expect_usable(registered);
-  EXPECT_TRUE(server.wait_log_contains("event=evict_handshake"));
-  EXPECT_EQ(server.stop(), 0);
+  EXPECT_TRUE(server().wait_log_contains("event=evict_handshake"));
 }
 
-TEST(ServerLimits, ConnectionsBeyondMaxConnsGetServerFull) {
-  ServerProcess server({"--max-conns", "2"});
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port());
-  ASSERT_EQ(a.hello("a"), "WELCOME a 60");
-  auto b = std::make_unique<LineClient>(server.port());
+TEST_F(ServerLimitsMaxConns2, ConnectionsBeyondMaxConnsGetServerFull) {
+  LineClient& a = join("a");
+  auto b = std::make_unique<LineClient>(port());
   ASSERT_EQ(b->hello("b"), "WELCOME b 60");
   for (int i = 0; i < 3; ++i) {
-    LineClient extra(server.port());
+    LineClient extra(port());
     EXPECT_EQ(extra.read_line(), "ERR server-full");
     EXPECT_TRUE(extra.expect_eof());
   }
@@ -185,10 +184,9 @@ TEST(ServerLimits, ConnectionsBeyondMaxConnsGetServerFull) {
   EXPECT_TRUE(b->expect_eof());
   b.reset();
   EXPECT_TRUE(wait_until([&] {
-    LineClient c(server.port());
+    LineClient c(port());
     return c.hello("c") == "WELCOME c 60";
   }));
-  EXPECT_EQ(server.stop(), 0);
 }
 
 // Payload of message i in the back-pressure tests: its number, padded to 1000 bytes.
@@ -228,18 +226,12 @@ class FrameCollector {
 // The main back-pressure scenario: `r` registers and never reads while `s` keeps sending to it.
 // The slow-consumer timeout is out of reach here, so this shows the pause itself: s is stopped,
 // memory stays bounded, others are served, and nothing is lost once r reads again.
-TEST(ServerLimits, ReaderThatNeverReadsPausesItsSenderWithoutLoss) {
-  ServerProcess server({"--max-outbuf", "65536", "--slow-consumer-timeout", "600"});
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient r(server.port(), /*rcvbuf=*/4096);
-  ASSERT_EQ(r.hello("r"), "WELCOME r 60");
-  LineClient s(server.port(), 0, /*sndbuf=*/16384);
-  ASSERT_EQ(s.hello("s"), "WELCOME s 60");
-  LineClient x(server.port());
-  ASSERT_EQ(x.hello("x"), "WELCOME x 60");
-  LineClient y(server.port());
-  ASSERT_EQ(y.hello("y"), "WELCOME y 60");
-  const long rss_before = server.rss_kib();
+TEST_F(ServerLimitsPaused, ReaderThatNeverReadsPausesItsSenderWithoutLoss) {
+  LineClient& r = join("r", /*rcvbuf=*/4096);
+  LineClient& s = join("s", 0, /*sndbuf=*/16384);
+  LineClient& x = join("x");
+  LineClient& y = join("y");
+  const long rss_before = server().rss_kib();
   ASSERT_GT(rss_before, 0);
 
   // Kernel socket buffers on both sides absorb some megabytes (they autotune up to tcp_rmem and
@@ -250,7 +242,7 @@ TEST(ServerLimits, ReaderThatNeverReadsPausesItsSenderWithoutLoss) {
   size_t pushed = push_until_stalled(
       s, [](int i) { return LineClient::send_frame("r", numbered(i)); }, kCap, milliseconds(300), &tail, &frames);
   ASSERT_LT(pushed, 96u << 20) << "the sender was never paused";
-  const long rss_during = server.rss_kib();
+  const long rss_during = server().rss_kib();
   EXPECT_LT(rss_during - rss_before, 24 * 1024) << "server RSS grew from " << rss_before << " to " << rss_during
                                                 << " KiB while " << pushed << " bytes were pushed";
 
@@ -278,20 +270,14 @@ TEST(ServerLimits, ReaderThatNeverReadsPausesItsSenderWithoutLoss) {
   EXPECT_EQ(st["msgs_in"], uint64_t(frames) + 2);  // s's frames, END, x -> y
   EXPECT_EQ(st["msgs_out"], uint64_t(frames) + 2);
   EXPECT_EQ(st["dropped"], 0u);
-  EXPECT_EQ(server.stop(), 0);
 }
 
 // The same reader, with --slow-consumer-timeout 1: evicted with ERR slow-consumer, its unsent
 // messages dropped and counted, its paused sender resumed with no-such-node.
-TEST(ServerLimits, ReaderThatNeverReadsIsEvictedAsSlowConsumer) {
-  ServerProcess server({"--max-outbuf", "65536", "--slow-consumer-timeout", "1"});
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient r(server.port(), /*rcvbuf=*/4096);
-  ASSERT_EQ(r.hello("r"), "WELCOME r 60");
-  LineClient s(server.port(), 0, /*sndbuf=*/16384);
-  ASSERT_EQ(s.hello("s"), "WELCOME s 60");
-  LineClient x(server.port());
-  ASSERT_EQ(x.hello("x"), "WELCOME x 60");
+TEST_F(ServerLimitsEvicting, ReaderThatNeverReadsIsEvictedAsSlowConsumer) {
+  LineClient& r = join("r", /*rcvbuf=*/4096);
+  LineClient& s = join("s", 0, /*sndbuf=*/16384);
+  LineClient& x = join("x");
 
   // s keeps sending until the server reports the eviction.
   std::string pending;
@@ -344,21 +330,15 @@ TEST(ServerLimits, ReaderThatNeverReadsIsEvictedAsSlowConsumer) {
   // Every message s sent is accounted for once the queues are empty.
   EXPECT_EQ(st["msgs_in"], st["msgs_out"] + st["dropped"] + st["rejected"]);
   EXPECT_EQ(st["nodes"], 2u);
-  EXPECT_TRUE(server.wait_log_contains("event=evict_slow node=r"));
-  EXPECT_TRUE(server.wait_log_contains("event=disconnect node=r"));
-  EXPECT_EQ(server.stop(), 0);
+  EXPECT_TRUE(server().wait_log_contains("event=evict_slow node=r"));
+  EXPECT_TRUE(server().wait_log_contains("event=disconnect node=r"));
 }
 
 // A broadcast to a full target pauses the broadcaster; nobody gets a copy twice on resume.
-TEST(ServerLimits, BroadcastToAFullTargetPausesWithoutDuplicates) {
-  ServerProcess server({"--max-outbuf", "65536", "--slow-consumer-timeout", "600"});
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient r(server.port(), /*rcvbuf=*/4096);
-  ASSERT_EQ(r.hello("r"), "WELCOME r 60");
-  LineClient s(server.port(), 0, /*sndbuf=*/16384);
-  ASSERT_EQ(s.hello("s"), "WELCOME s 60");
-  LineClient y(server.port());
-  ASSERT_EQ(y.hello("y"), "WELCOME y 60");
+TEST_F(ServerLimitsPaused, BroadcastToAFullTargetPausesWithoutDuplicates) {
+  LineClient& r = join("r", /*rcvbuf=*/4096);
+  LineClient& s = join("s", 0, /*sndbuf=*/16384);
+  LineClient& y = join("y");
 
   // y reads everything as it comes, so only r fills up.
   auto y_collector = std::make_unique<FrameCollector>(y);
@@ -379,7 +359,6 @@ TEST(ServerLimits, BroadcastToAFullTargetPausesWithoutDuplicates) {
     ASSERT_EQ(c->payloads.size(), size_t(frames)) << "missed broadcasts or got some twice";
     for (int i = 0; i < frames; ++i) ASSERT_EQ(c->payloads[size_t(i)], numbered(i)) << "broadcast " << i;
   }
-  EXPECT_EQ(server.stop(), 0);
 }
 
 // BUG (open, reported; fails until fixed): the flooder is never evicted. process_input() pauses it
@@ -389,14 +368,11 @@ TEST(ServerLimits, BroadcastToAFullTargetPausesWithoutDuplicates) {
 // A client that floods commands and never reads its replies fills its own queue. The server stops
 // executing its commands (memory stays bounded) and, as for any connection over --max-outbuf for
 // --slow-consumer-timeout, evicts it with ERR slow-consumer (docs/SERVER.md, issue 3).
-TEST(ServerLimits, CommandFloodWithoutReadingIsBoundedAndEvicted) {
-  ServerProcess server({"--max-outbuf", "65536", "--slow-consumer-timeout", "1"});
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient witness(server.port());
-  ASSERT_EQ(witness.hello("witness"), "WELCOME witness 60");
-  LineClient p(server.port(), /*rcvbuf=*/4096, /*sndbuf=*/16384);
+TEST_F(ServerLimitsEvicting, CommandFloodWithoutReadingIsBoundedAndEvicted) {
+  LineClient& witness = join("witness");
+  LineClient p(port(), /*rcvbuf=*/4096, /*sndbuf=*/16384);
   ASSERT_EQ(p.hello("p"), "WELCOME p 60");
-  const long rss_before = server.rss_kib();
+  const long rss_before = server().rss_kib();
 
   const std::string ping = "PING " + std::string(1000, 'w') + "\n";
   std::string tail;
@@ -404,7 +380,7 @@ TEST(ServerLimits, CommandFloodWithoutReadingIsBoundedAndEvicted) {
   size_t pushed = push_until_stalled(
       p, [&](int) { return ping; }, 64u << 20, milliseconds(300), &tail, &frames);
   EXPECT_LT(pushed, 32u << 20) << "the server never stopped reading the flooder";
-  EXPECT_LT(server.rss_kib() - rss_before, 24 * 1024);
+  EXPECT_LT(server().rss_kib() - rss_before, 24 * 1024);
   expect_usable(witness);
 
   // Evicted like any other connection stuck over its output bound.
@@ -415,9 +391,8 @@ TEST(ServerLimits, CommandFloodWithoutReadingIsBoundedAndEvicted) {
   // kernel answers with an RST that may discard what was still in flight.)
   std::string rest;
   EXPECT_TRUE(p.read_until_eof(&rest, milliseconds(5000)));
-  EXPECT_TRUE(server.wait_log_contains("event=evict_slow node=p"));
+  EXPECT_TRUE(server().wait_log_contains("event=evict_slow node=p"));
   expect_usable(witness);
-  EXPECT_EQ(server.stop(), 0);
 }
 
 }  // namespace

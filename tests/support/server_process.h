@@ -166,7 +166,7 @@ class ServerProcess {
 // A gtest fixture: each test gets its own server, started in SetUp with the suite's flags (a
 // suite that needs flags derives and passes them to the constructor), and TearDown checks that
 // it exits 0 on SIGTERM, unless the test stopped it itself through stop_server(). join()
-// registers a client that lives as long as the test.
+// registers a client that lives as long as the test (`rcvbuf`/`sndbuf` as for LineClient).
 class ServerTest : public ::testing::Test {
  protected:
   explicit ServerTest(std::vector<std::string> flags = {}) : flags_(std::move(flags)) {}
@@ -184,7 +184,7 @@ class ServerTest : public ::testing::Test {
 
   ServerProcess& server() { return *server_; }
   uint16_t port() const { return server_->port(); }
-  LineClient& join(const std::string& id) { return nodes_->add(id); }
+  LineClient& join(const std::string& id, int rcvbuf = 0, int sndbuf = 0) { return nodes_->add(id, rcvbuf, sndbuf); }
   // Stops the server inside the test (to read its flushed log); TearDown then checks nothing more.
   int stop_server() {
     stopped_ = true;
