@@ -39,6 +39,20 @@ class ClientTtyTest : public ::testing::Test {
     ASSERT_TRUE(t.wait_for_out(kMenu)) << t.out();
   }
 
+  // Types `line` and Enter at `typist`'s terminal, then waits for `text` in `watcher`'s output
+  // (the typist's own unless named).
+  static ::testing::AssertionResult type_and_expect(Process& typist, const std::string& line, Process& watcher,
+                                                    std::string_view text) {
+    if (!typist.write(line + "\r")) return ::testing::AssertionFailure() << "could not type '" << line << "'";
+    if (watcher.wait_for_out(text)) return ::testing::AssertionSuccess();
+    auto failure = ::testing::AssertionFailure() << "typed '" << line << "', no '" << text << "' in: " << watcher.out();
+    if (&watcher != &typist) failure << "\ntypist's terminal: " << typist.out();
+    return failure;
+  }
+  static ::testing::AssertionResult type_and_expect(Process& t, const std::string& line, std::string_view text) {
+    return type_and_expect(t, line, t, text);
+  }
+
   // Waits until `text` appears `n` times in the terminal output.
   static bool wait_count(Process& t, std::string_view text, size_t n) {
     return t.wait_until([&] { return count_of(t.out(), text) >= n; });
@@ -65,15 +79,11 @@ TEST_F(ClientTtyTest, OriginalMenuFlowSendsAMessageAndQExitsZero) {
   EXPECT_FALSE(tio.c_lflag & ICANON) << "the client should read keys one by one";
   EXPECT_FALSE(tio.c_lflag & ECHO) << "the client echoes through its own line editor";
 
-  a.write("a\r");
-  ASSERT_TRUE(a.wait_for_out("Connected to server as node 'a'")) << a.out();
+  ASSERT_TRUE(type_and_expect(a, "a", "Connected to server as node 'a'"));
   ASSERT_TRUE(a.wait_for_out(kMenu)) << a.out();
-  a.write("m\r");
-  ASSERT_TRUE(a.wait_for_out(kAskTarget)) << a.out();
-  a.write("b\r");
-  ASSERT_TRUE(a.wait_for_out(kAskMessage)) << a.out();
-  a.write("Hello from A\r");
-  EXPECT_TRUE(b.wait_for_out("a: Hello from A\n")) << b.out() << a.out();
+  ASSERT_TRUE(type_and_expect(a, "m", kAskTarget));
+  ASSERT_TRUE(type_and_expect(a, "b", kAskMessage));
+  EXPECT_TRUE(type_and_expect(a, "Hello from A", b, "a: Hello from A\n"));
   ASSERT_TRUE(wait_count(a, kMenu, 2)) << a.out();  // back at the menu
   a.write("q\r");
   EXPECT_EQ(a.wait_exit(), 0) << a.out();
@@ -85,27 +95,19 @@ TEST_F(ClientTtyTest, AtSyntaxSlashCommandsAndIncomingLines) {
   start_peer(b, "b");
   start_tty(a, "a");
 
-  a.write("@b hi there\r");
-  EXPECT_TRUE(b.wait_for_out("a: hi there\n")) << b.out();
+  EXPECT_TRUE(type_and_expect(a, "@b hi there", b, "a: hi there\n"));
   b.write("a Hello from B\n");
   EXPECT_TRUE(a.wait_for_out("Server: b: Hello from B")) << a.out();
 
-  a.write("/who\r");
-  EXPECT_TRUE(a.wait_for_out("Nodes (2): a, b")) << a.out();
-  a.write("/ping\r");
-  EXPECT_TRUE(a.wait_for_out("Pong from server in ")) << a.out();
-  a.write("/stats\r");
-  EXPECT_TRUE(a.wait_for_out("Server stats: ")) << a.out();
+  EXPECT_TRUE(type_and_expect(a, "/who", "Nodes (2): a, b"));
+  EXPECT_TRUE(type_and_expect(a, "/ping", "Pong from server in "));
+  EXPECT_TRUE(type_and_expect(a, "/stats", "Server stats: "));
   EXPECT_TRUE(a.wait_for_out("nodes=2")) << a.out();
-  a.write("/help\r");
-  EXPECT_TRUE(a.wait_for_out("@* text")) << a.out();
-  a.write("@zz hello?\r");
-  EXPECT_TRUE(a.wait_for_out("Error: no such node 'zz'")) << a.out();
-  a.write("/nope\r");
-  EXPECT_TRUE(a.wait_for_out("Error: unknown command '/nope'")) << a.out();
+  EXPECT_TRUE(type_and_expect(a, "/help", "@* text"));
+  EXPECT_TRUE(type_and_expect(a, "@zz hello?", "Error: no such node 'zz'"));
+  EXPECT_TRUE(type_and_expect(a, "/nope", "Error: unknown command '/nope'"));
 
-  a.write("@* to all\r");
-  EXPECT_TRUE(b.wait_for_out("a: to all\n")) << b.out();
+  EXPECT_TRUE(type_and_expect(a, "@* to all", b, "a: to all\n"));
   a.write("/quit\r");
   EXPECT_EQ(a.wait_exit(), 0) << a.out();
   expect_terminal_restored(a);
@@ -118,30 +120,21 @@ TEST_F(ClientTtyTest, AtSyntaxSlashCommandsAndIncomingLines) {
 TEST_F(ClientTtyTest, GroupCommandsAndGroupMessages) {
   Process b, a;
   start_tty(a, "a");
-  a.write("/join #ops\r");
-  EXPECT_TRUE(a.wait_for_out("Joined #ops (1 member)")) << a.out();
+  EXPECT_TRUE(type_and_expect(a, "/join #ops", "Joined #ops (1 member)"));
   ASSERT_TRUE(b.start(args({"--id", "b", "--join", "#ops"}))) << b.error();
   ASSERT_TRUE(b.wait_for_err("Joined #ops (2 members)")) << b.err();
-  a.write("/groups\r");
-  EXPECT_TRUE(a.wait_for_out("Groups (1): #ops=2")) << a.out();
-  a.write("/who #ops\r");
-  EXPECT_TRUE(a.wait_for_out("Nodes (2): a, b")) << a.out();
+  EXPECT_TRUE(type_and_expect(a, "/groups", "Groups (1): #ops=2"));
+  EXPECT_TRUE(type_and_expect(a, "/who #ops", "Nodes (2): a, b"));
   b.write("#ops hello\n");
   EXPECT_TRUE(a.wait_for_out("Server: b@#ops: hello")) << a.out();
   b.write("a Hello from B\n");
   EXPECT_TRUE(a.wait_for_out("Server: b: Hello from B")) << a.out();  // plain: as the seed printed it
-  a.write("m\r");
-  ASSERT_TRUE(a.wait_for_out(kAskTarget)) << a.out();
-  a.write("#ops\r");
-  ASSERT_TRUE(a.wait_for_out(kAskMessage)) << a.out();
-  a.write("via the menu\r");
-  EXPECT_TRUE(b.wait_for_out("a@#ops: via the menu\n")) << b.out();
-  a.write("@~ops one of you\r");
-  EXPECT_TRUE(b.wait_for_out("a@~ops: one of you\n")) << b.out();
-  a.write("/leave #ops\r");
-  EXPECT_TRUE(a.wait_for_out("Left #ops (1 member now)")) << a.out();
-  a.write("/join ops\r");
-  EXPECT_TRUE(a.wait_for_out("Error: usage: /join #group")) << a.out();
+  ASSERT_TRUE(type_and_expect(a, "m", kAskTarget));
+  ASSERT_TRUE(type_and_expect(a, "#ops", kAskMessage));
+  EXPECT_TRUE(type_and_expect(a, "via the menu", b, "a@#ops: via the menu\n"));
+  EXPECT_TRUE(type_and_expect(a, "@~ops one of you", b, "a@~ops: one of you\n"));
+  EXPECT_TRUE(type_and_expect(a, "/leave #ops", "Left #ops (1 member now)"));
+  EXPECT_TRUE(type_and_expect(a, "/join ops", "Error: usage: /join #group"));
   a.write("/quit\r");
   EXPECT_EQ(a.wait_exit(), 0) << a.out();
   b.close_stdin();
@@ -152,10 +145,8 @@ TEST_F(ClientTtyTest, AMessageArrivingMidTypingDoesNotLoseTheTypedText) {
   Process b, a;
   start_peer(b, "b");
   start_tty(a, "a");
-  a.write("m\r");
-  ASSERT_TRUE(a.wait_for_out(kAskTarget));
-  a.write("b\r");
-  ASSERT_TRUE(a.wait_for_out(kAskMessage));
+  ASSERT_TRUE(type_and_expect(a, "m", kAskTarget));
+  ASSERT_TRUE(type_and_expect(a, "b", kAskMessage));
   a.write("Hel");
   ASSERT_TRUE(a.wait_for_out("Enter your message: Hel")) << a.out();
   size_t mark = a.out().size();
@@ -169,8 +160,7 @@ TEST_F(ClientTtyTest, AMessageArrivingMidTypingDoesNotLoseTheTypedText) {
   // The incoming line starts at column 0 of a cleared row, not after "Hel".
   EXPECT_NE(a.out_since(mark).find("\r\x1b[JServer: b: interrupting"), std::string::npos) << a.out_since(mark);
 
-  a.write("lo\r");
-  EXPECT_TRUE(b.wait_for_out("a: Hello\n")) << b.out();
+  EXPECT_TRUE(type_and_expect(a, "lo", b, "a: Hello\n"));
   a.write("q\r");
   EXPECT_EQ(a.wait_exit(), 0);
 }
@@ -191,14 +181,11 @@ TEST_F(ClientTtyTest, ATakenIdGetsTheReasonAndTheIdPromptAgain) {
   start_peer(b, "b");
   ASSERT_TRUE(a.start(args(), Process::Io::pty));
   ASSERT_TRUE(a.wait_for_out(kAskId));
-  a.write("b\r");
-  EXPECT_TRUE(a.wait_for_out("Error: node id 'b' is already taken")) << a.out();
+  EXPECT_TRUE(type_and_expect(a, "b", "Error: node id 'b' is already taken"));
   ASSERT_TRUE(wait_count(a, kAskId, 2)) << a.out();
-  a.write("not valid!\r");
-  EXPECT_TRUE(a.wait_for_out("Error: invalid node id 'not valid!'")) << a.out();
+  EXPECT_TRUE(type_and_expect(a, "not valid!", "Error: invalid node id 'not valid!'"));
   ASSERT_TRUE(wait_count(a, kAskId, 3)) << a.out();
-  a.write("a\r");
-  EXPECT_TRUE(a.wait_for_out("Connected to server as node 'a'")) << a.out();
+  EXPECT_TRUE(type_and_expect(a, "a", "Connected to server as node 'a'"));
   ASSERT_TRUE(a.wait_for_out(kMenu));
   a.write("q\r");
   EXPECT_EQ(a.wait_exit(), 0);
