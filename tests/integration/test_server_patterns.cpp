@@ -31,10 +31,11 @@ std::vector<std::string> nodes_of(const std::string& reply) {
 
 using Ids = std::vector<std::string>;
 
-TEST(ServerPatterns, PatternSendReachesEveryMatchingNodeButTheSender) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server.port());
+// A fresh server per test, with the default flags.
+using ServerPatterns = ServerTest;
+
+TEST_F(ServerPatterns, PatternSendReachesEveryMatchingNodeButTheSender) {
+  Nodes n(port());
   LineClient& sender = n.add("plant1.ctl.temp");  // matches its own pattern: never gets a copy
   LineClient& l1 = n.add("plant1.line1.temp");
   LineClient& l2 = n.add("plant1.line2.temp");
@@ -55,13 +56,10 @@ TEST(ServerPatterns, PatternSendReachesEveryMatchingNodeButTheSender) {
     EXPECT_EQ(f.payload, "all");
   }
   for (LineClient* c : {&sender, &l1, &l2, &rpm, &other}) expect_usable(*c);  // nothing else arrived
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerPatterns, TailIsOneOrMoreTokensAndStarExactlyOne) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server.port());
+TEST_F(ServerPatterns, TailIsOneOrMoreTokensAndStarExactlyOne) {
+  Nodes n(port());
   LineClient& q = n.add("q");
   for (const char* id : {"a", "a.b", "a.b.c", "a.c"}) n.add(id);
   EXPECT_EQ(nodes_of(q.request("WHO a.>")), (Ids{"a.b", "a.b.c", "a.c"}));  // not "a" itself
@@ -70,14 +68,11 @@ TEST(ServerPatterns, TailIsOneOrMoreTokensAndStarExactlyOne) {
   EXPECT_EQ(nodes_of(q.request("WHO *.*.*")), (Ids{"a.b.c"}));
   EXPECT_EQ(q.request("WHO a.b.c.>"), "NODES 0");
   EXPECT_EQ(q.request("MSG a.b.c.> x"), "ERR no-receivers a.b.c.>");
-  EXPECT_EQ(server.stop(), 0);
 }
 
 // Ids with empty tokens stay valid v1 ids; a wildcard matches an empty token like any other.
-TEST(ServerPatterns, IdsWithEmptyTokens) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server.port());
+TEST_F(ServerPatterns, IdsWithEmptyTokens) {
+  Nodes n(port());
   LineClient& q = n.add("q");
   LineClient& ab = n.add("a..b");
   n.add(".a");
@@ -93,13 +88,10 @@ TEST(ServerPatterns, IdsWithEmptyTokens) {
   ASSERT_EQ(q.request("OPT receipts on"), "OPT receipts on");
   EXPECT_EQ(q.request("MSG a.*.b hi"), "OK 1");
   EXPECT_EQ(ab.read_line(), "FROM q 2 a.*.b");
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerPatterns, TailAloneIsEveryOtherNodeAndStarAloneStaysBroadcast) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server.port());
+TEST_F(ServerPatterns, TailAloneIsEveryOtherNodeAndStarAloneStaysBroadcast) {
+  Nodes n(port());
   LineClient& a = n.add("a");
   LineClient& b = n.add("b.c");
   ASSERT_TRUE(a.send_all("MSG > tail\nMSG * star\n"));
@@ -109,13 +101,10 @@ TEST(ServerPatterns, TailAloneIsEveryOtherNodeAndStarAloneStaysBroadcast) {
   EXPECT_EQ(b.read_line(), "star");
   EXPECT_EQ(nodes_of(a.request("WHO *")), (Ids{"a", "b.c"}));  // `*` is every node here too
   EXPECT_EQ(nodes_of(a.request("WHO >")), (Ids{"a", "b.c"}));
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerPatterns, MalformedPatternsAreBadIdAndTheConnectionStaysUsable) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server.port());
+TEST_F(ServerPatterns, MalformedPatternsAreBadIdAndTheConnectionStaysUsable) {
+  Nodes n(port());
   LineClient& a = n.add("a");
   const std::string long_pattern = std::string(63, 'p') + ".>";  // 65 bytes
   for (const std::string& p : {std::string("a..*"), std::string(".*"), std::string("*."), std::string("a*"),
@@ -129,29 +118,23 @@ TEST(ServerPatterns, MalformedPatternsAreBadIdAndTheConnectionStaysUsable) {
     expect_usable(a);
   }
   EXPECT_EQ(stats_of(a)["rejected"], 20u);
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerPatterns, NoReceiversWhenNothingOrOnlyTheSenderMatches) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server.port());
+TEST_F(ServerPatterns, NoReceiversWhenNothingOrOnlyTheSenderMatches) {
+  Nodes n(port());
   LineClient& a = n.add("x.a");
   n.add("y.b");
   EXPECT_EQ(a.request("MSG z.* hi"), "ERR no-receivers z.*");
   EXPECT_EQ(a.request("MSG x.* hi"), "ERR no-receivers x.*");  // only the sender matches
   ASSERT_EQ(a.request("OPT receipts on"), "OPT receipts on");
   EXPECT_EQ(a.request("MSG *.b hi"), "OK 1");
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerPatterns, TheIndexFollowsRegistrationsAndDisconnects) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server.port());
+TEST_F(ServerPatterns, TheIndexFollowsRegistrationsAndDisconnects) {
+  Nodes n(port());
   LineClient& q = n.add("q");
   {
-    LineClient gone(server.port());
+    LineClient gone(port());
     ASSERT_EQ(gone.hello("s.1"), "WELCOME s.1 60");
     n.add("s.2");
     EXPECT_EQ(nodes_of(q.request("WHO s.*")), (Ids{"s.1", "s.2"}));
@@ -163,14 +146,11 @@ TEST(ServerPatterns, TheIndexFollowsRegistrationsAndDisconnects) {
   ASSERT_TRUE(f.ok()) << f;
   EXPECT_EQ(f.via, "s.*");
   EXPECT_EQ(f.payload, "again");
-  EXPECT_EQ(server.stop(), 0);
 }
 
 // Two hundred subject-style ids: a pattern reaches exactly the ones it names, each once.
-TEST(ServerPatterns, SubjectIdsAtScale) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server.port());
+TEST_F(ServerPatterns, SubjectIdsAtScale) {
+  Nodes n(port());
   LineClient& q = n.add("q");
   std::vector<LineClient*> sevens;  // s<i>.7, the ones *.7 names
   for (int i = 0; i < 10; ++i) {
@@ -190,7 +170,6 @@ TEST(ServerPatterns, SubjectIdsAtScale) {
     EXPECT_EQ(f.via, "*.7");
   }
   EXPECT_EQ(stats_of(q)["msgs_pattern"], 1u);
-  EXPECT_EQ(server.stop(), 0);
 }
 
 }  // namespace
