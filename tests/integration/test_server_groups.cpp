@@ -57,29 +57,35 @@ std::string first_frame_via(LineClient& c, const std::string& via) {
   }
 }
 
-TEST(ServerGroups, DirectAndBroadcastKeepTheV1FromLineExactly) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server.port());
-  LineClient& a = n.add("a");
-  LineClient& b = n.add("b");
+// A fresh server per test, with the default flags unless the suite names others.
+using ServerGroups = ServerTest;
+constexpr const char* kSmallCaps[] = {"--max-groups-per-node", "2", "--max-groups", "3"};
+using ServerGroupsSmallCaps = ServerTestWith<kSmallCaps>;
+constexpr const char* kMaxPayload100[] = {"--max-payload", "100"};
+using ServerGroupsMaxPayload100 = ServerTestWith<kMaxPayload100>;
+constexpr const char* kSmallOutbuf[] = {"--max-outbuf", "1024", "--max-groups-per-node", "100"};
+using ServerGroupsSmallOutbuf = ServerTestWith<kSmallOutbuf>;
+constexpr const char* kInfoFlags[] = {"--max-payload", "4096", "--idle-timeout", "30", "--max-groups-per-node", "7"};
+using ServerGroupsInfo = ServerTestWith<kInfoFlags>;
+constexpr const char* kDebugLog[] = {"--log-level", "debug", "--max-groups-per-node", "1"};
+using ServerGroupsDebugLog = ServerTestWith<kDebugLog>;
+
+TEST_F(ServerGroups, DirectAndBroadcastKeepTheV1FromLineExactly) {
+  LineClient& a = join("a");
+  LineClient& b = join("b");
   ASSERT_TRUE(a.send_all("MSG b hello\nMSG * all\n"));
   EXPECT_EQ(b.read_line(), "FROM a 5");
   EXPECT_EQ(b.read_line(), "hello");
   EXPECT_EQ(b.read_line(), "FROM a 3");
   EXPECT_EQ(b.read_line(), "all");
   expect_usable(a);  // and nothing was sent back to a (no receipts unless asked)
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerGroups, GroupSendReachesEveryMemberButTheSender) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server.port());
-  LineClient& a = n.add("a");
-  LineClient& b = n.add("b");
-  LineClient& c = n.add("c");
-  LineClient& outsider = n.add("d");
+TEST_F(ServerGroups, GroupSendReachesEveryMemberButTheSender) {
+  LineClient& a = join("a");
+  LineClient& b = join("b");
+  LineClient& c = join("c");
+  LineClient& outsider = join("d");
   EXPECT_EQ(a.request("JOIN #ops"), "JOINED #ops 1");
   EXPECT_EQ(b.request("JOIN #ops"), "JOINED #ops 2");
   EXPECT_EQ(c.request("JOIN ~ops"), "JOINED #ops 3");  // ~ops names the same group
@@ -99,15 +105,11 @@ TEST(ServerGroups, GroupSendReachesEveryMemberButTheSender) {
   }
   expect_usable(a);  // a got nothing of its own message
   expect_usable(outsider);
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerGroups, JoinLeaveWhoAndGroupsReplies) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server.port());
-  LineClient& a = n.add("a");
-  LineClient& b = n.add("b");
+TEST_F(ServerGroups, JoinLeaveWhoAndGroupsReplies) {
+  LineClient& a = join("a");
+  LineClient& b = join("b");
   EXPECT_EQ(a.request("GROUPS"), "GROUPS 0");
   EXPECT_EQ(a.request("JOIN #ops"), "JOINED #ops 1");
   EXPECT_EQ(a.request("JOIN #ops"), "JOINED #ops 1");  // joining again: same reply, no error
@@ -124,16 +126,12 @@ TEST(ServerGroups, JoinLeaveWhoAndGroupsReplies) {
   EXPECT_EQ(a.request("LEAVE #nosuch"), "ERR not-member #nosuch");
   EXPECT_EQ(b.request("LEAVE ~dev"), "LEFT #dev 0");  // ~dev names the same group; it is gone now
   EXPECT_EQ(a.request("GROUPS"), "GROUPS 1 #ops=1");
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerGroups, MembershipEndsAtDisconnect) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server.port());
-  LineClient& a = n.add("a");
+TEST_F(ServerGroups, MembershipEndsAtDisconnect) {
+  LineClient& a = join("a");
   {
-    LineClient b(server.port());
+    LineClient b(port());
     ASSERT_EQ(b.hello("b"), "WELCOME b 60");
     for (const char* g : {"#x", "#y", "#z"}) ASSERT_EQ(b.request(std::string("JOIN ") + g).rfind("JOINED", 0), 0u);
     ASSERT_EQ(a.request("JOIN #x"), "JOINED #x 2");
@@ -142,17 +140,13 @@ TEST(ServerGroups, MembershipEndsAtDisconnect) {
   EXPECT_EQ(a.request("WHO #x"), "NODES 1 a");
   EXPECT_EQ(a.request("MSG #x anyone?"), "ERR no-receivers #x");
   // The same id comes back in no group.
-  LineClient& b2 = n.add("b");
+  LineClient& b2 = join("b");
   EXPECT_EQ(b2.request("GROUPS"), "GROUPS 1 #x=1");
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerGroups, LimitsRefuseWithTooManyGroups) {
-  ServerProcess server({"--max-groups-per-node", "2", "--max-groups", "3"});
-  ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server.port());
-  LineClient& a = n.add("a");
-  LineClient& b = n.add("b");
+TEST_F(ServerGroupsSmallCaps, LimitsRefuseWithTooManyGroups) {
+  LineClient& a = join("a");
+  LineClient& b = join("b");
   EXPECT_EQ(a.request("JOIN #g1"), "JOINED #g1 1");
   EXPECT_EQ(a.request("JOIN #g2"), "JOINED #g2 1");
   expect_reply_then_usable(a, "JOIN #g3", "ERR too-many-groups #g3");
@@ -163,14 +157,10 @@ TEST(ServerGroups, LimitsRefuseWithTooManyGroups) {
   EXPECT_EQ(a.request("LEAVE #g2"), "LEFT #g2 0");
   EXPECT_EQ(b.request("LEAVE #g3"), "LEFT #g3 0");
   EXPECT_EQ(b.request("JOIN #g4"), "JOINED #g4 1");  // room again
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerGroups, BadGroupNamesAndArgumentsKeepTheConnectionUsable) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server.port());
-  LineClient& a = n.add("a");
+TEST_F(ServerGroups, BadGroupNamesAndArgumentsKeepTheConnectionUsable) {
+  LineClient& a = join("a");
   const std::string long_name(65, 'g');
   const std::pair<std::string, std::string> cases[] = {
       {"JOIN ops", "ERR bad-id ops"},
@@ -196,14 +186,10 @@ TEST(ServerGroups, BadGroupNamesAndArgumentsKeepTheConnectionUsable) {
   };
   for (const auto& [line, reply] : cases) expect_reply_then_usable(a, line, reply);
   EXPECT_EQ(a.request("GROUPS"), "GROUPS 0");
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerGroups, NoReceiversForGroupsAndAnycastThatReachNobodyElse) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server.port());
-  LineClient& a = n.add("a");
+TEST_F(ServerGroups, NoReceiversForGroupsAndAnycastThatReachNobodyElse) {
+  LineClient& a = join("a");
   EXPECT_EQ(a.request("MSG #nosuch hi"), "ERR no-receivers #nosuch");
   EXPECT_EQ(a.request("MSG ~nosuch hi"), "ERR no-receivers ~nosuch");
   ASSERT_EQ(a.request("JOIN #solo"), "JOINED #solo 1");
@@ -218,15 +204,11 @@ TEST(ServerGroups, NoReceiversForGroupsAndAnycastThatReachNobodyElse) {
   auto st = stats_of(a);
   EXPECT_EQ(st["rejected"], 4u);
   EXPECT_EQ(st["msgs_in"], 6u);
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerGroups, AnycastRotatesOverTheMembersOtherThanTheSender) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server.port());
-  LineClient& a = n.add("a");
-  std::vector<LineClient*> workers = {&n.add("w1"), &n.add("w2"), &n.add("w3")};
+TEST_F(ServerGroups, AnycastRotatesOverTheMembersOtherThanTheSender) {
+  LineClient& a = join("a");
+  std::vector<LineClient*> workers = {&join("w1"), &join("w2"), &join("w3")};
   ASSERT_EQ(a.request("JOIN ~workers"), "JOINED #workers 1");  // the sender is a member too
   for (LineClient* w : workers) ASSERT_EQ(w->request("JOIN #workers").rfind("JOINED #workers", 0), 0u);
   ASSERT_EQ(a.request("OPT receipts on"), "OPT receipts on");
@@ -253,7 +235,6 @@ TEST(ServerGroups, AnycastRotatesOverTheMembersOtherThanTheSender) {
   EXPECT_EQ(seen.size(), 30u);
   expect_usable(a);  // the sender never got its own job
   EXPECT_EQ(stats_of(a)["msgs_anycast"], 30u);
-  EXPECT_EQ(server.stop(), 0);
 }
 
 // The back-pressure tests: a server with a small output bound where `slow` (a small receive
@@ -358,13 +339,10 @@ TEST_F(GroupsBackPressure, ReceiptOfADirectMessageToAFullTargetComesWhenItIsQueu
   EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerGroups, ReceiptsGiveExactlyOneReplyPerMessageInOrder) {
-  ServerProcess server({"--max-payload", "100"});
-  ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server.port());
-  LineClient& a = n.add("a");
-  LineClient& b = n.add("b");
-  LineClient& c = n.add("c");
+TEST_F(ServerGroupsMaxPayload100, ReceiptsGiveExactlyOneReplyPerMessageInOrder) {
+  LineClient& a = join("a");
+  LineClient& b = join("b");
+  LineClient& c = join("c");
   ASSERT_EQ(b.request("JOIN #g"), "JOINED #g 1");
   ASSERT_EQ(c.request("JOIN #g"), "JOINED #g 2");
   EXPECT_EQ(a.request("OPT receipts on"), "OPT receipts on");
@@ -378,16 +356,12 @@ TEST(ServerGroups, ReceiptsGiveExactlyOneReplyPerMessageInOrder) {
   EXPECT_EQ(a.request("OPT receipts off"), "OPT receipts off");
   ASSERT_TRUE(a.send_all("MSG b quiet\n"));
   expect_usable(a);  // success is silent again
-  EXPECT_EQ(server.stop(), 0);
 }
 
 // A reply counts against the output bound like any output: GROUPS and WHO #g say how many there
 // are and list them while they fit (as WHO does).
-TEST(ServerGroups, GroupsAndWhoRepliesAreCutAtTheOutputBound) {
-  ServerProcess server({"--max-outbuf", "1024", "--max-groups-per-node", "100"});
-  ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server.port());
-  LineClient& a = n.add("a");
+TEST_F(ServerGroupsSmallOutbuf, GroupsAndWhoRepliesAreCutAtTheOutputBound) {
+  LineClient& a = join("a");
   std::string joins;
   for (int i = 0; i < 40; ++i) joins += "JOIN #" + std::string(50, 'g') + std::to_string(i + 10) + "\n";
   ASSERT_TRUE(a.send_all(joins));
@@ -398,18 +372,15 @@ TEST(ServerGroups, GroupsAndWhoRepliesAreCutAtTheOutputBound) {
   const size_t listed = static_cast<size_t>(std::count(groups.begin(), groups.end(), '#'));
   EXPECT_GT(listed, 0u);
   EXPECT_LT(listed, 40u);
-  for (int i = 0; i < 120; ++i) ASSERT_EQ(n.add("member-" + std::to_string(i + 100)).request("JOIN #big"), "JOINED #big " + std::to_string(i + 1));
+  for (int i = 0; i < 120; ++i) ASSERT_EQ(join("member-" + std::to_string(i + 100)).request("JOIN #big"), "JOINED #big " + std::to_string(i + 1));
   const std::string who = a.request("WHO #big");
   ASSERT_EQ(who.rfind("NODES 120 member-", 0), 0u) << who;
   EXPECT_LE(who.size(), 1024u);
   expect_usable(a);
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerGroups, InfoListsTheContractKeys) {
-  ServerProcess server({"--max-payload", "4096", "--idle-timeout", "30", "--max-groups-per-node", "7"});
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port());
+TEST_F(ServerGroupsInfo, InfoListsTheContractKeys) {
+  LineClient a(port());
   ASSERT_EQ(a.hello("a"), "WELCOME a 30");
   const std::string info = a.request("INFO");
   ASSERT_EQ(info.rfind("INFO ", 0), 0u) << info;
@@ -430,18 +401,14 @@ TEST(ServerGroups, InfoListsTheContractKeys) {
   EXPECT_EQ(kv["idle_timeout"], "30");
   EXPECT_EQ(kv["max_groups_per_node"], "7");
   EXPECT_EQ(kv["max_groups"], "65536");
-  EXPECT_NE(kv["server"].find(":" + std::to_string(server.port())), std::string::npos) << kv["server"];
+  EXPECT_NE(kv["server"].find(":" + std::to_string(port())), std::string::npos) << kv["server"];
   EXPECT_EQ(kv["cluster"], "off");
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerGroups, StatsCountGroupsMembershipsAndMessagesByKind) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  Nodes n(server.port());
-  LineClient& a = n.add("a");
-  LineClient& b = n.add("b.x");
-  LineClient& c = n.add("c.x");
+TEST_F(ServerGroups, StatsCountGroupsMembershipsAndMessagesByKind) {
+  LineClient& a = join("a");
+  LineClient& b = join("b.x");
+  LineClient& c = join("c.x");
   ASSERT_EQ(b.request("JOIN #g"), "JOINED #g 1");
   ASSERT_EQ(c.request("JOIN #g"), "JOINED #g 2");
   ASSERT_EQ(c.request("JOIN #h"), "JOINED #h 1");
@@ -460,14 +427,11 @@ TEST(ServerGroups, StatsCountGroupsMembershipsAndMessagesByKind) {
   EXPECT_EQ(st["msgs_in"], 7u);
   EXPECT_EQ(st["rejected"], 1u);
   EXPECT_EQ(st["copies"], 2u + 2u + 1u + 2u + 2u);
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerGroups, LogRecordsMembershipGroupLifecycleAndRefusals) {
-  ServerProcess server({"--log-level", "debug", "--max-groups-per-node", "1"});
-  ASSERT_TRUE(server.ok()) << server.error();
+TEST_F(ServerGroupsDebugLog, LogRecordsMembershipGroupLifecycleAndRefusals) {
   {
-    Nodes n(server.port());
+    Nodes n(port());
     LineClient& a = n.add("a");
     LineClient& b = n.add("b");
     ASSERT_EQ(a.request("JOIN #ops"), "JOINED #ops 1");
@@ -478,9 +442,9 @@ TEST(ServerGroups, LogRecordsMembershipGroupLifecycleAndRefusals) {
     ASSERT_EQ(a.request("MSG #none x"), "ERR no-receivers #none");
     ASSERT_EQ(a.request("JOIN #a!"), "ERR bad-id #a!");
   }  // b disconnects: #ops empties
-  ASSERT_TRUE(server.wait_log_contains("event=disconnect node=b"));
-  EXPECT_EQ(server.stop(), 0);
-  const std::string log = server.log();
+  ASSERT_TRUE(server().wait_log_contains("event=disconnect node=b"));
+  EXPECT_EQ(stop_server(), 0);
+  const std::string log = server().log();
   for (const char* want : {
            "level=info event=group_created group=ops node=a",
            "level=debug event=join node=a group=ops members=1",

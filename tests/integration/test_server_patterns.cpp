@@ -35,12 +35,11 @@ using Ids = std::vector<std::string>;
 using ServerPatterns = ServerTest;
 
 TEST_F(ServerPatterns, PatternSendReachesEveryMatchingNodeButTheSender) {
-  Nodes n(port());
-  LineClient& sender = n.add("plant1.ctl.temp");  // matches its own pattern: never gets a copy
-  LineClient& l1 = n.add("plant1.line1.temp");
-  LineClient& l2 = n.add("plant1.line2.temp");
-  LineClient& rpm = n.add("plant1.line2.rpm");
-  LineClient& other = n.add("plant2.line1.temp");
+  LineClient& sender = join("plant1.ctl.temp");  // matches its own pattern: never gets a copy
+  LineClient& l1 = join("plant1.line1.temp");
+  LineClient& l2 = join("plant1.line2.temp");
+  LineClient& rpm = join("plant1.line2.rpm");
+  LineClient& other = join("plant2.line1.temp");
   ASSERT_EQ(sender.request("OPT receipts on"), "OPT receipts on");
   ASSERT_TRUE(sender.send_all(LineClient::send_frame("plant1.*.temp", "ping")));
   EXPECT_EQ(sender.read_line(), "OK 2");
@@ -59,9 +58,8 @@ TEST_F(ServerPatterns, PatternSendReachesEveryMatchingNodeButTheSender) {
 }
 
 TEST_F(ServerPatterns, TailIsOneOrMoreTokensAndStarExactlyOne) {
-  Nodes n(port());
-  LineClient& q = n.add("q");
-  for (const char* id : {"a", "a.b", "a.b.c", "a.c"}) n.add(id);
+  LineClient& q = join("q");
+  for (const char* id : {"a", "a.b", "a.b.c", "a.c"}) join(id);
   EXPECT_EQ(nodes_of(q.request("WHO a.>")), (Ids{"a.b", "a.b.c", "a.c"}));  // not "a" itself
   EXPECT_EQ(nodes_of(q.request("WHO a.*")), (Ids{"a.b", "a.c"}));           // not "a.b.c"
   EXPECT_EQ(nodes_of(q.request("WHO a.b.>")), (Ids{"a.b.c"}));
@@ -72,11 +70,10 @@ TEST_F(ServerPatterns, TailIsOneOrMoreTokensAndStarExactlyOne) {
 
 // Ids with empty tokens stay valid v1 ids; a wildcard matches an empty token like any other.
 TEST_F(ServerPatterns, IdsWithEmptyTokens) {
-  Nodes n(port());
-  LineClient& q = n.add("q");
-  LineClient& ab = n.add("a..b");
-  n.add(".a");
-  n.add("a.");
+  LineClient& q = join("q");
+  LineClient& ab = join("a..b");
+  join(".a");
+  join("a.");
   ASSERT_TRUE(q.send_all("MSG a..b direct\n"));
   EXPECT_EQ(ab.read_line(), "FROM q 6");  // a plain id: v1 delivery
   EXPECT_EQ(ab.read_line(), "direct");
@@ -91,9 +88,8 @@ TEST_F(ServerPatterns, IdsWithEmptyTokens) {
 }
 
 TEST_F(ServerPatterns, TailAloneIsEveryOtherNodeAndStarAloneStaysBroadcast) {
-  Nodes n(port());
-  LineClient& a = n.add("a");
-  LineClient& b = n.add("b.c");
+  LineClient& a = join("a");
+  LineClient& b = join("b.c");
   ASSERT_TRUE(a.send_all("MSG > tail\nMSG * star\n"));
   EXPECT_EQ(b.read_line(), "FROM a 4 >");
   EXPECT_EQ(b.read_line(), "tail");
@@ -104,8 +100,7 @@ TEST_F(ServerPatterns, TailAloneIsEveryOtherNodeAndStarAloneStaysBroadcast) {
 }
 
 TEST_F(ServerPatterns, MalformedPatternsAreBadIdAndTheConnectionStaysUsable) {
-  Nodes n(port());
-  LineClient& a = n.add("a");
+  LineClient& a = join("a");
   const std::string long_pattern = std::string(63, 'p') + ".>";  // 65 bytes
   for (const std::string& p : {std::string("a..*"), std::string(".*"), std::string("*."), std::string("a*"),
                                std::string("a.b*"), std::string(">.a"), std::string("a.>.b"), std::string("**"),
@@ -121,9 +116,8 @@ TEST_F(ServerPatterns, MalformedPatternsAreBadIdAndTheConnectionStaysUsable) {
 }
 
 TEST_F(ServerPatterns, NoReceiversWhenNothingOrOnlyTheSenderMatches) {
-  Nodes n(port());
-  LineClient& a = n.add("x.a");
-  n.add("y.b");
+  LineClient& a = join("x.a");
+  join("y.b");
   EXPECT_EQ(a.request("MSG z.* hi"), "ERR no-receivers z.*");
   EXPECT_EQ(a.request("MSG x.* hi"), "ERR no-receivers x.*");  // only the sender matches
   ASSERT_EQ(a.request("OPT receipts on"), "OPT receipts on");
@@ -131,16 +125,15 @@ TEST_F(ServerPatterns, NoReceiversWhenNothingOrOnlyTheSenderMatches) {
 }
 
 TEST_F(ServerPatterns, TheIndexFollowsRegistrationsAndDisconnects) {
-  Nodes n(port());
-  LineClient& q = n.add("q");
+  LineClient& q = join("q");
   {
     LineClient gone(port());
     ASSERT_EQ(gone.hello("s.1"), "WELCOME s.1 60");
-    n.add("s.2");
+    join("s.2");
     EXPECT_EQ(nodes_of(q.request("WHO s.*")), (Ids{"s.1", "s.2"}));
   }
   ASSERT_TRUE(wait_until([&] { return q.request("WHO s.*") == "NODES 1 s.2"; }));
-  LineClient& back = n.add("s.1");  // the same id registers again and is matched again
+  LineClient& back = join("s.1");  // the same id registers again and is matched again
   ASSERT_TRUE(q.send_all("MSG s.* again\n"));
   FromFrame f = back.read_frame();
   ASSERT_TRUE(f.ok()) << f;
@@ -150,12 +143,11 @@ TEST_F(ServerPatterns, TheIndexFollowsRegistrationsAndDisconnects) {
 
 // Two hundred subject-style ids: a pattern reaches exactly the ones it names, each once.
 TEST_F(ServerPatterns, SubjectIdsAtScale) {
-  Nodes n(port());
-  LineClient& q = n.add("q");
+  LineClient& q = join("q");
   std::vector<LineClient*> sevens;  // s<i>.7, the ones *.7 names
   for (int i = 0; i < 10; ++i) {
     for (int j = 0; j < 20; ++j) {
-      LineClient& c = n.add("s" + std::to_string(i) + "." + std::to_string(j));
+      LineClient& c = join("s" + std::to_string(i) + "." + std::to_string(j));
       if (j == 7) sevens.push_back(&c);
     }
   }
