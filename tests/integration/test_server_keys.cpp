@@ -19,12 +19,12 @@ const std::string kKeyA = "x25519:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
 const std::string kKeyAFingerprint = "630dcd2966c4336691125448bbb25b4f";
 const std::string kKeyB = "x25519:" + std::string(42, 'B') + "A";
 
-TEST(ServerKeys, SetThenGetFromAnotherNode) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port()), b(server.port());
-  ASSERT_EQ(a.hello("a"), "WELCOME a 60");
-  ASSERT_EQ(b.hello("b"), "WELCOME b 60");
+// A fresh server per test, with the default flags (the pinned-key test writes its auth file first).
+using ServerKeys = ServerTest;
+
+TEST_F(ServerKeys, SetThenGetFromAnotherNode) {
+  LineClient& a = join("a");
+  LineClient& b = join("b");
   EXPECT_EQ(b.request("KEY GET a"), "ERR no-key a");
   EXPECT_EQ(a.request("KEY SET " + kKeyA), "KEY a " + kKeyA);
   EXPECT_EQ(b.request("KEY GET a"), "KEY a " + kKeyA);
@@ -34,48 +34,39 @@ TEST(ServerKeys, SetThenGetFromAnotherNode) {
   EXPECT_EQ(b.request("KEY GET a"), "KEY a " + kKeyB);
   EXPECT_EQ(b.request("KEY GET nobody"), "ERR no-such-node nobody");
   expect_reply_then_usable(b, "KEY GET a@b", "ERR bad-id a@b");
-  EXPECT_EQ(server.stop(), 0);
+  EXPECT_EQ(stop_server(), 0);
   // The log has the fingerprint, never the key itself.
-  const std::string log = server.log();
+  const std::string log = server().log();
   EXPECT_NE(log.find("event=key_published node=a fingerprint=" + kKeyAFingerprint), std::string::npos) << log;
   EXPECT_EQ(log.find(kKeyA.substr(7)), std::string::npos) << log;
   EXPECT_EQ(log.find(kKeyB.substr(7)), std::string::npos) << log;
 }
 
-TEST(ServerKeys, KeyIsDroppedWhenTheNodeLeaves) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient b(server.port());
-  ASSERT_EQ(b.hello("b"), "WELCOME b 60");
+TEST_F(ServerKeys, KeyIsDroppedWhenTheNodeLeaves) {
+  LineClient& b = join("b");
   {
-    LineClient a(server.port());
+    LineClient a(port());
     ASSERT_EQ(a.hello("a"), "WELCOME a 60");
     ASSERT_EQ(a.request("KEY SET " + kKeyA), "KEY a " + kKeyA);
     EXPECT_EQ(a.request("QUIT"), "BYE");
   }
   EXPECT_TRUE(wait_until([&] { return b.request("KEY GET a") == "ERR no-such-node a"; }));
   // The same id back on a new connection (very likely the same slot) starts without a key.
-  LineClient a2(server.port());
-  ASSERT_EQ(a2.hello("a"), "WELCOME a 60");
+  join("a");
   EXPECT_EQ(b.request("KEY GET a"), "ERR no-key a");
   {
-    LineClient c(server.port());
+    LineClient c(port());
     ASSERT_EQ(c.hello("c"), "WELCOME c 60");
     ASSERT_EQ(c.request("KEY SET " + kKeyB), "KEY c " + kKeyB);
     c.reset();  // an abrupt disconnect drops it too
   }
   EXPECT_TRUE(wait_until([&] { return b.request("KEY GET c") == "ERR no-such-node c"; }));
-  LineClient c2(server.port());
-  ASSERT_EQ(c2.hello("c"), "WELCOME c 60");
+  join("c");
   EXPECT_EQ(b.request("KEY GET c"), "ERR no-key c");
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerKeys, BadInputGetsBadCommandKeyAndTheConnectionStaysUsable) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port());
-  ASSERT_EQ(a.hello("a"), "WELCOME a 60");
+TEST_F(ServerKeys, BadInputGetsBadCommandKeyAndTheConnectionStaysUsable) {
+  LineClient& a = join("a");
   const std::string body = kKeyA.substr(7);
   const std::string cases[] = {
       "KEY",
@@ -100,21 +91,17 @@ TEST(ServerKeys, BadInputGetsBadCommandKeyAndTheConnectionStaysUsable) {
   // Nothing was published by any of them.
   EXPECT_EQ(a.request("KEY GET a"), "ERR no-key a");
   EXPECT_EQ(a.request("KEY SET " + kKeyA), "KEY a " + kKeyA);
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerKeys, KeyBeforeHelloIsNotRegistered) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port());
+TEST_F(ServerKeys, KeyBeforeHelloIsNotRegistered) {
+  LineClient a(port());
   EXPECT_EQ(a.request("KEY SET " + kKeyA), "ERR not-registered");
   EXPECT_EQ(a.request("KEY GET a"), "ERR not-registered");
   EXPECT_EQ(a.hello("a"), "WELCOME a 60");
   EXPECT_EQ(a.request("KEY GET a"), "ERR no-key a");
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerKeys, PinnedKeyIsAnsweredFromTheStartAndAnotherIsRefused) {
+TEST(ServerKeysPinned, PinnedKeyIsAnsweredFromTheStartAndAnotherIsRefused) {
   TempDir dir;
   const std::string auth = dir.path() + "/auth.txt";
   {

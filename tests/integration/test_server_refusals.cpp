@@ -43,41 +43,36 @@ std::string how_it_ends(LineClient& c) {
   return n < 0 ? std::string("error: ") + std::strerror(errno) : "more data";
 }
 
-TEST(ServerRefusals, ServerFullIsReadBeforeTheClose) {
-  ServerProcess server({"--max-conns", "1"});
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port());
-  ASSERT_EQ(a.hello("a"), "WELCOME a 60");
+// A fresh server per test, with the connection limit the suite is about.
+constexpr const char* kMaxConns1[] = {"--max-conns", "1"};
+using ServerRefusalsMaxConns1 = ServerTestWith<kMaxConns1>;
+constexpr const char* kMaxConnsPerIp1[] = {"--max-conns-per-ip", "1"};
+using ServerRefusalsMaxConnsPerIp1 = ServerTestWith<kMaxConnsPerIp1>;
+
+TEST_F(ServerRefusalsMaxConns1, ServerFullIsReadBeforeTheClose) {
+  LineClient& a = join("a");
   for (int i = 0; i < 3; ++i) {
-    auto b = connect_with_early_hello(server, "b");
+    auto b = connect_with_early_hello(server(), "b");
     EXPECT_EQ(b->read_line(), "ERR server-full");
     EXPECT_EQ(how_it_ends(*b), "fin");
   }
   auto s = stats_of(a);
   EXPECT_EQ(s["refused"], 3u);
   EXPECT_EQ(s["refused_unlingered"], 0u);
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerRefusals, PerAddressCapIsReadBeforeTheClose) {
-  ServerProcess server({"--max-conns-per-ip", "1"});
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port());
-  ASSERT_EQ(a.hello("a"), "WELCOME a 60");
-  auto b = connect_with_early_hello(server, "b");
+TEST_F(ServerRefusalsMaxConnsPerIp1, PerAddressCapIsReadBeforeTheClose) {
+  join("a");
+  auto b = connect_with_early_hello(server(), "b");
   EXPECT_EQ(b->read_line(), "ERR server-full too-many-connections-from-address");
   EXPECT_EQ(how_it_ends(*b), "fin");
-  EXPECT_EQ(server.stop(), 0);
 }
 
-TEST(ServerRefusals, TheLingeringListIsBounded) {
-  ServerProcess server({"--max-conns", "1"});
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port());
-  ASSERT_EQ(a.hello("a"), "WELCOME a 60");
+TEST_F(ServerRefusalsMaxConns1, TheLingeringListIsBounded) {
+  LineClient& a = join("a");
   // 80 refused clients that never close: 64 linger (up to 1 s each), the rest are closed at once.
   std::vector<std::unique_ptr<LineClient>> refused;
-  for (int i = 0; i < 80; ++i) refused.push_back(std::make_unique<LineClient>(server.port()));
+  for (int i = 0; i < 80; ++i) refused.push_back(std::make_unique<LineClient>(port()));
   for (auto& c : refused) EXPECT_EQ(c->read_line(), "ERR server-full");
   auto s = stats_of(a);
   EXPECT_EQ(s["refused"], 80u);
@@ -85,7 +80,6 @@ TEST(ServerRefusals, TheLingeringListIsBounded) {
   EXPECT_LE(s["refused_unlingered"], 16u);
   // Every one of them is closed in the end: lingering ends at the deadline.
   for (auto& c : refused) EXPECT_TRUE(c->read_until_eof());
-  EXPECT_EQ(server.stop(), 0);
 }
 
 }  // namespace
