@@ -36,34 +36,51 @@ void expect_refused(LineClient& c, const std::string& hello_line) {
   EXPECT_TRUE(c.expect_eof()) << "the server must close after ERR auth (" << hello_line << ")";
 }
 
-class ServerAuthTest : public ::testing::Test {
+// A fresh client's HELLO refused as for expect_refused, and logged as auth_failed of `node` from
+// the client's address with `reason`.
+void expect_refused_and_logged(ServerProcess& server, const std::string& hello_line, const std::string& node,
+                               const std::string& reason) {
+  LineClient c(server.port());
+  ASSERT_TRUE(c.connected()) << c.error();
+  const std::string peer = "127.0.0.1:" + std::to_string(net::local_port(c.fd()));
+  expect_refused(c, hello_line);
+  EXPECT_TRUE(server.wait_log_contains("event=auth_failed node=" + node + " peer=" + peer + " reason=" + reason))
+      << server.log();
+}
+
+// A server with the test credentials file (a plain-text entry for a, a digest entry for b) and the
+// suite's other flags.
+class ServerAuthTest : public ServerTest {
  protected:
+  explicit ServerAuthTest(std::vector<std::string> extra = {}) : ServerTest(std::move(extra)) {}
+
   void SetUp() override {
     ASSERT_FALSE(files_.path().empty());
-    auth_path_ = files_.path() + "/auth.txt";
     write_file(auth_path_,
                "# test credentials\n"
                "a   plain-token-a\n"
                "\n"
                "b\t" + std::string(kAbcDigest) + "\n");
+    ServerTest::SetUp();
   }
-
-  std::unique_ptr<ServerProcess> start(std::vector<std::string> extra = {}) {
+  std::vector<std::string> server_flags() const override {
     std::vector<std::string> flags{"--auth-file", auth_path_};
+    const std::vector<std::string> extra = ServerTest::server_flags();
     flags.insert(flags.end(), extra.begin(), extra.end());
-    auto server = std::make_unique<ServerProcess>(flags);
-    EXPECT_TRUE(server->ok()) << server->error();
-    return server;
+    return flags;
   }
 
   TempDir files_;
-  std::string auth_path_;
+  std::string auth_path_ = files_.path() + "/auth.txt";
+};
+
+class ServerAuthAllowingUnknownIds : public ServerAuthTest {
+ protected:
+  ServerAuthAllowingUnknownIds() : ServerAuthTest({"--allow-unknown-ids"}) {}
 };
 
 TEST_F(ServerAuthTest, RightTokenInBothFormsIsWelcomed) {
-  auto server = start();
-  ASSERT_TRUE(server->ok());
-  LineClient a(server->port()), b(server->port());
+  LineClient a(port()), b(port());
   EXPECT_EQ(a.request("HELLO a plain-token-a"), "WELCOME a 60");  // plain-text entry
   EXPECT_EQ(b.request("HELLO b abc"), "WELCOME b 60");            // sha256:<hex> entry
   // Registered nodes route as usual.
@@ -72,43 +89,31 @@ TEST_F(ServerAuthTest, RightTokenInBothFormsIsWelcomed) {
   EXPECT_TRUE(f.ok()) << f;
   EXPECT_EQ(f.source, "a");
   EXPECT_EQ(f.payload, "hi");
-  EXPECT_TRUE(server->wait_log_contains("event=auth_loaded file=" + auth_path_ + " ids=2"));
+  EXPECT_TRUE(server().wait_log_contains("event=auth_loaded file=" + auth_path_ + " ids=2"));
   // The plain-text entry is worth a warning.
-  EXPECT_TRUE(server->wait_log_contains("event=auth_plaintext_tokens count=1"));
-  EXPECT_EQ(server->stop(), 0);
+  EXPECT_TRUE(server().wait_log_contains("event=auth_plaintext_tokens count=1"));
 }
 
 TEST_F(ServerAuthTest, WrongTokenGetsErrAuthThenCloseAndIsLoggedWithPeer) {
-  auto server = start();
-  ASSERT_TRUE(server->ok());
-  LineClient c(server->port());
-  ASSERT_TRUE(c.connected()) << c.error();
-  const std::string peer = "127.0.0.1:" + std::to_string(net::local_port(c.fd()));
   // The digest of "abc" is b's; the digest string itself is not b's token.
-  expect_refused(c, "HELLO b sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  EXPECT_TRUE(server->wait_log_contains("event=auth_failed node=b peer=" + peer + " reason=wrong-token"))
-      << server->log();
-  EXPECT_EQ(server->stop(), 0);  // flushes the log: an absence is only meaningful after that
+  expect_refused_and_logged(server(), "HELLO b sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+                            "b", "wrong-token");
+  EXPECT_EQ(stop_server(), 0);  // flushes the log: an absence is only meaningful after that
   // Neither the presented nor the stored token is ever logged.
-  EXPECT_EQ(server->log().find("ba7816bf"), std::string::npos);
-  EXPECT_EQ(server->log().find("plain-token-a"), std::string::npos);
+  EXPECT_EQ(server().log().find("ba7816bf"), std::string::npos);
+  EXPECT_EQ(server().log().find("plain-token-a"), std::string::npos);
 }
 
 TEST_F(ServerAuthTest, TokenOfAnotherIdAndCaseChangedTokenAreRefused) {
-  auto server = start();
-  ASSERT_TRUE(server->ok());
-  LineClient c1(server->port()), c2(server->port());
+  LineClient c1(port()), c2(port());
   expect_refused(c1, "HELLO b plain-token-a");  // a's token does not open b
   expect_refused(c2, "HELLO a PLAIN-TOKEN-A");  // tokens are case-sensitive
-  EXPECT_EQ(server->stop(), 0);
 }
 
 TEST_F(ServerAuthTest, CommandsPipelinedAfterARefusedHelloAreNotExecuted) {
-  auto server = start();
-  ASSERT_TRUE(server->ok());
-  LineClient watcher(server->port());
+  LineClient watcher(port());
   ASSERT_EQ(watcher.request("HELLO b abc"), "WELCOME b 60");
-  LineClient c(server->port());
+  LineClient c(port());
   // One write: the refused HELLO and everything after it arrive in the same read.
   ASSERT_TRUE(c.send_all("HELLO a wrong\nHELLO a plain-token-a\nMSG b sneaked\nPING x\n"));
   EXPECT_EQ(c.read_line(), "ERR auth");
@@ -118,43 +123,28 @@ TEST_F(ServerAuthTest, CommandsPipelinedAfterARefusedHelloAreNotExecuted) {
   // the reply to this WHO: it would be that reply, or sit unread behind it.
   EXPECT_EQ(watcher.request("WHO"), "NODES 1 b");
   EXPECT_EQ(watcher.buffered(), 0u);
-  EXPECT_EQ(server->stop(), 0);
 }
 
 TEST_F(ServerAuthTest, MissingTokenIsRefused) {
-  auto server = start();
-  ASSERT_TRUE(server->ok());
-  LineClient c(server->port());
-  ASSERT_TRUE(c.connected()) << c.error();
-  const std::string peer = "127.0.0.1:" + std::to_string(net::local_port(c.fd()));
-  expect_refused(c, "HELLO a");
-  EXPECT_TRUE(server->wait_log_contains("event=auth_failed node=a peer=" + peer + " reason=wrong-token"))
-      << server->log();
-  EXPECT_EQ(server->stop(), 0);
+  expect_refused_and_logged(server(), "HELLO a", "a", "wrong-token");
 }
 
 TEST_F(ServerAuthTest, UnknownIdIsRefusedWithoutAllowUnknownIds) {
-  auto server = start();
-  ASSERT_TRUE(server->ok());
-  LineClient c1(server->port()), c2(server->port());
+  LineClient c1(port()), c2(port());
   expect_refused(c1, "HELLO stranger");
   expect_refused(c2, "HELLO stranger plain-token-a");  // any token: the id is not in the file
-  EXPECT_TRUE(server->wait_log_contains("event=auth_failed node=stranger")) << server->log();
-  EXPECT_TRUE(server->wait_log_contains("reason=unknown-id")) << server->log();
-  EXPECT_EQ(server->stop(), 0);
+  EXPECT_TRUE(server().wait_log_contains("event=auth_failed node=stranger")) << server().log();
+  EXPECT_TRUE(server().wait_log_contains("reason=unknown-id")) << server().log();
 }
 
-TEST_F(ServerAuthTest, AllowUnknownIdsLetsUnlistedIdsInButListedIdsStillNeedTheirToken) {
-  auto server = start({"--allow-unknown-ids"});
-  ASSERT_TRUE(server->ok());
-  LineClient s1(server->port()), s2(server->port());
+TEST_F(ServerAuthAllowingUnknownIds, AllowUnknownIdsLetsUnlistedIdsInButListedIdsStillNeedTheirToken) {
+  LineClient s1(port()), s2(port());
   EXPECT_EQ(s1.request("HELLO stranger"), "WELCOME stranger 60");
   EXPECT_EQ(s2.request("HELLO other whatever"), "WELCOME other 60");
-  LineClient a_wrong(server->port()), a_missing(server->port()), a_right(server->port());
+  LineClient a_wrong(port()), a_missing(port()), a_right(port());
   expect_refused(a_wrong, "HELLO a wrong");
   expect_refused(a_missing, "HELLO a");
   EXPECT_EQ(a_right.request("HELLO a plain-token-a"), "WELCOME a 60");
-  EXPECT_EQ(server->stop(), 0);
 }
 
 TEST(ServerAuthDisabled, WithoutAuthFileAnyTokenIsIgnored) {
@@ -169,111 +159,97 @@ TEST(ServerAuthDisabled, WithoutAuthFileAnyTokenIsIgnored) {
 }
 
 TEST_F(ServerAuthTest, FiveFailuresLockTheAddressOutWhileAnotherAddressIsUnaffected) {
-  auto server = start();
-  ASSERT_TRUE(server->ok());
   // Five failures from 127.0.0.1, against different ids: the limit is per address, not per id.
   const char* attempts[] = {"HELLO a wrong1", "HELLO b wrong2", "HELLO stranger", "HELLO a", "HELLO b wrong5"};
   for (const char* hello : attempts) {
-    LineClient c(server->port());
+    LineClient c(port());
     expect_refused(c, hello);
   }
   // The sixth attempt carries the right token and is still refused.
+  expect_refused_and_logged(server(), "HELLO a plain-token-a", "a", "locked");
   {
-    LineClient c(server->port());
-    ASSERT_TRUE(c.connected()) << c.error();
-    const std::string peer = "127.0.0.1:" + std::to_string(net::local_port(c.fd()));
-    expect_refused(c, "HELLO a plain-token-a");
-    EXPECT_TRUE(server->wait_log_contains("event=auth_failed node=a peer=" + peer + " reason=locked"))
-        << server->log();
-  }
-  {
-    LineClient c(server->port());  // and the digest entry too
+    LineClient c(port());  // and the digest entry too
     expect_refused(c, "HELLO b abc");
   }
   // Another source address is not locked out.
-  LineClient other("127.0.0.2", server->port());
+  LineClient other("127.0.0.2", port());
   ASSERT_TRUE(other.connected()) << other.error();
   EXPECT_EQ(other.request("HELLO a plain-token-a"), "WELCOME a 60");
   // A locked-out address may still connect (it is refused at HELLO, not at accept), and the
   // server keeps serving everyone else.
   EXPECT_EQ(other.request("PING still-here"), "PONG still-here");
-  EXPECT_EQ(server->stop(), 0);
 }
 
 TEST_F(ServerAuthTest, FourFailuresDoNotLockOut) {
-  auto server = start();
-  ASSERT_TRUE(server->ok());
   for (int i = 0; i < 4; ++i) {
-    LineClient c(server->port());
+    LineClient c(port());
     expect_refused(c, "HELLO a wrong" + std::to_string(i));
   }
-  LineClient c(server->port());
+  LineClient c(port());
   EXPECT_EQ(c.request("HELLO a plain-token-a"), "WELCOME a 60");
-  EXPECT_EQ(server->stop(), 0);  // flushes the log: an absence is only meaningful after that
-  EXPECT_EQ(server->log().find("reason=locked"), std::string::npos);
+  EXPECT_EQ(stop_server(), 0);  // flushes the log: an absence is only meaningful after that
+  EXPECT_EQ(server().log().find("reason=locked"), std::string::npos);
 }
 
 TEST_F(ServerAuthTest, SighupReloadsTheFileAndAMalformedFileKeepsTheOldCredentials) {
-  auto server = start();
-  ASSERT_TRUE(server->ok());
   {
-    LineClient c(server->port());
+    LineClient c(port());
     EXPECT_EQ(c.request("HELLO a plain-token-a"), "WELCOME a 60");
   }
-  LineClient b_before(server->port());
+  LineClient b_before(port());
   ASSERT_EQ(b_before.request("HELLO b abc"), "WELCOME b 60");
   // New token for a, c added, b removed.
   write_file(auth_path_, "a new-token-a\nc token-c\n");
-  server->signal(SIGHUP);
-  ASSERT_TRUE(server->wait_log_contains("event=auth_reloaded ids=2")) << server->log();
+  server().signal(SIGHUP);
+  ASSERT_TRUE(server().wait_log_contains("event=auth_reloaded ids=2")) << server().log();
   // Credentials are checked at HELLO only: a node registered before the reload stays connected
   // even though its id is no longer in the file (docs/SECURITY.md says so).
   EXPECT_EQ(b_before.request("PING still"), "PONG still");
   b_before.close();
   {
-    LineClient c(server->port());
+    LineClient c(port());
     EXPECT_EQ(c.request("HELLO a new-token-a"), "WELCOME a 60");
   }
   {
-    LineClient c(server->port());
+    LineClient c(port());
     expect_refused(c, "HELLO a plain-token-a");  // the old token no longer works
   }
   {
-    LineClient c(server->port());
+    LineClient c(port());
     EXPECT_EQ(c.request("HELLO c token-c"), "WELCOME c 60");
   }
   {
-    LineClient c(server->port());
+    LineClient c(port());
     expect_refused(c, "HELLO b abc");  // removed from the file
   }
 
   // A malformed file (line 2 has three fields) is refused as a whole: the previous table stays.
   write_file(auth_path_, "a newer-token-a\nc token with-spaces\n");
-  server->signal(SIGHUP);
-  ASSERT_TRUE(server->wait_log_contains("event=auth_reload_failed")) << server->log();
-  EXPECT_TRUE(server->wait_log_contains(auth_path_ + ":2:")) << "the log names file and line\n" << server->log();
-  EXPECT_TRUE(server->alive());
+  server().signal(SIGHUP);
+  ASSERT_TRUE(server().wait_log_contains("event=auth_reload_failed")) << server().log();
+  EXPECT_TRUE(server().wait_log_contains(auth_path_ + ":2:")) << "the log names file and line\n" << server().log();
+  EXPECT_TRUE(server().alive());
   {
-    LineClient c("127.0.0.2", server->port());  // 127.0.0.1 has 2 failures already
+    LineClient c("127.0.0.2", port());  // 127.0.0.1 has 2 failures already
     EXPECT_EQ(c.request("HELLO a new-token-a"), "WELCOME a 60");
   }
   {
-    LineClient c("127.0.0.2", server->port());
+    LineClient c("127.0.0.2", port());
     EXPECT_EQ(c.request("HELLO a newer-token-a"), "ERR auth");  // nothing of the bad file applied
   }
   // A file that vanished is a failed reload too.
   ASSERT_EQ(::unlink(auth_path_.c_str()), 0);
-  server->signal(SIGHUP);
-  ASSERT_TRUE(server->wait_log_contains("cannot open")) << server->log();
+  server().signal(SIGHUP);
+  ASSERT_TRUE(server().wait_log_contains("cannot open")) << server().log();
   {
-    LineClient c("127.0.0.2", server->port());
+    LineClient c("127.0.0.2", port());
     EXPECT_EQ(c.request("HELLO c token-c"), "WELCOME c 60");
   }
-  EXPECT_EQ(server->stop(), 0);
 }
 
-TEST_F(ServerAuthTest, MalformedOrMissingAuthFileAtStartupExitsOneNamingFileAndLine) {
-  const std::string bad = files_.path() + "/bad.txt";
+TEST(ServerAuthStartup, MalformedOrMissingAuthFileAtStartupExitsOneNamingFileAndLine) {
+  TempDir files;
+  const std::string bad = files.path() + "/bad.txt";
   write_file(bad, "a good-token\nb\n");
   ExitResult r = run_server_to_exit({"--port", "0", "--auth-file", bad});
   EXPECT_EQ(r.exit_code, 1) << r.err;
@@ -285,7 +261,7 @@ TEST_F(ServerAuthTest, MalformedOrMissingAuthFileAtStartupExitsOneNamingFileAndL
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find(bad + ":1:"), std::string::npos) << r.err;
 
-  const std::string missing = files_.path() + "/no-such-file";
+  const std::string missing = files.path() + "/no-such-file";
   r = run_server_to_exit({"--port", "0", "--auth-file", missing});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find(missing + ": cannot open"), std::string::npos) << r.err;

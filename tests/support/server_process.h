@@ -171,8 +171,12 @@ class ServerTest : public ::testing::Test {
  protected:
   explicit ServerTest(std::vector<std::string> flags = {}) : flags_(std::move(flags)) {}
 
+  // The flags SetUp starts the server with: the suite's, unless a suite whose flags name its own
+  // files (written in its SetUp) says otherwise.
+  virtual std::vector<std::string> server_flags() const { return flags_; }
+
   void SetUp() override {
-    server_.emplace(flags_);
+    server_.emplace(server_flags());
     ASSERT_TRUE(server_->ok()) << server_->error();
     nodes_.emplace(server_->port());
   }
