@@ -195,10 +195,7 @@ TEST(Adversarial, HalfClosedSenderIsDeliveredAndStillGetsItsReplies) {
   const int base_fds = count_fds(server.pid());
   ASSERT_TRUE(a.send_all(LineClient::send_frame("b", "sent, then half-closed") + "PING after-send\nWHO\n"));
   a.shutdown_write();
-  FromFrame f = b.read_frame();
-  ASSERT_TRUE(f.ok()) << f;
-  EXPECT_EQ(f.source, "a");
-  EXPECT_EQ(f.payload, "sent, then half-closed");
+  ASSERT_TRUE(next_frame_is(b, "a", "sent, then half-closed"));
   EXPECT_EQ(a.read_line(), "PONG after-send");
   std::string who = a.read_line();
   EXPECT_EQ(who.rfind("NODES 2 ", 0), 0u) << who;

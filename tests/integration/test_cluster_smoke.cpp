@@ -42,10 +42,7 @@ TEST(ClusterSmoke, DirectBroadcastWhoAndUniqueIdsAcrossTwoServers) {
     ASSERT_EQ(f.payload, payload_of(i)) << i;
   }
   ASSERT_TRUE(bob.send_all("SEND alice 2\nhi\n"));
-  FromFrame back = alice.read_frame();
-  ASSERT_TRUE(back.ok()) << back;
-  EXPECT_EQ(back.source, "bob");
-  EXPECT_EQ(back.payload, "hi");
+  ASSERT_TRUE(next_frame_is(alice, "bob", "hi"));
 
   // Broadcast reaches the other server's nodes, not the sender.
   LineClient& carol = rig.node(1, "carol");

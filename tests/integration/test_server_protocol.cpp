@@ -178,10 +178,7 @@ TEST_F(ServerProtocol, UnknownTargetGetsNoSuchNode) {
   expect_reply_then_usable(a, "MSG ghost boo", "ERR no-such-node ghost");
   // Sending to oneself is allowed: a is a registered node.
   ASSERT_TRUE(a.send_all("MSG a me\n"));
-  FromFrame f = a.read_frame();
-  ASSERT_TRUE(f.ok()) << f;
-  EXPECT_EQ(f.source, "a");
-  EXPECT_EQ(f.payload, "me");
+  ASSERT_TRUE(next_frame_is(a, "a", "me"));
 }
 
 TEST_F(ServerProtocolMaxPayload16, TooLargePayloadIsDiscardedAndConnectionStaysUsable) {
@@ -200,10 +197,7 @@ TEST_F(ServerProtocolMaxPayload16, TooLargePayloadIsDiscardedAndConnectionStaysU
 
   // Exactly --max-payload bytes is fine, also with the refused frame's bytes split across writes.
   ASSERT_TRUE(a.send_all(LineClient::send_frame("b", evil)));
-  FromFrame f = b.read_frame();
-  ASSERT_TRUE(f.ok()) << f;
-  EXPECT_EQ(f.source, "a");
-  EXPECT_EQ(f.payload, evil);
+  ASSERT_TRUE(next_frame_is(b, "a", evil));
 
   std::string refused = LineClient::send_frame("b", std::string(40, '\n'));
   for (char ch : refused) ASSERT_TRUE(a.send_all(std::string(1, ch)));

@@ -150,10 +150,7 @@ TEST_F(ServerRouting, BroadcastReachesEveryOtherNodeExactlyOnce) {
 
   // A broadcast from another node reaches n0 too.
   ASSERT_TRUE(others[2]->send_all("MSG * from n3\n"));
-  FromFrame f = n0.read_frame();
-  ASSERT_TRUE(f.ok()) << f;
-  EXPECT_EQ(f.source, "n3");
-  EXPECT_EQ(f.payload, "from n3");
+  ASSERT_TRUE(next_frame_is(n0, "n3", "from n3"));
 }
 
 TEST_F(ServerRouting, DuplicateIdIsRefusedAndTheHolderIsUndisturbed) {
@@ -168,10 +165,7 @@ TEST_F(ServerRouting, DuplicateIdIsRefusedAndTheHolderIsUndisturbed) {
   // The holder still works, still receives what is addressed to "dup", and is the only "dup".
   expect_usable(a);
   ASSERT_TRUE(imposter.send_all("MSG dup for the original\n"));
-  FromFrame f = a.read_frame();
-  ASSERT_TRUE(f.ok()) << f;
-  EXPECT_EQ(f.source, "other");
-  EXPECT_EQ(f.payload, "for the original");
+  ASSERT_TRUE(next_frame_is(a, "other", "for the original"));
   std::string who = a.request("WHO");
   EXPECT_TRUE(who == "NODES 2 dup other" || who == "NODES 2 other dup") << who;
 
@@ -222,10 +216,7 @@ TEST_F(ServerRouting, ClientVanishingMidPayloadOrMidLineLeavesOthersUnaffected) 
     return who == "NODES 2 a b" || who == "NODES 2 b a";
   })) << b.request("WHO");
   ASSERT_TRUE(a.send_all(LineClient::send_frame("b", "after")));
-  FromFrame f = b.read_frame();
-  ASSERT_TRUE(f.ok()) << f;
-  EXPECT_EQ(f.source, "a");
-  EXPECT_EQ(f.payload, "after");
+  ASSERT_TRUE(next_frame_is(b, "a", "after"));
   expect_usable(b);
   EXPECT_EQ(b.buffered(), 0u);
   EXPECT_TRUE(server().alive());

@@ -376,6 +376,15 @@ inline void expect_usable(LineClient& c, const std::string& word = "alive") {
   EXPECT_EQ(c.request("PING " + word), "PONG " + word);
 }
 
+// The next frame `c` reads is well formed, from `source`, and carries `payload` (its via token is
+// not looked at).
+inline ::testing::AssertionResult next_frame_is(LineClient& c, std::string_view source, std::string_view payload) {
+  FromFrame f = c.read_frame();
+  if (f.ok() && f.source == source && f.payload == payload) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "expected a FROM " << source << " carrying '" << escape_bytes(payload)
+                                       << "', got " << f << (f.ok() ? " '" + escape_bytes(f.payload) + "'" : "");
+}
+
 // `line` gets `reply`, and the connection stays usable after it (an error costs nothing more).
 inline void expect_reply_then_usable(LineClient& c, const std::string& line, const std::string& reply) {
   SCOPED_TRACE("for: " + escape_bytes(line));
