@@ -80,8 +80,7 @@ TEST_F(E2eTrust, ANewKeyIsShownUnverifiedRefusedForSendingAndAcceptedWithTrust) 
   start(b1, "b");
   ASSERT_TRUE(a.start(args("a"), Process::Io::pty)) << a.error();
   ASSERT_TRUE(a.wait_for_out("[e2e] Enter 'm'")) << a.out();
-  a.write("@b first\r");
-  ASSERT_TRUE(b1.wait_for_out("a: first\n")) << b1.err();
+  ASSERT_TRUE(type_and_expect(a, "@b first", b1, "a: first\n"));
   b1.close_stdin();
   ASSERT_EQ(b1.wait_exit(), 0) << b1.err();
 
@@ -97,13 +96,10 @@ TEST_F(E2eTrust, ANewKeyIsShownUnverifiedRefusedForSendingAndAcceptedWithTrust) 
   a.write("@b are you really b?\r");
   EXPECT_TRUE(a.wait_for_out("Error: not sent to 'b': its key has changed (trusted: ")) << a.out();
   EXPECT_TRUE(a.wait_for_out("accept it with /trust b")) << a.out();
-  a.write("/fingerprint b\r");
-  EXPECT_TRUE(a.wait_for_out("New key of 'b' (not trusted; /trust b accepts it): ")) << a.out();
+  EXPECT_TRUE(type_and_expect(a, "/fingerprint b", "New key of 'b' (not trusted; /trust b accepts it): "));
 
-  a.write("/trust b\r");
-  EXPECT_TRUE(a.wait_for_out("Now trusting the new key of 'b': ")) << a.out();
-  a.write("@b after trust\r");
-  EXPECT_TRUE(b2.wait_for_out("a: after trust\n")) << b2.err() << a.out();
+  EXPECT_TRUE(type_and_expect(a, "/trust b", "Now trusting the new key of 'b': "));
+  EXPECT_TRUE(type_and_expect(a, "@b after trust", b2, "a: after trust\n"));
   EXPECT_EQ(b2.out().find("really"), std::string::npos) << "the refused message was not sent";
   ASSERT_TRUE(b2.write("a verified again\n"));
   EXPECT_TRUE(a.wait_for_out("Server: b: verified again")) << a.out();

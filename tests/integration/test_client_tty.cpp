@@ -39,20 +39,6 @@ class ClientTtyTest : public ::testing::Test {
     ASSERT_TRUE(t.wait_for_out(kMenu)) << t.out();
   }
 
-  // Types `line` and Enter at `typist`'s terminal, then waits for `text` in `watcher`'s output
-  // (the typist's own unless named).
-  static ::testing::AssertionResult type_and_expect(Process& typist, const std::string& line, Process& watcher,
-                                                    std::string_view text) {
-    if (!typist.write(line + "\r")) return ::testing::AssertionFailure() << "could not type '" << line << "'";
-    if (watcher.wait_for_out(text)) return ::testing::AssertionSuccess();
-    auto failure = ::testing::AssertionFailure() << "typed '" << line << "', no '" << text << "' in: " << watcher.out();
-    if (&watcher != &typist) failure << "\ntypist's terminal: " << typist.out();
-    return failure;
-  }
-  static ::testing::AssertionResult type_and_expect(Process& t, const std::string& line, std::string_view text) {
-    return type_and_expect(t, line, t, text);
-  }
-
   // Waits until `text` appears `n` times in the terminal output.
   static bool wait_count(Process& t, std::string_view text, size_t n) {
     return t.wait_until([&] { return count_of(t.out(), text) >= n; });

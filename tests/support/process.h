@@ -32,6 +32,8 @@
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 namespace sb::test {
 
 using Clock = std::chrono::steady_clock;
@@ -421,6 +423,22 @@ class Process {
   std::string err_;
   std::string error_;
 };
+
+// A step at an interactive client's terminal: types `line` and Enter at `typist`, then waits for
+// `text` in `watcher`'s output (the typist's own unless named).
+inline ::testing::AssertionResult type_and_expect(Process& typist, const std::string& line, Process& watcher,
+                                                  std::string_view text) {
+  if (!typist.write(line + "\r")) return ::testing::AssertionFailure() << "could not type '" << line << "'";
+  if (watcher.wait_for_out(text)) return ::testing::AssertionSuccess();
+  auto failure = ::testing::AssertionFailure() << "typed '" << line << "', no '" << text << "' in: " << watcher.out();
+  if (&watcher != &typist) {
+    failure << "\nwatcher's stderr: " << watcher.err() << "\ntypist's terminal: " << typist.out();
+  }
+  return failure;
+}
+inline ::testing::AssertionResult type_and_expect(Process& t, const std::string& line, std::string_view text) {
+  return type_and_expect(t, line, t, text);
+}
 
 // Result of a run that is expected to end by itself (bad flags, --help, a short bench run).
 struct ExitResult {
