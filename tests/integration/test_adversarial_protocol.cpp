@@ -50,27 +50,32 @@ bool send_and_drain(LineClient& c, std::string out, const std::string& last, con
   return false;
 }
 
+// A fresh server per test: the default flags, or a 64 KiB output bound whose slow-consumer timeout
+// evicts (1 s) or is out of reach (600 s).
+using Adversarial = ServerTest;
+constexpr const char* kEvicting[] = {"--max-outbuf", "65536", "--slow-consumer-timeout", "1", "--max-payload", "4096"};
+using AdversarialEvicting = ServerTestWith<kEvicting>;
+constexpr const char* kPaused[] = {"--max-outbuf", "65536", "--slow-consumer-timeout", "600"};
+using AdversarialPaused = ServerTestWith<kPaused>;
+
 // ---------------------------------------------------------------------------------------------
 // Three readers that never read, each flooded by its own sender, while another pair keeps routing.
 // With a 64 KiB output bound and a 1 s slow-consumer timeout: the readers are evicted, their
 // senders are paused (not buffered without bound) and then refused, the pair is never disturbed,
 // memory stays bounded, and every counter balances exactly with what the clients saw.
-TEST(Adversarial, SlowReadersAndFastSendersAtOnce) {
+TEST_F(AdversarialEvicting, SlowReadersAndFastSendersAtOnce) {
   const int kPairs = 3;
-  ServerProcess server({"--max-outbuf", "65536", "--slow-consumer-timeout", "1", "--max-payload", "4096"});
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient st(server.port()), x(server.port()), y(server.port());
-  ASSERT_EQ(st.hello("st"), "WELCOME st 60");
-  ASSERT_EQ(x.hello("x"), "WELCOME x 60");
-  ASSERT_EQ(y.hello("y"), "WELCOME y 60");
+  LineClient& st = join("st");
+  LineClient& x = join("x");
+  LineClient& y = join("y");
   std::vector<std::unique_ptr<LineClient>> readers, senders;
   for (int i = 0; i < kPairs; ++i) {
-    readers.push_back(std::make_unique<LineClient>(server.port(), /*rcvbuf=*/4096));
+    readers.push_back(std::make_unique<LineClient>(port(), /*rcvbuf=*/4096));
     ASSERT_EQ(readers.back()->hello("r" + std::to_string(i)), "WELCOME r" + std::to_string(i) + " 60");
-    senders.push_back(std::make_unique<LineClient>(server.port(), 0, /*sndbuf=*/16384));
+    senders.push_back(std::make_unique<LineClient>(port(), 0, /*sndbuf=*/16384));
     ASSERT_EQ(senders.back()->hello("s" + std::to_string(i)), "WELCOME s" + std::to_string(i) + " 60");
   }
-  const long base_rss = server.rss_kib();
+  const long base_rss = server().rss_kib();
   long max_rss = base_rss;
 
   std::vector<std::string> pending(kPairs);
@@ -109,7 +114,7 @@ TEST(Adversarial, SlowReadersAndFastSendersAtOnce) {
     ASSERT_TRUE(g.ok() && g.payload == "y-" + std::to_string(iter)) << g;
     pair_msgs += 2;
     if (iter % 10 == 0) {
-      max_rss = std::max(max_rss, server.rss_kib());
+      max_rss = std::max(max_rss, server().rss_kib());
       if (!all_evicted && stats_of(st)["evicted_slow"] == uint64_t(kPairs)) all_evicted = Clock::now();
     }
     if (all_evicted && Clock::now() - *all_evicted > milliseconds(500)) break;
@@ -155,7 +160,7 @@ TEST(Adversarial, SlowReadersAndFastSendersAtOnce) {
     EXPECT_GT(frames, 0);
     read_total += uint64_t(frames);
   }
-  EXPECT_TRUE(server.wait_log_contains("event=evict_slow"));
+  EXPECT_TRUE(server().wait_log_contains("event=evict_slow"));
 
   Stats s;
   EXPECT_TRUE(wait_until([&] {
@@ -178,7 +183,6 @@ TEST(Adversarial, SlowReadersAndFastSendersAtOnce) {
               base_rss, max_rss, (unsigned long long)sent_total, (unsigned long long)refused_total,
               (unsigned long long)read_total, stats_text(s).c_str());
   EXPECT_EQ(x.request("PING x"), "PONG x");
-  EXPECT_EQ(server.stop(), 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -186,13 +190,10 @@ TEST(Adversarial, SlowReadersAndFastSendersAtOnce) {
 
 // A SEND followed at once by shutdown(SHUT_WR): the message is delivered and the sender still
 // receives the replies to everything it sent before its FIN, then the end of the stream.
-TEST(Adversarial, HalfClosedSenderIsDeliveredAndStillGetsItsReplies) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient a(server.port()), b(server.port());
-  ASSERT_EQ(a.hello("a"), "WELCOME a 60");
-  ASSERT_EQ(b.hello("b"), "WELCOME b 60");
-  const int base_fds = count_fds(server.pid());
+TEST_F(Adversarial, HalfClosedSenderIsDeliveredAndStillGetsItsReplies) {
+  LineClient& a = join("a");
+  LineClient& b = join("b");
+  const int base_fds = count_fds(server().pid());
   ASSERT_TRUE(a.send_all(LineClient::send_frame("b", "sent, then half-closed") + "PING after-send\nWHO\n"));
   a.shutdown_write();
   ASSERT_TRUE(next_frame_is(b, "a", "sent, then half-closed"));
@@ -209,52 +210,44 @@ TEST(Adversarial, HalfClosedSenderIsDeliveredAndStillGetsItsReplies) {
   EXPECT_EQ(s["msgs_out"], 1u);
   EXPECT_EQ(s["rejected"], 1u);
   a.close();
-  EXPECT_TRUE(wait_until([&] { return count_fds(server.pid()) == base_fds - 1; }));
-  EXPECT_EQ(server.stop(), 0);
+  EXPECT_TRUE(wait_until([&] { return count_fds(server().pid()) == base_fds - 1; }));
 }
 
 // An RST in the middle of a SEND payload: nothing reaches the target (no torn frame), the
 // connection is gone, its id is free again, and no counter moves for the incomplete message.
-TEST(Adversarial, ResetInTheMiddleOfAPayloadDeliversNothing) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient b(server.port());
-  ASSERT_EQ(b.hello("b"), "WELCOME b 60");
-  const int base_fds = count_fds(server.pid());
+TEST_F(Adversarial, ResetInTheMiddleOfAPayloadDeliversNothing) {
+  LineClient& b = join("b");
+  const int base_fds = count_fds(server().pid());
   {
-    LineClient a(server.port());
+    LineClient a(port());
     ASSERT_EQ(a.hello("a"), "WELCOME a 60");
     ASSERT_TRUE(a.send_all("SEND b 100\n" + std::string(50, 'p')));
     EXPECT_EQ(b.request("PING sync"), "PONG sync");  // the half payload had time to arrive
     a.reset();
   }
-  EXPECT_TRUE(server.wait_log_contains("event=disconnect node=a"));
+  EXPECT_TRUE(server().wait_log_contains("event=disconnect node=a"));
   EXPECT_EQ(b.request("PING b"), "PONG b");  // and no FROM before it
   EXPECT_EQ(b.buffered(), 0u);
   EXPECT_TRUE(wait_until([&] {
-    LineClient again(server.port());
+    LineClient again(port());
     return again.hello("a") == "WELCOME a 60";
   }));
   auto s = stats_of(b);
   expect_balanced(s);
   EXPECT_EQ(s["msgs_in"], 0u);
   EXPECT_EQ(s["copies"], 0u);
-  EXPECT_TRUE(wait_until([&] { return count_fds(server.pid()) == base_fds; }));
-  EXPECT_EQ(server.stop(), 0);
+  EXPECT_TRUE(wait_until([&] { return count_fds(server().pid()) == base_fds; }));
 }
 
 // A target that never reads disconnects while its queue is full: every message queued for it is
 // counted in `dropped`, logged (event=dropped_on_close messages=N), and its paused sender resumes
 // to ERR no-such-node. A broadcast at the start checks the copies balance with more copies than
 // messages.
-TEST(Adversarial, TargetLeavingWithQueuedMessagesCountsThemDropped) {
-  ServerProcess server({"--max-outbuf", "65536", "--slow-consumer-timeout", "600"});
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient st(server.port());
-  ASSERT_EQ(st.hello("st"), "WELCOME st 60");
-  auto t = std::make_unique<LineClient>(server.port(), /*rcvbuf=*/4096);
+TEST_F(AdversarialPaused, TargetLeavingWithQueuedMessagesCountsThemDropped) {
+  LineClient& st = join("st");
+  auto t = std::make_unique<LineClient>(port(), /*rcvbuf=*/4096);
   ASSERT_EQ(t->hello("t"), "WELCOME t 60");
-  LineClient s(server.port(), 0, /*sndbuf=*/16384);
+  LineClient s(port(), 0, /*sndbuf=*/16384);
   ASSERT_EQ(s.hello("s"), "WELCOME s 60");
   ASSERT_TRUE(st.send_line("MSG * to-everyone"));  // two copies: s reads its one, t never will
   FromFrame hello_all = s.read_frame();
@@ -280,8 +273,8 @@ TEST(Adversarial, TargetLeavingWithQueuedMessagesCountsThemDropped) {
 
   t->reset();  // leaves with its queue full (and its own receive buffer unread)
   t.reset();
-  ASSERT_TRUE(server.wait_log_contains("event=dropped_on_close node=t"));
-  std::string log = server.log();
+  ASSERT_TRUE(server().wait_log_contains("event=dropped_on_close node=t"));
+  std::string log = server().log();
   size_t at = log.find("event=dropped_on_close node=t");
   size_t m = log.find("messages=", at);
   ASSERT_NE(m, std::string::npos) << log.substr(at, 200);
@@ -307,7 +300,6 @@ TEST(Adversarial, TargetLeavingWithQueuedMessagesCountsThemDropped) {
               "after; %s\n",
               started, (unsigned long long)before["queued"], (unsigned long long)logged,
               (unsigned long long)refused, stats_text(after).c_str());
-  EXPECT_EQ(server.stop(), 0);
 }
 
 }  // namespace

@@ -88,15 +88,15 @@ TEST_F(TakeoverTest, AnUnknownIdLetInWithoutATokenCannotBeTakenOver) {
   EXPECT_EQ(server_->stop(), 0);
 }
 
-TEST(TakeoverWithoutAuth, IdTakenStands) {
-  ServerProcess server;
-  ASSERT_TRUE(server.ok()) << server.error();
-  LineClient first(server.port()), second(server.port());
-  ASSERT_EQ(first.hello("a"), "WELCOME a 60");
+// A fresh server with no credentials file.
+using TakeoverWithoutAuth = ServerTest;
+
+TEST_F(TakeoverWithoutAuth, IdTakenStands) {
+  LineClient& first = join("a");
+  LineClient second(port());
   EXPECT_EQ(second.request("HELLO a token-a"), "ERR id-taken a");
   expect_usable(first);
   EXPECT_EQ(stats_of(first)["taken_over"], 0u);
-  EXPECT_EQ(server.stop(), 0);
 }
 
 // A network drop the server has not noticed: the old connection still holds the id (the idle
