@@ -30,10 +30,7 @@ TEST_F(E2eExchange, ScriptingClientsExchangeSealedMessagesBothWays) {
   ASSERT_TRUE(b.write("a Hello from B, with \xc3\xa9 and \\ kept\n"));
   EXPECT_TRUE(b.wait_for_out("a: Hello from A\n")) << b.out() << b.err();
   EXPECT_TRUE(a.wait_for_out("b: Hello from B, with \xc3\xa9 and \\\\ kept\n")) << a.out() << a.err();
-  a.close_stdin();
-  b.close_stdin();
-  EXPECT_EQ(a.wait_exit(), 0) << a.err();
-  EXPECT_EQ(b.wait_exit(), 0) << b.err();
+  close_inputs_and_expect_exit_zero({a, b});
   EXPECT_EQ(a.out(), "b: Hello from B, with \xc3\xa9 and \\\\ kept\n");
   EXPECT_EQ(b.out(), "a: Hello from A\n");
 

@@ -68,10 +68,7 @@ TEST_F(ClientScriptTest, TwoClientsExchangeMessagesBothWays) {
   ASSERT_TRUE(b.write("a Hello from B\n"));
   EXPECT_TRUE(b.wait_for_out("a: Hello from A\n")) << b.out() << b.err();
   EXPECT_TRUE(a.wait_for_out("b: Hello from B\n")) << a.out() << a.err();
-  a.close_stdin();
-  b.close_stdin();
-  EXPECT_EQ(a.wait_exit(), 0) << a.err();
-  EXPECT_EQ(b.wait_exit(), 0) << b.err();
+  close_inputs_and_expect_exit_zero({a, b});
 }
 
 TEST_F(ClientScriptTest, EofFlushesEveryMessageInOrderThenExitsZero) {

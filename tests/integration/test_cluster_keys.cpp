@@ -149,10 +149,7 @@ TEST_F(ClusterKeyGet, EndToEndClientsOnDifferentServersExchangeMessages) {
   EXPECT_TRUE(b.wait_for_out("a: Hello across servers\n")) << b.out() << b.err();
   ASSERT_TRUE(b.write("a And back\n"));
   EXPECT_TRUE(a.wait_for_out("b: And back\n")) << a.out() << a.err();
-  a.close_stdin();
-  b.close_stdin();
-  EXPECT_EQ(a.wait_exit(), 0) << a.err();
-  EXPECT_EQ(b.wait_exit(), 0) << b.err();
+  close_inputs_and_expect_exit_zero({a, b});
   EXPECT_EQ(a.out(), "b: And back\n");
   EXPECT_EQ(b.out(), "a: Hello across servers\n");
 }

@@ -24,6 +24,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -438,6 +439,13 @@ inline ::testing::AssertionResult type_and_expect(Process& typist, const std::st
 }
 inline ::testing::AssertionResult type_and_expect(Process& t, const std::string& line, std::string_view text) {
   return type_and_expect(t, line, t, text);
+}
+
+// Scripting-mode clients reaching the end of their input together: closes every stdin first (one
+// may still be waiting for another's message), then expects each to exit 0.
+inline void close_inputs_and_expect_exit_zero(std::initializer_list<std::reference_wrapper<Process>> clients) {
+  for (Process& p : clients) p.close_stdin();
+  for (Process& p : clients) EXPECT_EQ(p.wait_exit(), 0) << p.err();
 }
 
 // Result of a run that is expected to end by itself (bad flags, --help, a short bench run).
