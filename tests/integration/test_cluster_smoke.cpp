@@ -29,7 +29,9 @@ TEST(ClusterSmoke, DirectBroadcastWhoAndUniqueIdsAcrossTwoServers) {
   auto again = hello(rig.server(1).port(), "alice", &r);
   EXPECT_EQ(r, "ERR id-taken alice");
 
-  // Direct, both ways, in order per pair, bytes exact.
+  // Direct, both ways, in order per pair, bytes exact, once alice's server has heard of bob (the
+  // directory is eventually consistent: before that a SEND to bob gets ERR no-such-node).
+  ASSERT_TRUE(who_becomes(alice, "bob", {"bob"}));
   constexpr int kCount = 200;
   for (int i = 0; i < kCount; ++i) {
     const std::string p = payload_of(i);

@@ -14,6 +14,7 @@ namespace sb::test {
 namespace {
 
 using std::chrono::milliseconds;
+using ClusterFaults = ClusterPairTest;
 
 // Sends one message from `from` to `to_id` and says whether `to` received it (a reply on `from`,
 // such as ERR unavailable, is read and returned in *reply instead).
@@ -27,7 +28,7 @@ bool delivered(LineClient& from, LineClient& to, const std::string& to_id, const
   return false;
 }
 
-TEST(ClusterFaults, FiftyClientsRacingForTenIdsGetExactlyTenWelcomes) {
+TEST_F(ClusterFaults, FiftyClientsRacingForTenIdsGetExactlyTenWelcomes) {
   ClusterRig rig(1, 2);
   ASSERT_TRUE(rig.ok()) << rig.error();
   std::vector<std::unique_ptr<LineClient>> clients;
@@ -44,69 +45,60 @@ TEST(ClusterFaults, FiftyClientsRacingForTenIdsGetExactlyTenWelcomes) {
   for (const auto& [id, n] : welcomes) EXPECT_EQ(n, 1) << id;
 }
 
-TEST(ClusterFaults, KilledServersIdsAreNoSuchNodeThenClaimableAfterTheHeartbeat) {
-  ClusterRig rig(1, 2);
-  ASSERT_TRUE(rig.ok()) << rig.error();
+TEST_F(ClusterFaults, KilledServersIdsAreNoSuchNodeThenClaimableAfterTheHeartbeat) {
+  ASSERT_NO_FATAL_FAILURE(start_pair(1));
   std::string r;
-  LineClient& alice = rig.node(0, "alice");
-  LineClient& bob = rig.node(1, "bob");
-  ASSERT_TRUE(wait_until([&] { return delivered(bob, alice, "alice", "x"); }));
+  ASSERT_TRUE(delivered(*bob_, *alice_, "alice", "x"));
 
-  rig.server(0).stop(SIGKILL);
+  rig_->server(0).stop(SIGKILL);
   // While the heartbeat has not expired the message goes nowhere (no reply); after it, the
   // answer is ERR no-such-node. Every send gets its answer or silence, never a hang.
   ASSERT_TRUE(wait_until([&] {
-    bob.send_all("SEND alice 1\ny\n");
-    return bob.read_line(milliseconds(200)) == "ERR no-such-node alice";
+    bob_->send_all("SEND alice 1\ny\n");
+    return bob_->read_line(milliseconds(200)) == "ERR no-such-node alice";
   }));
-  auto again = hello(rig.server(1).port(), "alice", &r);
+  auto again = hello(rig_->server(1).port(), "alice", &r);
   EXPECT_EQ(r, welcome("alice"));
-  rig.server(1).stop();
-  EXPECT_NE(rig.server(1).log().find("event=claim_takeover node=alice from=s0"), std::string::npos);
+  rig_->server(1).stop();
+  EXPECT_NE(rig_->server(1).log().find("event=claim_takeover node=alice from=s0"), std::string::npos);
 }
 
-TEST(ClusterFaults, BackboneGoneLocalTrafficFlowsRemoteIsUnavailableAndItRecovers) {
-  ClusterRig rig(1, 2);
-  ASSERT_TRUE(rig.ok()) << rig.error();
+TEST_F(ClusterFaults, BackboneGoneLocalTrafficFlowsRemoteIsUnavailableAndItRecovers) {
+  ASSERT_NO_FATAL_FAILURE(start_pair(1));
   std::string r;
-  LineClient& alice = rig.node(0, "alice");
-  LineClient& carol = rig.node(0, "carol");
-  LineClient& bob = rig.node(1, "bob");
-  ASSERT_TRUE(wait_until([&] { return delivered(alice, bob, "bob", "before"); }));
+  LineClient& carol = rig_->node(0, "carol");
+  ASSERT_TRUE(delivered(*alice_, *bob_, "bob", "before"));
 
-  rig.nats()[0].kill_now();
-  ASSERT_TRUE(rig.server(0).wait_log_contains("event=backbone_down"));
-  EXPECT_TRUE(delivered(alice, carol, "carol", "local"));
+  rig_->nats()[0].kill_now();
+  ASSERT_TRUE(rig_->server(0).wait_log_contains("event=backbone_down"));
+  EXPECT_TRUE(delivered(*alice_, carol, "carol", "local"));
   std::string reply;
-  EXPECT_FALSE(delivered(alice, bob, "bob", "lost", &reply));
+  EXPECT_FALSE(delivered(*alice_, *bob_, "bob", "lost", &reply));
   EXPECT_EQ(reply, "ERR unavailable bob");
-  auto late = hello(rig.server(0).port(), "dave", &r);
+  auto late = hello(rig_->server(0).port(), "dave", &r);
   EXPECT_EQ(r, "ERR unavailable cluster");
   EXPECT_TRUE(late->expect_eof());
 
-  ASSERT_TRUE(rig.nats().start_member(0));
-  ASSERT_TRUE(wait_until([&] { return delivered(alice, bob, "bob", "after"); }, milliseconds(20000)))
-      << rig.server(0).log() << rig.server(1).log();
-  EXPECT_TRUE(wait_until([&] { return delivered(bob, alice, "alice", "back"); })) << rig.server(1).log();
+  ASSERT_TRUE(rig_->nats().start_member(0));
+  ASSERT_TRUE(wait_until([&] { return delivered(*alice_, *bob_, "bob", "after"); }, milliseconds(20000)))
+      << rig_->server(0).log() << rig_->server(1).log();
+  EXPECT_TRUE(wait_until([&] { return delivered(*bob_, *alice_, "alice", "back"); })) << rig_->server(1).log();
   // The re-claimed ids are still unique.
-  auto dup = hello(rig.server(1).port(), "alice", &r);
+  auto dup = hello(rig_->server(1).port(), "alice", &r);
   EXPECT_EQ(r, "ERR id-taken alice");
 }
 
-TEST(ClusterFaults, OneNatsMemberOfThreeKilledTrafficContinues) {
-  ClusterRig rig(3, 2);
-  ASSERT_TRUE(rig.ok()) << rig.error();
+TEST_F(ClusterFaults, OneNatsMemberOfThreeKilledTrafficContinues) {
+  ASSERT_NO_FATAL_FAILURE(start_pair(3));
   std::string r;
-  LineClient& alice = rig.node(0, "alice");
-  LineClient& bob = rig.node(1, "bob");
-  ASSERT_TRUE(wait_until([&] { return delivered(alice, bob, "bob", "before"); }));
-  rig.nats()[0].kill_now();  // both servers connected to the first member they were given
+  ASSERT_TRUE(delivered(*alice_, *bob_, "bob", "before"));
+  rig_->nats()[0].kill_now();  // both servers connected to the first member they were given
   // The servers reconnect at once, but JetStream answers "temporarily unavailable" until the
   // survivors elected a new meta leader (20-30 s seen here, longer under sanitizers).
-  ASSERT_TRUE(wait_until([&] { return delivered(alice, bob, "bob", "after"); }, milliseconds(90000)))
-      << rig.server(0).log() << rig.server(1).log();
-  EXPECT_TRUE(wait_until([&] { return delivered(bob, alice, "alice", "back"); }, milliseconds(90000)));
-  auto fresh = hello(rig.server(1).port(), "erin", &r);
+  ASSERT_TRUE(wait_until([&] { return delivered(*alice_, *bob_, "bob", "after"); }, milliseconds(90000)))
+      << rig_->server(0).log() << rig_->server(1).log();
+  EXPECT_TRUE(wait_until([&] { return delivered(*bob_, *alice_, "alice", "back"); }, milliseconds(90000)));
+  auto fresh = hello(rig_->server(1).port(), "erin", &r);
   EXPECT_EQ(r, welcome("erin"));
 }
 

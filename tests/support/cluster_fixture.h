@@ -2,8 +2,10 @@
 // ClusterRig starts the NATS members, then each server with --cluster, --server-name s<i> and a
 // short --cluster-heartbeat (and any `extra` flags), and waits until each logged cluster_ready;
 // node() registers clients on them. hello(), welcome() and who_becomes() are what the cluster tests
-// ask of a node.
+// ask of a node; ClusterPairTest is the two-server fixture with a node on each.
 #pragma once
+
+#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <memory>
@@ -87,5 +89,24 @@ inline bool who_becomes(LineClient& c, const std::string& target, std::vector<st
   std::sort(ids.begin(), ids.end());
   return wait_until([&] { return listed(c.request("WHO " + target)) == ids; }, timeout);
 }
+
+// Two servers on `nats_members` NATS members, alice registered on the first and bob on the second,
+// started by start_pair() once each server has heard of the other's node (the directory is
+// eventually consistent: before that a SEND between them gets ERR no-such-node).
+class ClusterPairTest : public ::testing::Test {
+ protected:
+  void start_pair(size_t nats_members) {
+    rig_ = std::make_unique<ClusterRig>(nats_members, 2);
+    ASSERT_TRUE(rig_->ok()) << rig_->error();
+    alice_ = &rig_->node(0, "alice");
+    bob_ = &rig_->node(1, "bob");
+    ASSERT_TRUE(who_becomes(*alice_, "bob", {"bob"}));
+    ASSERT_TRUE(who_becomes(*bob_, "alice", {"alice"}));
+  }
+
+  std::unique_ptr<ClusterRig> rig_;
+  LineClient* alice_ = nullptr;
+  LineClient* bob_ = nullptr;
+};
 
 }  // namespace sb::test
