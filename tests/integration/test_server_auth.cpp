@@ -303,14 +303,14 @@ TEST(ServerMaxConnsPerIp, FourthConnectionFromOneAddressIsRefusedOthersAreNot) {
   LineClient other("127.0.0.2", server.port());
   ASSERT_TRUE(other.connected()) << other.error();
   EXPECT_EQ(other.request("HELLO m1"), "WELCOME m1 60");
-  auto stats = parse_stats(other.request("STATS"));
+  auto stats = stats_of(other);
   EXPECT_EQ(stats["connections"], 4u);
   EXPECT_EQ(stats["refused"], 1u);
 
   // The refusal did not count: closing one of the three admits exactly one more.
   held[0]->close();
   ASSERT_TRUE(server.wait_log_contains("event=disconnect node=n1")) << server.log();
-  ASSERT_TRUE(wait_until([&] { return parse_stats(other.request("STATS"))["connections"] == 3; }));
+  ASSERT_TRUE(wait_until([&] { return stats_of(other)["connections"] == 3; }));
   LineClient again(server.port());
   EXPECT_EQ(again.hello("n4"), "WELCOME n4 60");
   LineClient over(server.port());
@@ -327,7 +327,7 @@ TEST(ServerMaxConnsPerIp, ConnectionsClosedByTheServerGiveTheirPlaceBack) {
   ASSERT_TRUE(server.ok()) << server.error();
   LineClient watcher("127.0.0.2", server.port());
   ASSERT_EQ(watcher.request("HELLO watch token-w"), "WELCOME watch 60");
-  auto connections = [&] { return parse_stats(watcher.request("STATS"))["connections"]; };
+  auto connections = [&] { return stats_of(watcher)["connections"]; };
 
   // Closed by the server after ERR auth (lingering close), after the handshake timeout, and after
   // QUIT: each must release its count, or the address would be starved.

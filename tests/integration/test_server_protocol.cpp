@@ -375,7 +375,7 @@ TEST_F(ServerProtocolMaxPayload8, StatsHasEveryDocumentedKeyAndConsistentCounts)
   LineClient& b = join("b");
   LineClient c(port());  // connected but not registered
 
-  auto s0 = parse_stats(a.request("STATS"));
+  auto s0 = stats_of(a);
   for (const char* key : {"connections", "nodes", "msgs_in", "msgs_out", "bytes_in", "bytes_out", "dropped",
                           "evicted_idle", "evicted_slow", "log_dropped", "uptime_s", "rejected"}) {
     EXPECT_TRUE(s0.count(key)) << "STATS lacks " << key;
@@ -399,7 +399,7 @@ TEST_F(ServerProtocolMaxPayload8, StatsHasEveryDocumentedKeyAndConsistentCounts)
   expect_usable(a);
   EXPECT_EQ(c.request("MSG b x"), "ERR not-registered");
 
-  auto s1 = parse_stats(a.request("STATS"));
+  auto s1 = stats_of(a);
   EXPECT_EQ(s1["msgs_in"], 6u);
   EXPECT_EQ(s1["rejected"], 3u);
   EXPECT_EQ(s1["msgs_out"], 3u);  // b has read all three, so all were written
@@ -418,7 +418,7 @@ TEST_F(ServerProtocolMaxPayload8, StatsHasEveryDocumentedKeyAndConsistentCounts)
   ASSERT_TRUE(a.send_all("MSG * all\n"));
   ASSERT_TRUE(b.read_frame().ok());
   ASSERT_TRUE(d.read_frame().ok());
-  auto s2 = parse_stats(a.request("STATS"));
+  auto s2 = stats_of(a);
   EXPECT_EQ(s2["msgs_in"], 7u);
   EXPECT_EQ(s2["msgs_out"], 5u);
   EXPECT_EQ(s2["nodes"], 3u);
@@ -428,7 +428,7 @@ TEST_F(ServerProtocolMaxPayload8, StatsHasEveryDocumentedKeyAndConsistentCounts)
   c.close();
   d.close();
   EXPECT_TRUE(wait_until([&] {
-    auto s = parse_stats(a.request("STATS"));
+    auto s = stats_of(a);
     return s["connections"] == 2 && s["nodes"] == 2;
   }));
 }
