@@ -196,20 +196,14 @@ void Cluster::become_ready() {
   groups_.reconcile();
 }
 
-// A push consumer delivers only to an exact subscription of its deliver subject, not to a
-// wildcard one that covers it: one SUB per watch. Each attempt gets fresh deliver subjects, so a
-// consumer left from an earlier attempt (or restored by a restarted member) delivers to nobody.
+// One SUB per watch on a fresh deliver subject per attempt (nats::write_kv_watch says why).
 void Cluster::watch() {
   const std::string ids = inbox_ + "w.ids" + std::to_string(++watch_generation_);
   const std::string servers = inbox_ + "w.srv" + std::to_string(watch_generation_);
   std::string s;
-  nats::write_unsub(&s, kSidWatchIds);
-  nats::write_unsub(&s, kSidWatchServers);
-  nats::write_sub(&s, ids, kSidWatchIds);
-  nats::write_sub(&s, servers, kSidWatchServers);
+  nats::write_kv_watch(&s, "sb_ids", ids, kSidWatchIds, inbox_ + "r3");
+  nats::write_kv_watch(&s, "sb_servers", servers, kSidWatchServers, inbox_ + "r4");
   backbone_.send(s);
-  request("$JS.API.CONSUMER.CREATE.KV_sb_ids", "r3", nats::kv_watch_consumer("sb_ids", ids));
-  request("$JS.API.CONSUMER.CREATE.KV_sb_servers", "r4", nats::kv_watch_consumer("sb_servers", servers));
   groups_.watch(watch_generation_);
 }
 

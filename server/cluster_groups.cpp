@@ -30,16 +30,13 @@ void ClusterGroups::request_stream(unsigned replicas) {
   backbone_.send(scratch_);
 }
 
-// As Cluster::watch(): an exact subscription of a fresh deliver subject per attempt. The replica
+// As Cluster::watch(), a fresh deliver subject per attempt. The replica
 // starts over: the watch delivers every key's last record, so it ends up exactly the bucket's.
 void ClusterGroups::watch(uint64_t generation) {
   replica_ = MemberReplica{};
   const std::string deliver = inbox_ + "w.mem" + std::to_string(generation);
   scratch_.clear();
-  nats::write_unsub(&scratch_, kSidWatch);
-  nats::write_sub(&scratch_, deliver, kSidWatch);
-  nats::write_pub(&scratch_, "$JS.API.CONSUMER.CREATE.KV_sb_members", inbox_ + std::string(kConsumerToken),
-                  nats::kv_watch_consumer("sb_members", deliver));
+  nats::write_kv_watch(&scratch_, "sb_members", deliver, kSidWatch, inbox_ + std::string(kConsumerToken));
   backbone_.send(scratch_);
 }
 

@@ -63,9 +63,8 @@ void ClusterKeys::watch() {
   sync_ = Sync::watch;
   const std::string deliver = inbox_ + "w.keys" + std::to_string(++generation_);
   scratch_.clear();
-  nats::write_sub(&scratch_, deliver, kSid);
+  nats::write_kv_watch(&scratch_, "sb_keys", deliver, kSid, inbox_ + "kw");
   backbone_.send(scratch_);
-  request("$JS.API.CONSUMER.CREATE.KV_sb_keys", "kw", nats::kv_watch_consumer("sb_keys", deliver));
 }
 
 void ClusterKeys::on_watch(const nats::Message& m) {

@@ -32,6 +32,14 @@ std::string kv_watch_consumer(std::string_view bucket, std::string_view deliver_
   return s;
 }
 
+void write_kv_watch(std::string* out, std::string_view bucket, std::string_view deliver_subject,
+                    std::string_view sid, std::string_view reply) {
+  write_unsub(out, sid);
+  write_sub(out, deliver_subject, sid);
+  write_pub(out, "$JS.API.CONSUMER.CREATE.KV_" + std::string(bucket), reply,
+            kv_watch_consumer(bucket, deliver_subject));
+}
+
 bool json_uint(std::string_view json, std::string_view key, uint64_t* out) {
   std::string quoted = "\"" + std::string(key) + "\":";
   size_t pos = json.find(quoted);

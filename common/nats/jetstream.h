@@ -18,6 +18,13 @@ std::string kv_stream_config(std::string_view bucket, uint64_t max_age_ns, unsig
 // `deliver_subject`, with no acks: a watcher of the bucket.
 std::string kv_watch_consumer(std::string_view bucket, std::string_view deliver_subject);
 
+// One watch of a KV bucket appended to `out`: the subscription `sid` moved to `deliver_subject` (a
+// push consumer delivers only to an exact subscription of its deliver subject, and a fresh subject
+// per attempt leaves a consumer of an earlier attempt delivering to nobody), then the request that
+// creates the watcher, answered on `reply`.
+void write_kv_watch(std::string* out, std::string_view bucket, std::string_view deliver_subject,
+                    std::string_view sid, std::string_view reply);
+
 // What a $JS.API reply or a publish acknowledgement said.
 struct ApiReply {
   bool ok = false;          // no "error" object
